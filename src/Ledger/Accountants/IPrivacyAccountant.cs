@@ -1,0 +1,16 @@
+using Veil.Ledger.Events;
+
+namespace Veil.Ledger.Accountants;
+
+/// <summary>
+/// Interprets a history of DP events as an (ε, δ) guarantee. Every accountant answers the same
+/// question from the same data, so they can be swapped and cross-checked (PLD ≤ RDP).
+/// </summary>
+public interface IPrivacyAccountant
+{
+    /// <summary>Short stable name used in CLI output and the ledger ("rdp", "pld").</summary>
+    string Name { get; }
+
+    /// <summary>The smallest ε this accountant can certify for the composition of all events at the given δ.</summary>
+    PrivacySpent Epsilon(IEnumerable<DpEvent> history, double delta);
+}
