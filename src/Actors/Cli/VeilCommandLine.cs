@@ -1,10 +1,64 @@
+using System.CommandLine;
+
 namespace Veil.Actors.Cli;
 
+/// <summary>
+/// The `veil` command line. Bad input never ends in a stack trace: parse and validation errors give
+/// exit code 2 and one line naming the option; unexpected failures give exit code 1 and one line
+/// (VEIL_DEBUG=1 adds the stack trace).
+/// </summary>
 public static class VeilCommandLine
 {
-    public static int Run(string[] args)
+    public static int Run(string[] args) => Run(args, Console.Out, Console.Error);
+
+    public static int Run(string[] args, TextWriter stdout, TextWriter stderr)
     {
-        Console.Error.WriteLine("veil: no verbs yet");
-        return 2;
+        var root = Build(stdout);
+        var parsed = root.Parse(args);
+        if (parsed.Errors.Count > 0)
+        {
+            stderr.WriteLine($"veil: {OneLine(parsed.Errors[0].Message)} (see: veil {string.Join(' ', CommandPath(parsed))} --help)");
+            return ExitCodes.Usage;
+        }
+        try
+        {
+            return parsed.Invoke(new InvocationConfiguration { Output = stdout, Error = stderr, EnableDefaultExceptionHandler = false });
+        }
+        catch (Exception e) when (e is CliUsageException or ArgumentException or FileNotFoundException or DirectoryNotFoundException)
+        {
+            stderr.WriteLine($"veil: {OneLine(e.Message)}");
+            return ExitCodes.Usage;
+        }
+        catch (Exception e)
+        {
+            stderr.WriteLine($"veil: error: {OneLine(e.Message)}");
+            if (Environment.GetEnvironmentVariable("VEIL_DEBUG") == "1") stderr.WriteLine(e);
+            return ExitCodes.Failed;
+        }
+    }
+
+    private static RootCommand Build(TextWriter stdout)
+    {
+        var privacy = new Command("privacy", "Privacy accounting: ε of a schedule, σ for a target, the ledger.")
+        {
+            PrivacyEpsilonCommand.Create(stdout),
+            PrivacyCalibrateCommand.Create(stdout),
+        };
+        var bench = new Command("bench", "Benchmarks: print JSON, assert nothing.")
+        {
+            BenchAccountantCommand.Create(stdout),
+        };
+        return new RootCommand("Veil: differentially private training at scale.") { privacy, bench };
+    }
+
+    private static string OneLine(string message) =>
+        string.Join(' ', message.Split(['\r', '\n', '\t'], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
+
+    private static IEnumerable<string> CommandPath(ParseResult parsed)
+    {
+        var names = new List<string>();
+        for (var r = parsed.CommandResult; r is not null && r.Command is not RootCommand; r = r.Parent as System.CommandLine.Parsing.CommandResult)
+            names.Insert(0, r.Command.Name);
+        return names;
     }
 }

@@ -40,9 +40,22 @@ public sealed class RdpAccountant : IPrivacyAccountant
     public double[] Curve(IEnumerable<DpEvent> history)
     {
         // A ledger holds one event per step; identical steps are counted, not re-evaluated.
+        // Runs of equal events are counted first: equality is cheaper than hashing a nested record.
         var counts = new Dictionary<DpEvent, long>();
+        DpEvent? current = null;
+        long run = 0;
         foreach (var e in history)
-            counts[e] = counts.TryGetValue(e, out var n) ? n + 1 : 1;
+        {
+            if (current is not null && (ReferenceEquals(e, current) || e.Equals(current)))
+            {
+                run++;
+                continue;
+            }
+            if (current is not null) counts[current] = counts.GetValueOrDefault(current) + run;
+            current = e ?? throw new ArgumentException("a history may not contain null events", nameof(history));
+            run = 1;
+        }
+        if (current is not null) counts[current] = counts.GetValueOrDefault(current) + run;
         var total = new double[_orders.Length];
         foreach (var (e, n) in counts)
             AddScaled(total, CurveOf(e), n);
