@@ -39,7 +39,15 @@ public static class CliOptions
         var o = new Option<T>(name) { Description = description, Required = required };
         o.Validators.Add(result =>
         {
-            var value = result.GetValueOrDefault<T>();
+            T value;
+            try
+            {
+                value = result.GetValueOrDefault<T>();
+            }
+            catch (InvalidOperationException)
+            {
+                return; // not a number at all: the parser reports that itself, naming the option
+            }
             if (value is not null && !valid(value))
                 result.AddError($"{name} must be in {range}, got {Format(value)}");
         });

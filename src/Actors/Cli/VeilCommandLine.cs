@@ -13,15 +13,14 @@ public static class VeilCommandLine
 
     public static int Run(string[] args, TextWriter stdout, TextWriter stderr)
     {
-        var root = Build(stdout);
-        var parsed = root.Parse(args);
-        if (parsed.Errors.Count > 0)
-        {
-            stderr.WriteLine($"veil: {OneLine(parsed.Errors[0].Message)} (see: veil {string.Join(' ', CommandPath(parsed))} --help)");
-            return ExitCodes.Usage;
-        }
         try
         {
+            var parsed = Build(stdout).Parse(args);
+            if (parsed.Errors.Count > 0)
+            {
+                stderr.WriteLine($"veil: {OneLine(parsed.Errors[0].Message)} (see: veil {string.Join(' ', CommandPath(parsed))} --help)");
+                return ExitCodes.Usage;
+            }
             return parsed.Invoke(new InvocationConfiguration { Output = stdout, Error = stderr, EnableDefaultExceptionHandler = false });
         }
         catch (Exception e) when (e is CliUsageException or ArgumentException or FileNotFoundException or DirectoryNotFoundException)

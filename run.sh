@@ -1,0 +1,78 @@
+#!/usr/bin/env bash
+# Veil's only door: installs what is missing, builds once (incrementally after that), then runs a verb.
+#   ./run.sh test [dotnet test args...]     the whole test suite (what CI runs)
+#   ./run.sh privacy|bench|... [args...]    any verb of the `veil` command line
+#   ./run.sh help                           the verbs
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+cd "$ROOT"
+BUILD_DIR="$ROOT/.build"
+CONFIGURATION=${VEIL_CONFIGURATION:-Release}
+VEIL_DLL="$ROOT/src/Actors/bin/$CONFIGURATION/net10.0/veil.dll"
+mkdir -p "$BUILD_DIR"
+
+say() { echo "run.sh: $*" >&2; }
+die() { echo "run.sh: $*" >&2; exit 2; }
+
+require_dotnet() {
+  command -v dotnet >/dev/null 2>&1 || die "the .NET 10 SDK is not installed (no 'dotnet' on PATH).
+  Install Microsoft's package dotnet-sdk-10.0 (Debian: add Microsoft's package repository, then
+  'apt-get install dotnet-sdk-10.0'), or put an SDK's folder on PATH, then run this again."
+  local major
+  major=$(dotnet --version 2>/dev/null | cut -d. -f1)
+  [[ "$major" =~ ^[0-9]+$ && "$major" -ge 10 ]] || die "Veil needs the .NET SDK 10 or newer; 'dotnet --version' says '$(dotnet --version 2>&1 | head -1)'."
+  export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
+}
+
+# Debian packages some verbs need; installed only when missing, with one 'apt-get update' per run.
+APT_UPDATED=0
+apt_install() {
+  local missing=()
+  for pkg in "$@"; do dpkg -s "$pkg" >/dev/null 2>&1 || missing+=("$pkg"); done
+  [[ ${#missing[@]} -eq 0 ]] && return 0
+  local sudo=""
+  [[ $(id -u) -eq 0 ]] || sudo="sudo"
+  command -v apt-get >/dev/null 2>&1 || die "missing packages ${missing[*]} and no apt-get to install them; install them by hand."
+  say "installing ${missing[*]} with apt-get"
+  if [[ $APT_UPDATED -eq 0 ]]; then $sudo apt-get update -qq >&2 || die "'apt-get update' failed"; APT_UPDATED=1; fi
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}" >&2 || die "'apt-get install ${missing[*]}' failed"
+}
+
+# Restore and build once; afterwards only when a source, project or config file is newer than the last build.
+build() {
+  local stamp="$BUILD_DIR/build-$CONFIGURATION.stamp"
+  if [[ -f "$stamp" && -f "$VEIL_DLL" ]] && [[ -z $(find src tests hocon Directory.Build.props Veil.sln -newer "$stamp" \
+        \( -name '*.cs' -o -name '*.csproj' -o -name '*.props' -o -name '*.targets' -o -name '*.conf' -o -name '*.sln' \) \
+        -not -path '*/bin/*' -not -path '*/obj/*' -print -quit 2>/dev/null) ]]; then
+    return 0
+  fi
+  say "building Veil ($CONFIGURATION)"
+  if ! dotnet build "$ROOT/Veil.sln" -c "$CONFIGURATION" -nologo -v:minimal >"$BUILD_DIR/build.log" 2>&1; then
+    grep -E 'error|Error' "$BUILD_DIR/build.log" | sort -u | head -30 >&2
+    die "build failed (full log: $BUILD_DIR/build.log)"
+  fi
+  touch "$stamp"
+}
+
+run_tests() {
+  local results="$BUILD_DIR/test-results"
+  rm -rf "$results"
+  dotnet test "$ROOT/Veil.sln" -c "$CONFIGURATION" --no-build --results-directory "$results" \
+    --logger "trx" --logger "console;verbosity=minimal" "$@"
+}
+
+verb=${1:-help}
+[[ $# -gt 0 ]] && shift
+case "$verb" in
+  help|-h|--help)
+    sed -n '2,6p' "$0" | sed 's/^# \{0,1\}//'
+    require_dotnet; build
+    dotnet "$VEIL_DLL" --help ;;
+  test)
+    require_dotnet; build
+    run_tests "$@" ;;
+  *)
+    require_dotnet; build
+    exec dotnet "$VEIL_DLL" "$verb" "$@" ;;
+esac
