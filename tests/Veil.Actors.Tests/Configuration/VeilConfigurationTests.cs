@@ -1,0 +1,63 @@
+using Veil.Actors.Configuration;
+using Xunit;
+
+namespace Veil.Actors.Tests.Configuration;
+
+public class VeilConfigurationTests
+{
+    [Fact]
+    public void Reference_configuration_gives_valid_privacy_settings()
+    {
+        var settings = PrivacySettings.Create(VeilConfiguration.Load());
+        Assert.Equal("rdp", settings.Accountant);
+        Assert.True(settings.BudgetEpsilon > 0);
+        Assert.InRange(settings.BudgetDelta, 1e-12, 1e-3);
+    }
+
+    [Fact]
+    public void Set_overrides_the_reference()
+    {
+        var settings = PrivacySettings.Create(VeilConfiguration.Load(overrides: ["veil.privacy.budget.epsilon=3.5"]));
+        Assert.Equal(3.5, settings.BudgetEpsilon);
+    }
+
+    [Fact]
+    public void A_misspelt_key_is_an_error_that_suggests_the_valid_one()
+    {
+        var e = Assert.Throws<ConfigurationException>(() => VeilConfiguration.Load(overrides: ["veil.privacy.budget.epsilom=3"]));
+        Assert.Contains("veil.privacy.budget.epsilom", e.Message);
+        Assert.Contains("did you mean veil.privacy.budget.epsilon", e.Message);
+    }
+
+    [Fact]
+    public void A_misspelt_key_in_a_file_names_the_file()
+    {
+        var file = Path.Combine(Path.GetTempPath(), $"veil-{Guid.NewGuid():N}.conf");
+        File.WriteAllText(file, "veil { privacy { acountant = pld } }");
+        try
+        {
+            var e = Assert.Throws<ConfigurationException>(() => VeilConfiguration.Load(file));
+            Assert.Contains(file, e.Message);
+            Assert.Contains("veil.privacy.accountant", e.Message);
+        }
+        finally
+        {
+            File.Delete(file);
+        }
+    }
+
+    [Theory]
+    [InlineData("veil.privacy.budget.delta=2", "veil.privacy.budget.delta")]
+    [InlineData("veil.privacy.budget.epsilon=lots", "veil.privacy.budget.epsilon")]
+    [InlineData("veil.privacy.accountant=moments", "veil.privacy.accountant")]
+    public void A_bad_value_names_its_key_and_the_valid_range(string assignment, string key)
+    {
+        var e = Assert.Throws<ConfigurationException>(() => PrivacySettings.Create(VeilConfiguration.Load(overrides: [assignment])));
+        Assert.Contains(key, e.Message);
+        Assert.Contains("expected", e.Message);
+    }
+
+    [Fact]
+    public void A_missing_file_is_named() =>
+        Assert.Contains("/nonexistent/recipe.conf", Assert.Throws<ConfigurationException>(() => VeilConfiguration.Load("/nonexistent/recipe.conf")).Message);
+}
