@@ -8,6 +8,8 @@ namespace Veil.Ledger.Accountants.Rdp;
 /// </summary>
 public static class SubsampledGaussianRdp
 {
+    private const double MaxDigitsLost = 8;
+
     public static double At(double samplingRate, double noiseMultiplier, double order)
     {
         if (order <= 1) throw new ArgumentOutOfRangeException(nameof(order), order, "RDP orders must be > 1");
@@ -16,7 +18,14 @@ public static class SubsampledGaussianRdp
         var sigma = noiseMultiplier;
         // Without subsampling the Gaussian's RDP is exact and closed-form.
         if (q == 1) return order / (2 * sigma * sigma);
-        var logA = IsInteger(order) ? LogAIntegerOrder(q, sigma, (long)order) : LogAFractionalOrder(q, sigma, order);
+        if (IsInteger(order)) return LogAIntegerOrder(q, sigma, (long)order) / (order - 1);
+        var (logA, logMagnitude) = LogAFractionalOrder(q, sigma, order);
+        // The fractional series alternates; with large σ and α its terms cancel catastrophically (float64
+        // keeps ~16 digits of Σ|terms|). When fewer than ~8 digits survive, or the sum went non-positive,
+        // fall back to the next integer order: RDP is non-decreasing in α, so that is a safe upper bound,
+        // and its series has only positive terms.
+        if (double.IsNaN(logA) || logA < 0 || logMagnitude - logA > MaxDigitsLost * Math.Log(10))
+            return LogAIntegerOrder(q, sigma, (long)Math.Ceiling(order)) / (Math.Ceiling(order) - 1);
         return logA / (order - 1);
     }
 
@@ -45,14 +54,15 @@ public static class SubsampledGaussianRdp
     /// series in the generalised binomial coefficients C(α, i), whose signs alternate once i &gt; α.
     /// Summed until both new terms fall below e^{−30} of unit scale, as the published implementations do.
     /// </summary>
-    private static double LogAFractionalOrder(double q, double sigma, double alpha)
+    /// <returns>log A_α (NaN if a partial sum went negative) and log Σ|terms|, the scale rounding errors live on.</returns>
+    private static (double LogA, double LogMagnitude) LogAFractionalOrder(double q, double sigma, double alpha)
     {
         var logQ = Math.Log(q);
         var log1MinusQ = LogSpace.Log1P(-q);
         var sigma2 = sigma * sigma;
         var z0 = sigma2 * Math.Log(1 / q - 1) + 0.5;
         var sqrt2Sigma = Math.Sqrt(2) * sigma;
-        double logA0 = double.NegativeInfinity, logA1 = double.NegativeInfinity;
+        double logA0 = double.NegativeInfinity, logA1 = double.NegativeInfinity, logMagnitude = double.NegativeInfinity;
         double logAbsCoef = 0; // log |C(α, 0)|
         var coefSign = 1;
         for (var i = 0; ; i++)
@@ -77,13 +87,15 @@ public static class SubsampledGaussianRdp
             }
             else
             {
+                if (logS0 > logA0 || logS1 > logA1) return (double.NaN, logMagnitude);
                 logA0 = LogSpace.Subtract(logA0, logS0);
                 logA1 = LogSpace.Subtract(logA1, logS1);
             }
+            logMagnitude = LogSpace.Add(logMagnitude, LogSpace.Add(logS0, logS1));
             if (Math.Max(logS0, logS1) < -30) break;
             if (i > 100_000) throw new InvalidOperationException($"RDP series did not converge (q={q}, σ={sigma}, α={alpha})");
         }
-        return LogSpace.Add(logA0, logA1);
+        return (LogSpace.Add(logA0, logA1), logMagnitude);
     }
 
     private static bool IsInteger(double x) => x == Math.Floor(x) && x < long.MaxValue;
