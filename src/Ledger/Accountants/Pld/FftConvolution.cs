@@ -1,5 +1,3 @@
-using System.Numerics;
-
 namespace Veil.Ledger.Accountants.Pld;
 
 /// <summary>
@@ -22,22 +20,31 @@ internal static class FftConvolution
         if (Math.Min(a.Length, b.Length) <= DirectSumThreshold) return ConvolveDirectly(a, b);
 
         var size = TransformSizeFor(resultLength);
-        var packed = new Complex[size];
-        for (var i = 0; i < a.Length; i++) packed[i] = new Complex(a[i], 0.0);
-        for (var i = 0; i < b.Length; i++) packed[i] = new Complex(packed[i].Real, b[i]);
-        RadixTwoFft.Forward(packed);
+        var real = new double[size];
+        var imaginary = new double[size];
+        a.CopyTo(real, 0);
+        b.CopyTo(imaginary, 0);
+        RadixTwoFft.Forward(real, imaginary);
 
         // With Z = FFT(a + i·b): A_k = (Z_k + conj Z_{-k})/2 and B_k = (Z_k − conj Z_{-k})/(2i),
-        // so A_k·B_k = (Z_k² − (conj Z_{-k})²)/(4i).
-        var product = new Complex[size];
-        var quarterOverI = new Complex(0.0, -0.25);
-        for (var k = 0; k < size; k++)
+        // so A_k·B_k = (Z_k² − (conj Z_{-k})²)/(4i). Pairs (k, −k) are done together because each
+        // overwrites the other's input.
+        var mask = size - 1;
+        for (var k = 0; k <= size / 2; k++)
         {
-            var zk = packed[k];
-            var mirrored = Complex.Conjugate(packed[(size - k) & (size - 1)]);
-            product[k] = (zk * zk - mirrored * mirrored) * quarterOverI;
+            var m = (size - k) & mask;
+            double zr = real[k], zi = imaginary[k], yr = real[m], yi = imaginary[m];
+            // (x + iy)/(4i) = (y − ix)/4, with x + iy = Z_k² − conj(Z_m)².
+            var x = zr * zr - zi * zi - (yr * yr - yi * yi);
+            var y = 2 * zr * zi + 2 * yr * yi;
+            real[k] = 0.25 * y;
+            imaginary[k] = -0.25 * x;
+            if (m == k) continue;
+            // The product at m is the conjugate of the one at k: the convolution of two real vectors is real.
+            real[m] = 0.25 * y;
+            imaginary[m] = 0.25 * x;
         }
-        return RealPartOfInverse(product, resultLength);
+        return RealPartOfInverse(real, imaginary, resultLength);
     }
 
     public static double[] Square(double[] a)
@@ -46,11 +53,18 @@ internal static class FftConvolution
         var resultLength = checked(2 * a.Length - 1);
         if (a.Length <= DirectSumThreshold) return ConvolveDirectly(a, a);
 
-        var spectrum = new Complex[TransformSizeFor(resultLength)];
-        for (var i = 0; i < a.Length; i++) spectrum[i] = new Complex(a[i], 0.0);
-        RadixTwoFft.Forward(spectrum);
-        for (var k = 0; k < spectrum.Length; k++) spectrum[k] *= spectrum[k];
-        return RealPartOfInverse(spectrum, resultLength);
+        var size = TransformSizeFor(resultLength);
+        var real = new double[size];
+        var imaginary = new double[size];
+        a.CopyTo(real, 0);
+        RadixTwoFft.Forward(real, imaginary);
+        for (var k = 0; k < size; k++)
+        {
+            double zr = real[k], zi = imaginary[k];
+            real[k] = zr * zr - zi * zi;
+            imaginary[k] = 2 * zr * zi;
+        }
+        return RealPartOfInverse(real, imaginary, resultLength);
     }
 
     internal static double[] ConvolveDirectly(double[] a, double[] b)
@@ -75,11 +89,9 @@ internal static class FftConvolution
         return size;
     }
 
-    private static double[] RealPartOfInverse(Complex[] spectrum, int resultLength)
+    private static double[] RealPartOfInverse(double[] real, double[] imaginary, int resultLength)
     {
-        RadixTwoFft.Inverse(spectrum);
-        var result = new double[resultLength];
-        for (var i = 0; i < resultLength; i++) result[i] = spectrum[i].Real;
-        return result;
+        RadixTwoFft.Inverse(real, imaginary);
+        return real.AsSpan(0, resultLength).ToArray();
     }
 }
