@@ -18,6 +18,17 @@ public class PrivacyCommandsTests
     }
 
     [Fact]
+    public void Pld_accountant_is_selectable_and_reports_no_order()
+    {
+        var run = CliRun.Of("privacy", "epsilon", "--sampling-rate", "0.04", "--noise-multiplier", "1.5", "--steps", "2250", "--delta", "1e-5", "--accountant", "pld", "--json");
+        Assert.Equal(0, run.ExitCode);
+        Assert.Equal("pld", run.Json.GetProperty("accountant").GetString());
+        Assert.Equal(JsonValueKind.Null, run.Json.GetProperty("order").ValueKind);
+        // dp_accounting's PLD gives 6.768787376865218 here; RDP gives 7.32911.
+        Assert.Equal(6.7688, run.Json.GetProperty("epsilon").GetDouble(), 3);
+    }
+
+    [Fact]
     public void Epsilon_from_dataset_size_batch_and_epochs()
     {
         var run = CliRun.Of("privacy", "epsilon", "--dataset-size", "60000", "--batch-size", "256", "--epochs", "60",
