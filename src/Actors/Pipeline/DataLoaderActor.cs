@@ -1,0 +1,116 @@
+using Akka.Actor;
+
+namespace Veil.Actors.Pipeline;
+
+/// <summary>
+/// Hands decoded micro-batches to workers that ask for them. Steps are scheduled ahead (decoding
+/// overlaps the current step's gradients) but a step's work is handed out only once the step is
+/// opened with the parameters it must be computed at: the semantics stay those of synchronous DP-SGD.
+/// </summary>
+public sealed class DataLoaderActor : ReceiveActor
+{
+    /// <summary>Start decoding a step's micro-batches now; hand them out after <see cref="OpenStep"/>.</summary>
+    public sealed record ScheduleStep(StepPlan Plan);
+
+    /// <summary>The step whose work may now be handed out, and the parameters it is computed at.</summary>
+    public sealed record OpenStep(long Step, ParameterSnapshot Parameters);
+
+    public sealed class RequestWork
+    {
+        public static readonly RequestWork Instance = new();
+        private RequestWork() { }
+    }
+
+    /// <summary>A micro-batch a worker could not finish; it is handed out again.</summary>
+    public sealed record ReturnWork(GradientWork Batch);
+
+    private sealed record Decoded(GradientWork Batch);
+
+    private sealed record DecodeFailed(Exception Error);
+
+    private readonly IWorkFeed _feed;
+    private readonly CancellationTokenSource _stop = new();
+    private readonly Dictionary<long, Queue<GradientWork>> _decodedByStep = new();
+    private readonly Queue<IActorRef> _idleWorkers = new();
+    private readonly HashSet<IActorRef> _idleSet = new();
+    private readonly int _maxBuffered;
+    private int _buffered;
+    private bool _reading;
+    private long _openStep = -1;
+    private ParameterSnapshot? _parameters;
+
+    public DataLoaderActor(IWorkFeed feed, int maxBuffered)
+    {
+        _feed = feed;
+        _maxBuffered = Math.Max(1, maxBuffered);
+        Receive<ScheduleStep>(m => _feed.Schedule(m.Plan));
+        Receive<OpenStep>(m =>
+        {
+            _openStep = m.Step;
+            _parameters = m.Parameters;
+            if (_decodedByStep.Remove(m.Step - 1, out var stale)) _buffered -= stale.Count;
+            Dispatch();
+        });
+        Receive<RequestWork>(_ =>
+        {
+            if (_idleSet.Add(Sender)) _idleWorkers.Enqueue(Sender);
+            Dispatch();
+        });
+        Receive<ReturnWork>(m =>
+        {
+            QueueFor(m.Batch.Id.Step).Enqueue(m.Batch);
+            _buffered++;
+            Dispatch();
+        });
+        Receive<Decoded>(m =>
+        {
+            _reading = false;
+            QueueFor(m.Batch.Id.Step).Enqueue(m.Batch);
+            _buffered++;
+            Dispatch();
+            ReadNext();
+        });
+        Receive<DecodeFailed>(m => throw new DataLoadingFailedException(m.Error));
+    }
+
+    public static Props Props(IWorkFeed feed, int maxBuffered) => Akka.Actor.Props.Create(() => new DataLoaderActor(feed, maxBuffered));
+
+    protected override void PreStart() => ReadNext();
+
+    protected override void PostStop()
+    {
+        _stop.Cancel();
+        _feed.DisposeAsync().AsTask().Wait(TimeSpan.FromSeconds(10));
+    }
+
+    private Queue<GradientWork> QueueFor(long step)
+    {
+        if (!_decodedByStep.TryGetValue(step, out var queue)) _decodedByStep[step] = queue = new Queue<GradientWork>();
+        return queue;
+    }
+
+    // One outstanding read at a time, and none while maxBuffered decoded batches wait here: together with
+    // the feed's bounded channel this is the back-pressure that keeps decoded data in memory bounded.
+    private void ReadNext()
+    {
+        if (_reading || _buffered >= _maxBuffered) return;
+        _reading = true;
+        var token = _stop.Token;
+        _feed.ReadAsync(token).AsTask().PipeTo(Self,
+            success: batch => new Decoded(batch),
+            failure: e => e is OperationCanceledException ? Status.Success.Instance : new DecodeFailed(e));
+    }
+
+    private void Dispatch()
+    {
+        if (_parameters is null || !_decodedByStep.TryGetValue(_openStep, out var ready)) return;
+        while (ready.Count > 0 && _idleWorkers.Count > 0)
+        {
+            var worker = _idleWorkers.Dequeue();
+            _idleSet.Remove(worker);
+            worker.Tell(new GradientWorkerActor.Work(ready.Dequeue(), _parameters));
+            _buffered--;
+        }
+        ReadNext();
+    }
+}
