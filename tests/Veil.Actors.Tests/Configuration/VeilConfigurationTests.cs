@@ -60,4 +60,22 @@ public class VeilConfigurationTests
     [Fact]
     public void A_missing_file_is_named() =>
         Assert.Contains("/nonexistent/recipe.conf", Assert.Throws<ConfigurationException>(() => VeilConfiguration.Load("/nonexistent/recipe.conf")).Message);
+
+    [Fact]
+    public void Reference_configuration_gives_valid_training_settings()
+    {
+        var settings = TrainingSettings.Create(VeilConfiguration.Load());
+        Assert.Equal("tanh-cnn", settings.Model);
+        Assert.Equal(["cpu"], settings.Devices);
+        Assert.Equal(0UL, settings.Seed);
+    }
+
+    [Theory]
+    [InlineData("veil.dp.expected-batch-size=0", "veil.dp.expected-batch-size")]
+    [InlineData("veil.optimizer.momentum=1.5", "veil.optimizer.momentum")]
+    [InlineData("veil.model.name=resnet9000", "veil.model.name")]
+    [InlineData("veil.run.seed=-3", "veil.run.seed")]
+    [InlineData("veil.runtime.devices=[]", "veil.runtime.devices")]
+    public void A_bad_training_value_names_its_key(string assignment, string key) =>
+        Assert.Contains(key, Assert.Throws<ConfigurationException>(() => TrainingSettings.Create(VeilConfiguration.Load(overrides: [assignment]))).Message);
 }
