@@ -70,8 +70,15 @@ case "$verb" in
     require_dotnet; build
     dotnet "$VEIL_DLL" --help ;;
   test)
+    # The real-data tests need Fashion-MNIST; without it they are reported as skipped, not passed.
+    apt_install dataset-fashion-mnist
     require_dotnet; build
     run_tests "$@" ;;
+  demo|train|bench)
+    # Fashion-MNIST is the embedded default dataset (Veil.DataLoading looks in /usr/share/datasets/fashion-mnist).
+    apt_install dataset-fashion-mnist
+    require_dotnet; build
+    exec dotnet "$VEIL_DLL" "$verb" "$@" ;;
   *)
     require_dotnet; build
     exec dotnet "$VEIL_DLL" "$verb" "$@" ;;
