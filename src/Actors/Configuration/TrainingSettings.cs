@@ -11,7 +11,7 @@ public sealed record TrainingSettings(
     int ExpectedBatchSize, double Epochs, double ClipNorm, double NoiseMultiplier, double TargetEpsilon,
     double LearningRate, double Momentum, string Schedule,
     IReadOnlyList<string> Devices, int WorkersPerDevice, int ThreadsPerWorker, int MicroBatchSize,
-    int DecodeThreads, int PrefetchMicroBatches, int PrefetchSteps,
+    int DecodeThreads, int PrefetchMicroBatches,
     int EvalBatchSize)
 {
     public static readonly IReadOnlyList<string> Models = ["tanh-cnn", "mlp"];
@@ -42,7 +42,7 @@ public sealed record TrainingSettings(
             ConfigReading.OneOf(c, "veil.optimizer.schedule", Schedules),
             devices.ToArray(), Int("veil.runtime.workers-per-device", 1, 64), Int("veil.runtime.threads-per-worker", 0, 1024),
             Int("veil.runtime.micro-batch-size", 1, 1 << 20), Int("veil.runtime.decode-threads", 1, 64),
-            Int("veil.runtime.prefetch-micro-batches", 1, 1 << 16), Int("veil.runtime.prefetch-steps", 0, 64),
+            Int("veil.runtime.prefetch-micro-batches", 1, 1 << 16),
             Int("veil.eval.batch-size", 1, 1 << 20));
     }
 }

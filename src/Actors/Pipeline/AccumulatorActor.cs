@@ -1,3 +1,4 @@
+using Veil.DataLoading.Batching;
 using Akka.Actor;
 
 namespace Veil.Actors.Pipeline;

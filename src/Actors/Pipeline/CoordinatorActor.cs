@@ -1,3 +1,4 @@
+using Veil.DataLoading.Batching;
 using System.Diagnostics;
 using Akka.Actor;
 using Akka.Event;
@@ -29,7 +30,6 @@ public sealed class CoordinatorActor : ReceiveActor
     private readonly PipelineParts _parts;
     private readonly Action<StepReport>? _onStep;
     private readonly ILoggingAdapter _log = Context.GetLogger();
-    private readonly Dictionary<long, StepPlan> _scheduled = new();
     private readonly Stopwatch _clock = new();
     private IActorRef _loader = ActorRefs.Nobody;
     private IActorRef _accumulator = ActorRefs.Nobody;
@@ -113,16 +113,9 @@ public sealed class CoordinatorActor : ReceiveActor
 
     private void OpenStep(long step, ParameterSnapshot parameters, int parameterCount)
     {
-        for (var s = step; s < Math.Min(_parts.TotalSteps, step + 1 + _parts.PrefetchSteps); s++)
-        {
-            if (_scheduled.ContainsKey(s)) continue;
-            var plan = _parts.Steps.Plan(s);
-            _scheduled[s] = plan;
-            _loader.Tell(new DataLoaderActor.ScheduleStep(plan));
-        }
-        var current = _scheduled[step];
-        _scheduled.Remove(step);
-        _accumulator.Tell(new AccumulatorActor.Expect(step, current.MicroBatches.Count, parameterCount));
+        // Deterministic per (seed, step): the feed drew the same plan when it decoded this step ahead.
+        var plan = _parts.PlanStep(step);
+        _accumulator.Tell(new AccumulatorActor.Expect(step, plan.MicroBatchCount, parameterCount));
         _loader.Tell(new DataLoaderActor.OpenStep(step, parameters));
     }
 

@@ -1,17 +1,15 @@
+using Veil.DataLoading.Batching;
 using Akka.Actor;
 
 namespace Veil.Actors.Pipeline;
 
 /// <summary>
-/// Hands decoded micro-batches to workers that ask for them. Steps are scheduled ahead (decoding
-/// overlaps the current step's gradients) but a step's work is handed out only once the step is
-/// opened with the parameters it must be computed at: the semantics stay those of synchronous DP-SGD.
+/// Hands decoded micro-batches to workers that ask for them. The feed decodes ahead (decoding overlaps
+/// the current step's gradients) but a step's work is handed out only once the step is opened with the
+/// parameters it must be computed at: the semantics stay those of synchronous DP-SGD.
 /// </summary>
 public sealed class DataLoaderActor : ReceiveActor
 {
-    /// <summary>Start decoding a step's micro-batches now; hand them out after <see cref="OpenStep"/>.</summary>
-    public sealed record ScheduleStep(StepPlan Plan);
-
     /// <summary>The step whose work may now be handed out, and the parameters it is computed at.</summary>
     public sealed record OpenStep(long Step, ParameterSnapshot Parameters);
 
@@ -22,15 +20,17 @@ public sealed class DataLoaderActor : ReceiveActor
     }
 
     /// <summary>A micro-batch a worker could not finish; it is handed out again.</summary>
-    public sealed record ReturnWork(GradientWork Batch);
+    public sealed record ReturnWork(MicroBatchData Batch);
 
-    private sealed record Decoded(GradientWork Batch);
+    private sealed record Decoded(MicroBatchData Batch);
 
     private sealed record DecodeFailed(Exception Error);
 
+    private sealed record EndOfFeed;
+
     private readonly IWorkFeed _feed;
     private readonly CancellationTokenSource _stop = new();
-    private readonly Dictionary<long, Queue<GradientWork>> _decodedByStep = new();
+    private readonly Dictionary<long, Queue<MicroBatchData>> _decodedByStep = new();
     private readonly Queue<IActorRef> _idleWorkers = new();
     private readonly HashSet<IActorRef> _idleSet = new();
     private readonly int _maxBuffered;
@@ -43,7 +43,6 @@ public sealed class DataLoaderActor : ReceiveActor
     {
         _feed = feed;
         _maxBuffered = Math.Max(1, maxBuffered);
-        Receive<ScheduleStep>(m => _feed.Schedule(m.Plan));
         Receive<OpenStep>(m =>
         {
             _openStep = m.Step;
@@ -62,6 +61,7 @@ public sealed class DataLoaderActor : ReceiveActor
             _buffered++;
             Dispatch();
         });
+        Receive<EndOfFeed>(_ => _reading = true); // nothing more will come: never read again
         Receive<Decoded>(m =>
         {
             _reading = false;
@@ -83,9 +83,9 @@ public sealed class DataLoaderActor : ReceiveActor
         _feed.DisposeAsync().AsTask().Wait(TimeSpan.FromSeconds(10));
     }
 
-    private Queue<GradientWork> QueueFor(long step)
+    private Queue<MicroBatchData> QueueFor(long step)
     {
-        if (!_decodedByStep.TryGetValue(step, out var queue)) _decodedByStep[step] = queue = new Queue<GradientWork>();
+        if (!_decodedByStep.TryGetValue(step, out var queue)) _decodedByStep[step] = queue = new Queue<MicroBatchData>();
         return queue;
     }
 
@@ -97,7 +97,7 @@ public sealed class DataLoaderActor : ReceiveActor
         _reading = true;
         var token = _stop.Token;
         _feed.ReadAsync(token).AsTask().PipeTo(Self,
-            success: batch => new Decoded(batch),
+            success: batch => batch is null ? new EndOfFeed() : new Decoded(batch),
             failure: e => e is OperationCanceledException ? Status.Success.Instance : new DecodeFailed(e));
     }
 

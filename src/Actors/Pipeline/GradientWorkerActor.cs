@@ -1,3 +1,4 @@
+using Veil.DataLoading.Batching;
 using Akka.Actor;
 
 namespace Veil.Actors.Pipeline;
@@ -9,7 +10,7 @@ namespace Veil.Actors.Pipeline;
 /// </summary>
 public sealed class GradientWorkerActor : ReceiveActor
 {
-    public sealed record Work(GradientWork Batch, ParameterSnapshot Parameters);
+    public sealed record Work(MicroBatchData Batch, ParameterSnapshot Parameters);
 
     private readonly IActorRef _loader;
     private readonly IActorRef _accumulator;

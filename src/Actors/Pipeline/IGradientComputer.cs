@@ -1,3 +1,4 @@
+using Veil.DataLoading.Batching;
 namespace Veil.Actors.Pipeline;
 
 /// <summary>
@@ -8,5 +9,5 @@ public interface IGradientComputer : IDisposable
 {
     int ParameterCount { get; }
 
-    PartialGradient Compute(GradientWork work, ParameterSnapshot parameters);
+    PartialGradient Compute(MicroBatchData work, ParameterSnapshot parameters);
 }

@@ -1,12 +1,12 @@
+using Veil.DataLoading.Batching;
+
 namespace Veil.Actors.Pipeline;
 
 /// <summary>
-/// Decodes scheduled micro-batches off the actor threads (a bounded channel inside), handing them out
-/// in any order. Scheduling ahead lets decoding of step s+1 overlap the gradients of step s.
+/// Decoded micro-batches of the planned steps, in (roughly) plan order, from a bounded channel filled
+/// off the actor threads: decoding of step s+1 overlaps the gradients of step s. Null marks the end.
 /// </summary>
 public interface IWorkFeed : IAsyncDisposable
 {
-    void Schedule(StepPlan plan);
-
-    ValueTask<GradientWork> ReadAsync(CancellationToken cancellationToken);
+    ValueTask<MicroBatchData?> ReadAsync(CancellationToken cancellationToken);
 }

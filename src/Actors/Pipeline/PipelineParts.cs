@@ -1,8 +1,9 @@
+using Veil.DataLoading.Batching;
 namespace Veil.Actors.Pipeline;
 
 /// <summary>Everything the coordinator wires into a training pipeline; real (TorchSharp, SQLite) or fakes in tests.</summary>
 public sealed record PipelineParts(
-    IStepSource Steps,
+    Func<long, StepPlan> PlanStep,
     IWorkFeed Feed,
     Func<int, IGradientComputer> CreateComputer,
     int Workers,
@@ -12,7 +13,6 @@ public sealed record PipelineParts(
     ParameterSnapshot Initial,
     long FirstStep,
     long TotalSteps,
-    int PrefetchSteps = 2,
     int MaxBufferedMicroBatches = 16,
     int MaxWorkerRestarts = 10,
     string? WorkerDispatcher = null);

@@ -1,6 +1,7 @@
 using Akka.Actor;
 using Akka.TestKit.Xunit2;
 using Veil.Actors.Pipeline;
+using Veil.DataLoading.Batching;
 using Xunit;
 
 namespace Veil.Actors.Tests.Pipeline;

@@ -1,6 +1,7 @@
 using Akka.Actor;
 using Akka.TestKit.Xunit2;
 using Veil.Actors.Pipeline;
+using Veil.DataLoading.Batching;
 using Xunit;
 
 namespace Veil.Actors.Tests.Pipeline;
@@ -16,7 +17,7 @@ public class CoordinatorActorTests : TestKit
         var log = new PipelineLog();
         var updater = new LoggingUpdater(log, expectedBatchSize: 10);
         var parts = new PipelineParts(
-            steps, new InMemoryFeed(), _ => new OnesComputer(Parameters, log, crashOn), workers,
+            steps.Plan, new InMemoryFeed(steps), _ => new OnesComputer(Parameters, log, crashOn), workers,
             new MarkerNoise(log), new LoggingRecorder(log, decide), updater,
             new ParameterSnapshot(0, new float[Parameters]), FirstStep: 0,
             TotalSteps: totalSteps >= 0 ? totalSteps : 5);

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Threading.Channels;
 using Veil.Actors.Pipeline;
+using Veil.DataLoading.Batching;
 
 namespace Veil.Actors.Tests.Pipeline;
 
@@ -15,30 +16,34 @@ public sealed class PipelineLog
     public IReadOnlyList<string> Entries => _entries.ToArray();
 }
 
-public sealed class FixedSteps(IReadOnlyList<int[]>[] microBatchesPerStep) : IStepSource
+public sealed class FixedSteps(int[][][] microBatchesPerStep)
 {
-    public StepPlan Plan(long step) => new(step, microBatchesPerStep[step]);
+    public int Count => microBatchesPerStep.Length;
+
+    public StepPlan Plan(long step) => new(step, microBatchesPerStep[step]
+        .Select((indices, i) => new MicroBatchSpec(new MicroBatchId(step, i), indices)).ToArray());
 
     /// <summary>Steps of the given sizes, split into micro-batches of at most m examples.</summary>
     public static FixedSteps OfSizes(int microBatchSize, params int[] stepSizes) => new(stepSizes.Select(size =>
-        (IReadOnlyList<int[]>)Enumerable.Range(0, size).Chunk(microBatchSize).ToArray()).ToArray());
+        Enumerable.Range(0, size).Chunk(microBatchSize).ToArray()).ToArray());
 }
 
+/// <summary>Decodes the planned steps in order, like the prefetcher, from an unbounded in-memory channel.</summary>
 public sealed class InMemoryFeed : IWorkFeed
 {
-    private readonly Channel<GradientWork> _channel = Channel.CreateUnbounded<GradientWork>();
+    private readonly Channel<MicroBatchData> _channel = Channel.CreateUnbounded<MicroBatchData>();
 
-    public void Schedule(StepPlan plan)
+    public InMemoryFeed(FixedSteps steps, long firstStep = 0)
     {
-        for (var i = 0; i < plan.MicroBatches.Count; i++)
-        {
-            var indices = plan.MicroBatches[i];
-            _channel.Writer.TryWrite(new GradientWork(new MicroBatchId(plan.Step, i), indices.Length,
-                indices.Select(x => (float)x).ToArray(), indices.Select(x => (long)x).ToArray()));
-        }
+        for (var step = firstStep; step < steps.Count; step++)
+            foreach (var spec in steps.Plan(step).MicroBatches)
+                _channel.Writer.TryWrite(new MicroBatchData(step, spec.Id.Index, spec.Count,
+                    spec.Indices.Select(x => (float)x).ToArray(), spec.Indices.Select(x => (long)x).ToArray()));
+        _channel.Writer.TryComplete();
     }
 
-    public ValueTask<GradientWork> ReadAsync(CancellationToken cancellationToken) => _channel.Reader.ReadAsync(cancellationToken);
+    public async ValueTask<MicroBatchData?> ReadAsync(CancellationToken cancellationToken) =>
+        await _channel.Reader.WaitToReadAsync(cancellationToken) && _channel.Reader.TryRead(out var item) ? item : null;
 
     public ValueTask DisposeAsync() => ValueTask.CompletedTask;
 }
@@ -47,7 +52,7 @@ public sealed class OnesComputer(int parameterCount, PipelineLog log, Func<Micro
 {
     public int ParameterCount => parameterCount;
 
-    public PartialGradient Compute(GradientWork work, ParameterSnapshot parameters)
+    public PartialGradient Compute(MicroBatchData work, ParameterSnapshot parameters)
     {
         log.Add($"compute:{work.Id.Step}:{work.Id.Index}");
         if (crashOn?.Invoke(work.Id) == true) throw new InvalidOperationException($"injected crash on {work.Id}");
