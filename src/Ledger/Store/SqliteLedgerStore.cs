@@ -1,0 +1,244 @@
+using Microsoft.Data.Sqlite;
+
+namespace Veil.Ledger.Store;
+
+/// <summary>
+/// The embedded ledger: one SQLite file, WAL journal, synchronous=FULL, so a committed append survives
+/// power loss. Appends run in BEGIN IMMEDIATE transactions that read the tail and write tail+1, so
+/// several processes appending to one file serialise and never fork the chain (the sequence number is
+/// also the primary key: a second line of defence).
+/// </summary>
+public sealed class SqliteLedgerStore : ILedgerStore
+{
+    private const int SchemaVersion = 1;
+    private const string Kind = "veil-privacy-ledger";
+    private const string Columns = "seq, release_id, dataset, run_id, step, event, ts_ms, prev_hash, hash";
+
+    private readonly SqliteConnection _connection;
+
+    private SqliteLedgerStore(string path, SqliteConnection connection)
+    {
+        Location = path;
+        _connection = connection;
+    }
+
+    public string Location { get; }
+
+    /// <summary>Opens (creating if needed) the ledger at <paramref name="path"/>.</summary>
+    public static SqliteLedgerStore Open(string path, bool createIfMissing = true)
+    {
+        var full = Path.GetFullPath(path);
+        if (!File.Exists(full))
+        {
+            if (!createIfMissing) throw new FileNotFoundException($"ledger {full} does not exist (check --ledger / veil.privacy.ledger.path)", full);
+            var dir = Path.GetDirectoryName(full)!;
+            try
+            {
+                Directory.CreateDirectory(dir);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                throw new LedgerException($"cannot create the ledger's folder {dir}: {e.Message}; choose a writable veil.privacy.ledger.path", e);
+            }
+        }
+        var connection = new SqliteConnection(new SqliteConnectionStringBuilder
+        {
+            DataSource = full,
+            Mode = createIfMissing ? SqliteOpenMode.ReadWriteCreate : SqliteOpenMode.ReadWrite,
+            Pooling = false,
+            DefaultTimeout = 60,
+        }.ToString());
+        try
+        {
+            connection.Open();
+            Execute(connection, "PRAGMA busy_timeout = 60000;");
+            Execute(connection, "PRAGMA journal_mode = WAL;");
+            Execute(connection, "PRAGMA synchronous = FULL;");
+            var store = new SqliteLedgerStore(full, connection);
+            store.EnsureSchema();
+            return store;
+        }
+        catch (SqliteException e)
+        {
+            connection.Dispose();
+            throw new LedgerException($"cannot open ledger {full}: {e.Message} (is it a Veil ledger, and is the folder writable?)", e);
+        }
+        catch
+        {
+            connection.Dispose();
+            throw;
+        }
+    }
+
+    public LedgerRecord Append(PendingEvent pending, Func<IReadOnlyList<LedgerRecord>, string?>? admit = null)
+    {
+        var eventJson = Events.DpEventJson.Serialize(pending.Event);
+        try
+        {
+            Execute(_connection, "BEGIN IMMEDIATE;");
+        }
+        catch (SqliteException e)
+        {
+            throw new LedgerException($"cannot lock ledger {Location} for writing: {e.Message}", e);
+        }
+        var committed = false;
+        try
+        {
+            var existing = ReadWhere("release_id = $id", ("$id", pending.ReleaseId));
+            if (existing.Count > 0)
+            {
+                Execute(_connection, "COMMIT;");
+                committed = true;
+                return ChainVerifier.TryComplete(existing[0]) ?? throw Corrupt($"record {existing[0].Sequence} is unreadable");
+            }
+            var tail = ReadWhere("seq = (SELECT MAX(seq) FROM ledger)");
+            string previousHash = LedgerRecord.GenesisHash;
+            long sequence = 1;
+            if (tail.Count > 0)
+            {
+                var last = ChainVerifier.TryComplete(tail[0]);
+                if (last is null || RecordHash.Of(last) != last.Hash)
+                    throw Corrupt($"its last record ({tail[0].Sequence}) is incomplete or does not match its hash");
+                previousHash = last.Hash;
+                sequence = last.Sequence + 1;
+            }
+            if (admit is not null)
+            {
+                var history = ReadWhere("dataset = $d", ("$d", pending.DatasetFingerprint)).Select(r => ChainVerifier.TryComplete(r) ?? throw Corrupt($"record {r.Sequence} is unreadable")).ToList();
+                if (admit(history) is { } refusal) throw new LedgerAppendRefusedException(refusal);
+            }
+            var timestamp = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+            var hash = RecordHash.Of(sequence, pending.ReleaseId, pending.DatasetFingerprint, pending.RunId, pending.Step, eventJson, timestamp, previousHash);
+            using (var insert = _connection.CreateCommand())
+            {
+                insert.CommandText = $"INSERT INTO ledger ({Columns}) VALUES ($seq, $rid, $ds, $run, $step, $ev, $ts, $prev, $hash);";
+                insert.Parameters.AddWithValue("$seq", sequence);
+                insert.Parameters.AddWithValue("$rid", pending.ReleaseId);
+                insert.Parameters.AddWithValue("$ds", pending.DatasetFingerprint);
+                insert.Parameters.AddWithValue("$run", pending.RunId);
+                insert.Parameters.AddWithValue("$step", pending.Step);
+                insert.Parameters.AddWithValue("$ev", eventJson);
+                insert.Parameters.AddWithValue("$ts", timestamp);
+                insert.Parameters.AddWithValue("$prev", previousHash);
+                insert.Parameters.AddWithValue("$hash", hash);
+                insert.ExecuteNonQuery();
+            }
+            Execute(_connection, "COMMIT;"); // synchronous=FULL: durable when this returns
+            committed = true;
+            return new LedgerRecord(sequence, pending.ReleaseId, pending.DatasetFingerprint, pending.RunId, pending.Step, eventJson, timestamp, previousHash, hash);
+        }
+        catch (SqliteException e)
+        {
+            throw new LedgerException($"cannot append to ledger {Location}: {e.Message} (disk full, permissions, or a damaged file?)", e);
+        }
+        finally
+        {
+            if (!committed) TryRollback();
+        }
+    }
+
+    public IReadOnlyList<LedgerRecord> ReadAll() => Trusted(ReadWhere("1 = 1"));
+
+    public IReadOnlyList<LedgerRecord> ReadDataset(string datasetFingerprint) => Trusted(ReadWhere("dataset = $d", ("$d", datasetFingerprint)));
+
+    public LedgerVerification Verify()
+    {
+        try
+        {
+            return ChainVerifier.Verify(ReadWhere("1 = 1"));
+        }
+        catch (SqliteException e)
+        {
+            return LedgerVerification.Bad(0, 1, $"the file is damaged: {e.Message}");
+        }
+    }
+
+    public void Dispose() => _connection.Dispose();
+
+    private IReadOnlyList<LedgerRecord> Trusted(IReadOnlyList<ChainVerifier.RawRow> rows) =>
+        rows.Select(r => ChainVerifier.TryComplete(r) ?? throw Corrupt($"record {r.Sequence} is unreadable")).ToList();
+
+    private LedgerException Corrupt(string what) =>
+        new($"ledger {Location} is damaged: {what}. Nothing was appended. Run `./run.sh privacy ledger verify --ledger {Location}` to find the first bad record; never delete records to 'fix' it, restore a backup instead.");
+
+    private List<ChainVerifier.RawRow> ReadWhere(string where, params (string Name, object Value)[] parameters)
+    {
+        using var cmd = _connection.CreateCommand();
+        cmd.CommandText = $"SELECT {Columns} FROM ledger WHERE {where} ORDER BY seq;";
+        foreach (var (name, value) in parameters) cmd.Parameters.AddWithValue(name, value);
+        using var reader = cmd.ExecuteReader();
+        var rows = new List<ChainVerifier.RawRow>();
+        while (reader.Read())
+        {
+            rows.Add(new ChainVerifier.RawRow(
+                reader.GetInt64(0),
+                reader.IsDBNull(1) ? null : reader.GetString(1),
+                reader.IsDBNull(2) ? null : reader.GetString(2),
+                reader.IsDBNull(3) ? null : reader.GetString(3),
+                reader.IsDBNull(4) ? null : reader.GetInt64(4),
+                reader.IsDBNull(5) ? null : reader.GetString(5),
+                reader.IsDBNull(6) ? null : reader.GetInt64(6),
+                reader.IsDBNull(7) ? null : reader.GetString(7),
+                reader.IsDBNull(8) ? null : reader.GetString(8)));
+        }
+        return rows;
+    }
+
+    private void EnsureSchema()
+    {
+        Execute(_connection, "BEGIN IMMEDIATE;");
+        try
+        {
+            Execute(_connection, "CREATE TABLE IF NOT EXISTS veil_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);");
+            var kind = Scalar("SELECT value FROM veil_meta WHERE key = 'kind';");
+            var version = Scalar("SELECT value FROM veil_meta WHERE key = 'schema_version';");
+            var tables = Scalar("SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name NOT IN ('veil_meta', 'ledger');");
+            if (kind is null)
+            {
+                if (tables is not null && Convert.ToInt64(tables) > 0)
+                    throw new LedgerException($"{Location} is a SQLite database but not a Veil ledger; point veil.privacy.ledger.path / --ledger at a ledger file or a new path");
+                Execute(_connection, $"INSERT INTO veil_meta VALUES ('kind', '{Kind}'), ('schema_version', '{SchemaVersion}');");
+            }
+            else if ((string)kind != Kind)
+                throw new LedgerException($"{Location} is not a Veil ledger (kind '{kind}')");
+            else if (version is null || int.Parse((string)version) > SchemaVersion)
+                throw new LedgerException($"{Location} has ledger schema version {version}; this Veil reads up to {SchemaVersion}: upgrade Veil");
+            // Columns are nullable on purpose: a damaged row must be readable so Verify can name it, not hide it.
+            Execute(_connection, $"CREATE TABLE IF NOT EXISTS ledger (seq INTEGER PRIMARY KEY, release_id TEXT UNIQUE, dataset TEXT, run_id TEXT, step INTEGER, event TEXT, ts_ms INTEGER, prev_hash TEXT, hash TEXT);");
+            Execute(_connection, "CREATE INDEX IF NOT EXISTS ledger_dataset ON ledger (dataset, seq);");
+            Execute(_connection, "COMMIT;");
+        }
+        catch
+        {
+            TryRollback();
+            throw;
+        }
+    }
+
+    private object? Scalar(string sql)
+    {
+        using var cmd = _connection.CreateCommand();
+        cmd.CommandText = sql;
+        var value = cmd.ExecuteScalar();
+        return value is DBNull ? null : value;
+    }
+
+    private void TryRollback()
+    {
+        try
+        {
+            Execute(_connection, "ROLLBACK;");
+        }
+        catch (SqliteException)
+        {
+            // No transaction open (it failed to start or already ended): nothing to undo.
+        }
+    }
+
+    private static void Execute(SqliteConnection connection, string sql)
+    {
+        using var cmd = connection.CreateCommand();
+        cmd.CommandText = sql;
+        cmd.ExecuteNonQuery();
+    }
+}
