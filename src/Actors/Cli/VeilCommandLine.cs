@@ -23,7 +23,7 @@ public static class VeilCommandLine
             }
             return parsed.Invoke(new InvocationConfiguration { Output = stdout, Error = stderr, EnableDefaultExceptionHandler = false });
         }
-        catch (Exception e) when (e is CliUsageException or Configuration.ConfigurationException or ArgumentException or FileNotFoundException or DirectoryNotFoundException)
+        catch (Exception e) when (e is CliUsageException or Configuration.ConfigurationException or Veil.Ledger.Store.LedgerException or ArgumentException or FileNotFoundException or DirectoryNotFoundException)
         {
             stderr.WriteLine($"veil: {OneLine(e.Message)}");
             return ExitCodes.Usage;
@@ -42,6 +42,7 @@ public static class VeilCommandLine
         {
             PrivacyEpsilonCommand.Create(stdout),
             PrivacyCalibrateCommand.Create(stdout),
+            PrivacyLedgerCommands.Create(stdout),
         };
         var bench = new Command("bench", "Benchmarks: print JSON, assert nothing.")
         {

@@ -1,0 +1,89 @@
+using System.CommandLine;
+using System.Globalization;
+using Veil.Actors.Configuration;
+using Veil.Ledger.Accountants;
+using Veil.Ledger.Budget;
+using Veil.Ledger.Store;
+
+namespace Veil.Actors.Cli;
+
+/// <summary>`veil privacy ledger verify|show`: inspect a ledger file without changing it.</summary>
+public static class PrivacyLedgerCommands
+{
+    public static Command Create(TextWriter stdout)
+    {
+        var ledger = new Command("ledger", "Inspect a privacy ledger (read-only).") { Verify(stdout), Show(stdout) };
+        return ledger;
+    }
+
+    private static Option<string> LedgerFile() => new("--ledger") { Description = "Ledger file (SQLite).", Required = true };
+
+    private static Command Verify(TextWriter stdout)
+    {
+        var file = LedgerFile();
+        var json = CliOptions.Json();
+        var command = new Command("verify", "Walk the hash chain; name the first bad record. Exit 1 if the ledger is not valid.") { file, json };
+        command.SetAction(p =>
+        {
+            using var store = OpenExisting(p.GetValue(file)!);
+            var v = store.Verify();
+            if (p.GetValue(json))
+                stdout.WriteLine(JsonLine.Of(("valid", v.Valid), ("records", v.Records), ("first_bad", v.FirstBadSequence), ("reason", v.Reason)));
+            else
+                stdout.WriteLine(v.Valid ? $"{store.Location}: valid, {v.Records} records" : $"{store.Location}: NOT valid at record {v.FirstBadSequence}: {v.Reason}");
+            return v.Valid ? ExitCodes.Ok : ExitCodes.Failed;
+        });
+        return command;
+    }
+
+    private static Command Show(TextWriter stdout)
+    {
+        var file = LedgerFile();
+        var dataset = new Option<string?>("--dataset") { Description = "Dataset fingerprint (or a unique prefix); default: every dataset in the ledger." };
+        var delta = CliOptions.Ranged<double?>("--delta", "δ for ε (default veil.privacy.budget.delta).", v => v is > 0 and < 1, "(0, 1)");
+        var accountant = CliOptions.Accountant();
+        var config = new Option<string?>("--config") { Description = "HOCON file for veil.privacy.* defaults." };
+        var json = CliOptions.Json();
+        var command = new Command("show", "Records, runs and ε spent per dataset, computed from the ledger alone.") { file, dataset, delta, accountant, config, json };
+        command.SetAction(p =>
+        {
+            var settings = PrivacySettings.Create(VeilConfiguration.Load(p.GetValue(config)));
+            var d = p.GetValue(delta) ?? settings.BudgetDelta;
+            var acc = AccountantCatalog.Create(p.GetValue(accountant)!);
+            using var store = OpenExisting(p.GetValue(file)!);
+            var records = store.ReadAll();
+            var fingerprints = records.Select(r => r.DatasetFingerprint).Distinct().ToList();
+            if (p.GetValue(dataset) is { } wanted)
+            {
+                fingerprints = fingerprints.Where(f => f.StartsWith(wanted, StringComparison.Ordinal)).ToList();
+                if (fingerprints.Count != 1)
+                    throw new CliUsageException($"--dataset {wanted} matches {fingerprints.Count} datasets in {store.Location}; give a longer prefix of one of: {string.Join(", ", records.Select(r => r.DatasetFingerprint).Distinct())}");
+            }
+            var spendings = fingerprints.Select(f => DatasetSpending.Of(f, records.Where(r => r.DatasetFingerprint == f).ToList(), acc, d)).ToList();
+            var shown = spendings.Sum(s => s.Records);
+            // One dataset: its ε. Several: ε of the worst one, since each is spent separately.
+            var epsilon = spendings.Count == 0 ? 0 : spendings.Max(s => s.Epsilon);
+            if (p.GetValue(json))
+            {
+                stdout.WriteLine(JsonLine.Of(
+                    ("records", shown), ("epsilon", epsilon), ("delta", d), ("accountant", acc.Name),
+                    ("runs", spendings.SelectMany(s => s.Runs.Select(r => new (string, object?)[]
+                    {
+                        ("run_id", r.RunId), ("dataset", s.DatasetFingerprint), ("events", r.Events), ("first_step", r.FirstStep), ("last_step", r.LastStep),
+                    })).ToList()),
+                    ("datasets", spendings.Select(s => new (string, object?)[] { ("dataset", s.DatasetFingerprint), ("records", s.Records), ("epsilon", s.Epsilon) }).ToList())));
+            }
+            else
+            {
+                stdout.WriteLine($"{store.Location}: {records.Count} records");
+                foreach (var s in spendings)
+                    stdout.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                        $"  dataset {s.DatasetFingerprint}: ε = {s.Epsilon:G6} at δ = {d:G3} ({acc.Name}), {s.Records} records; {s.DescribeRuns()}"));
+            }
+            return ExitCodes.Ok;
+        });
+        return command;
+    }
+
+    private static SqliteLedgerStore OpenExisting(string path) => SqliteLedgerStore.Open(path, createIfMissing: false);
+}
