@@ -55,11 +55,16 @@ build() {
   touch "$stamp"
 }
 
+# Each test project writes its own TRX (named after the project, so results never overwrite each other).
 run_tests() {
-  local results="$BUILD_DIR/test-results"
+  local results="$BUILD_DIR/test-results" rc=0 project name
   rm -rf "$results"
-  dotnet test "$ROOT/Veil.sln" -c "$CONFIGURATION" --no-build --results-directory "$results" \
-    --logger "trx" --logger "console;verbosity=minimal" "$@"
+  for project in "$ROOT"/tests/*/*.Tests.csproj; do
+    name=$(basename "$project" .csproj)
+    dotnet test "$project" -c "$CONFIGURATION" --no-build --results-directory "$results" \
+      --logger "trx;LogFileName=$name.trx" --logger "console;verbosity=minimal" "$@" || rc=$?
+  done
+  return $rc
 }
 
 verb=${1:-help}
