@@ -1,0 +1,35 @@
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace Veil.Compute.Models;
+
+/// <summary>
+/// The tanh CNN of Tramèr &amp; Boneh (2021) for 28×28×1 images:
+/// Conv16 k8 s2 p2 → tanh → MaxPool2 s1 → Conv32 k4 s2 → tanh → MaxPool2 s1 → flatten(512) → FC32 → tanh → FC10.
+/// tanh rather than ReLU because bounded activations keep gradient norms stable under clipping (their paper's finding).
+/// No normalisation layers: nothing here mixes examples.
+/// </summary>
+public sealed class TanhCnn : VeilModel
+{
+    readonly Conv2d conv1 = nn.Conv2d(1, 16, 8, stride: 2, padding: 2);
+    readonly MaxPool2d pool1 = nn.MaxPool2d(2, stride: 1);
+    readonly Conv2d conv2 = nn.Conv2d(16, 32, 4, stride: 2);
+    readonly MaxPool2d pool2 = nn.MaxPool2d(2, stride: 1);
+    readonly Linear fc1 = nn.Linear(512, 32);
+    readonly Linear fc2 = nn.Linear(32, 10);
+
+    public TanhCnn() : base(nameof(TanhCnn)) => RegisterComponents();
+
+    public override string CatalogName => "tanh-cnn";
+    public override long[] ExampleShape => new long[] { 1, 28, 28 };
+    public override int Classes => 10;
+
+    public override Tensor forward(Tensor input)
+    {
+        var x = pool1.call(conv1.call(input).tanh());
+        x = pool2.call(conv2.call(x).tanh());
+        x = fc1.call(x.flatten(1)).tanh();
+        return fc2.call(x);
+    }
+}

@@ -1,0 +1,27 @@
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Veil.Compute.PerExample;
+
+/// <summary>
+/// The reference: autograd run on one example at a time, B backward passes. Slow and obviously right;
+/// every per-example rule is tested against it. Not for training.
+/// </summary>
+public static class NaivePerExampleGradients
+{
+    /// <summary>[B, P] in <see cref="Parameters.ParameterLayout"/> order. Call inside a dispose scope.</summary>
+    public static Tensor Compute(nn.Module<Tensor, Tensor> model, Tensor inputs, Tensor labels)
+    {
+        var parameters = model.parameters().Where(p => p.requires_grad).Cast<Tensor>().ToList();
+        long batch = inputs.shape[0];
+        var rows = new Tensor[batch];
+        for (long i = 0; i < batch; i++)
+        {
+            var logits = model.call(inputs[TensorIndex.Slice(i, i + 1)]);
+            var loss = nn.functional.cross_entropy(logits, labels[TensorIndex.Slice(i, i + 1)], reduction: nn.Reduction.Sum);
+            var grads = autograd.grad(new[] { loss }, parameters);
+            rows[i] = cat(grads.Select(g => g.reshape(-1)).ToArray(), 0);
+        }
+        return stack(rows, 0);
+    }
+}
