@@ -23,7 +23,8 @@ public static class VeilCommandLine
             }
             return parsed.Invoke(new InvocationConfiguration { Output = stdout, Error = stderr, EnableDefaultExceptionHandler = false });
         }
-        catch (Exception e) when (e is CliUsageException or Configuration.ConfigurationException or Veil.Ledger.Store.LedgerException or ArgumentException or FileNotFoundException or DirectoryNotFoundException)
+        catch (Exception e) when (e is CliUsageException or Configuration.ConfigurationException or Veil.Ledger.Store.LedgerException
+                                   or Veil.DataLoading.Datasets.DatasetNotFoundException or Veil.DataLoading.Datasets.DatasetFormatException or ArgumentException or FileNotFoundException or DirectoryNotFoundException)
         {
             stderr.WriteLine($"veil: {OneLine(e.Message)}");
             return ExitCodes.Usage;
@@ -48,7 +49,10 @@ public static class VeilCommandLine
         {
             BenchAccountantCommand.Create(stdout),
         };
-        return new RootCommand("Veil: differentially private training at scale.") { privacy, bench };
+        return new RootCommand("Veil: differentially private training at scale.")
+        {
+            TrainCommands.Demo(stdout), TrainCommands.Train(stdout), privacy, bench,
+        };
     }
 
     private static string OneLine(string message) =>

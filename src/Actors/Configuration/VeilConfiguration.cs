@@ -14,9 +14,11 @@ public static class VeilConfiguration
 
     public static Config Reference { get; } = LoadReference();
 
-    public static Config Load(string? file = null, IReadOnlyList<string>? overrides = null)
+    public static Config Load(string? file = null, IReadOnlyList<string>? overrides = null, string? embeddedRecipe = null)
     {
         var config = Reference;
+        if (embeddedRecipe is not null)
+            config = Validated(Parse(ReadResource($"Veil.{embeddedRecipe}.conf"), $"embedded hocon/{embeddedRecipe}.conf"), $"hocon/{embeddedRecipe}.conf").WithFallback(config);
         if (file is not null)
         {
             if (!File.Exists(file)) throw new ConfigurationException($"configuration file {file} does not exist (give --config an existing .conf file)");
@@ -75,11 +77,13 @@ public static class VeilConfiguration
         }
     }
 
-    private static Config LoadReference()
+    private static Config LoadReference() => ConfigurationFactory.ParseString(ReadResource("Veil.reference.conf"));
+
+    private static string ReadResource(string name)
     {
-        using var stream = typeof(VeilConfiguration).Assembly.GetManifestResourceStream("Veil.reference.conf")
-            ?? throw new InvalidOperationException("reference.conf is not embedded in the veil assembly: the build is broken");
+        using var stream = typeof(VeilConfiguration).Assembly.GetManifestResourceStream(name)
+            ?? throw new InvalidOperationException($"{name} is not embedded in the veil assembly: the build is broken");
         using var reader = new StreamReader(stream);
-        return ConfigurationFactory.ParseString(reader.ReadToEnd());
+        return reader.ReadToEnd();
     }
 }

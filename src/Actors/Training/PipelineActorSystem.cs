@@ -1,0 +1,20 @@
+using Akka.Configuration;
+
+namespace Veil.Actors.Training;
+
+/// <summary>The actor system's own settings: workers on dedicated threads (their handlers block on TorchSharp).</summary>
+public static class PipelineActorSystem
+{
+    public static Config Config { get; } = ConfigurationFactory.ParseString("""
+        akka {
+          loglevel = WARNING
+          stdout-loglevel = WARNING
+          log-dead-letters = off
+          log-dead-letters-during-shutdown = off
+        }
+        veil-worker-dispatcher {
+          type = PinnedDispatcher
+          executor = thread-pool-executor
+        }
+        """);
+}

@@ -1,0 +1,20 @@
+using System.Globalization;
+using Veil.Actors.Pipeline;
+
+namespace Veil.Actors.Training;
+
+/// <summary>One line per step: step, ε so far, loss, clip fraction (non-private diagnostics), examples/s.</summary>
+public sealed class ProgressLine(TextWriter output)
+{
+    private long _examples;
+
+    public long Examples => _examples;
+
+    public void Report(StepReport r)
+    {
+        _examples += r.Examples;
+        var rate = r.Elapsed.TotalSeconds > 0 ? _examples / r.Elapsed.TotalSeconds : 0;
+        output.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"step {r.Step + 1}/{r.TotalSteps}  ε {r.EpsilonSpent:F3}  loss {r.MeanLoss:F4}  clipped {r.ClipFraction:P0}  batch {r.Examples}  {rate:F0} examples/s  {r.Elapsed:hh\\:mm\\:ss}"));
+    }
+}

@@ -1,0 +1,51 @@
+using System.Globalization;
+using System.Text.Json;
+
+namespace Veil.Actors.Training;
+
+/// <summary>runs/&lt;id&gt;/: the plan, the result, the final parameters; secrets (seeds) in a 0600 sub-folder.</summary>
+public sealed class RunFolder
+{
+    private RunFolder(string id, string path)
+    {
+        Id = id;
+        Path = path;
+    }
+
+    public string Id { get; }
+
+    public string Path { get; }
+
+    public static RunFolder Create(string runsDirectory)
+    {
+        var id = DateTime.UtcNow.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture) + "-" + Convert.ToHexStringLower(Guid.NewGuid().ToByteArray()[..3]);
+        var path = System.IO.Path.GetFullPath(System.IO.Path.Combine(runsDirectory, id));
+        Directory.CreateDirectory(path);
+        return new RunFolder(id, path);
+    }
+
+    public string File(string name) => System.IO.Path.Combine(Path, name);
+
+    public void WriteJson(string name, object value) =>
+        System.IO.File.WriteAllText(File(name), JsonSerializer.Serialize(value, new JsonSerializerOptions { WriteIndented = true }));
+
+    /// <summary>
+    /// The noise seed lets anyone who has it subtract the noise from the released model: it is kept
+    /// readable by the owner only, and never printed.
+    /// </summary>
+    public void WriteSecret(string name, string content)
+    {
+        var dir = System.IO.Path.Combine(Path, "secrets");
+        Directory.CreateDirectory(dir);
+        if (!OperatingSystem.IsWindows()) System.IO.File.SetUnixFileMode(dir, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        var file = System.IO.Path.Combine(dir, name);
+        System.IO.File.WriteAllText(file, content);
+        if (!OperatingSystem.IsWindows()) System.IO.File.SetUnixFileMode(file, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+    }
+
+    public void WriteFloats(string name, float[] values)
+    {
+        using var stream = System.IO.File.Create(File(name));
+        stream.Write(System.Runtime.InteropServices.MemoryMarshal.AsBytes(values.AsSpan()));
+    }
+}

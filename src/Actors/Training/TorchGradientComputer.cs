@@ -1,0 +1,52 @@
+using TorchSharp;
+using Veil.Actors.Pipeline;
+using Veil.Compute.Clipping;
+using Veil.Compute.Models;
+using Veil.Compute.Parameters;
+using Veil.Compute.Runtime;
+using Veil.DataLoading.Batching;
+
+namespace Veil.Actors.Training;
+
+/// <summary>
+/// A gradient worker's device: its own model replica, loaded with the step's parameters when their
+/// version changes, computing the clipped per-example gradient sum of a micro-batch.
+/// </summary>
+public sealed class TorchGradientComputer : IGradientComputer
+{
+    private readonly VeilModel _model;
+    private readonly double _clipNorm;
+    private long _loadedVersion = -1;
+
+    public TorchGradientComputer(string modelName, double clipNorm, string device)
+    {
+        _model = ModelCatalog.Create(modelName, seed: 0); // weights are overwritten by each step's parameters
+        _model.to(TorchRuntime.Device(device));
+        _clipNorm = clipNorm;
+        ParameterCount = (int)ParameterLayout.Of(_model).TotalCount;
+    }
+
+    public int ParameterCount { get; }
+
+    public PartialGradient Compute(MicroBatchData work, ParameterSnapshot parameters)
+    {
+        if (parameters.Version != _loadedVersion)
+        {
+            ParameterVector.Load(_model, parameters.Values);
+            _loadedVersion = parameters.Version;
+        }
+        ClippedBatch batch;
+        try
+        {
+            batch = ClippedGradientSum.Compute(_model, work.Inputs, work.Labels, work.Count, _clipNorm, work.Step);
+        }
+        catch (Veil.Compute.Clipping.NonFiniteGradientException e)
+        {
+            throw new RunMustStopException($"{e.Message} (micro-batch {work.Index} of step {work.Step}); lower veil.optimizer.learning-rate or check the data", e);
+        }
+        var clipped = batch.PerExampleNorms.Count(n => n > _clipNorm);
+        return new PartialGradient(batch.Sum, batch.Examples, batch.LossSum, clipped);
+    }
+
+    public void Dispose() => _model.Dispose();
+}
