@@ -55,7 +55,8 @@ public static class TrainCommands
                 ("test_accuracy", r.TestAccuracy), ("epsilon", r.Epsilon), ("delta", r.Delta), ("steps", r.Steps),
                 ("noise_multiplier", r.NoiseMultiplier), ("sampling_rate", r.SamplingRate), ("ledger", r.LedgerPath), ("run_dir", r.RunDirectory),
                 ("accountant", r.Accountant), ("clip_norm", r.ClipNorm), ("expected_batch_size", r.ExpectedBatchSize),
-                ("wall_seconds", r.WallSeconds), ("examples_per_second", r.ExamplesPerSecond), ("dataset_fingerprint", r.DatasetFingerprint)));
+                ("wall_seconds", r.WallSeconds), ("examples_per_second", r.ExamplesPerSecond), ("dataset_fingerprint", r.DatasetFingerprint),
+                ("rss_mb_after_warm_up", r.RssMegabytesAfterWarmUp), ("rss_mb_at_end", r.RssMegabytesAtEnd)));
         return ExitCodes.Ok;
     }
 }

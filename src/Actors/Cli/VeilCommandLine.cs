@@ -48,6 +48,7 @@ public static class VeilCommandLine
         var bench = new Command("bench", "Benchmarks: print JSON, assert nothing.")
         {
             BenchAccountantCommand.Create(stdout),
+            BenchStepCommand.Create(stdout),
         };
         return new RootCommand("Veil: differentially private training at scale.")
         {

@@ -10,11 +10,19 @@ public sealed class ProgressLine(TextWriter output)
 
     public long Examples => _examples;
 
+    /// <summary>Resident set size after the 10th step (warm-up done) and after the last: native memory growth shows here.</summary>
+    public double RssMegabytesAfterWarmUp { get; private set; }
+
+    public double RssMegabytesAtEnd { get; private set; }
+
     public void Report(StepReport r)
     {
         _examples += r.Examples;
+        var rss = Environment.WorkingSet / (1024.0 * 1024.0);
+        if (r.Step == 9 || RssMegabytesAfterWarmUp == 0) RssMegabytesAfterWarmUp = rss;
+        RssMegabytesAtEnd = rss;
         var rate = r.Elapsed.TotalSeconds > 0 ? _examples / r.Elapsed.TotalSeconds : 0;
         output.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"step {r.Step + 1}/{r.TotalSteps}  ε {r.EpsilonSpent:F3}  loss {r.MeanLoss:F4}  clipped {r.ClipFraction:P0}  batch {r.Examples}  {rate:F0} examples/s  {r.Elapsed:hh\\:mm\\:ss}"));
+            $"step {r.Step + 1}/{r.TotalSteps}  ε {r.EpsilonSpent:F3}  loss {r.MeanLoss:F4}  clipped {r.ClipFraction:P0}  batch {r.Examples}  {rate:F0} examples/s  rss {rss:F0} MB  {r.Elapsed:hh\\:mm\\:ss}"));
     }
 }

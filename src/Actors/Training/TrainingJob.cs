@@ -110,7 +110,7 @@ public static class TrainingJob
         var result = new TrainingResult(run.Id, run.Path, ledgerPath, fingerprint,
             (double)evaluation.Correct / evaluation.Examples, evaluation.MeanLoss, spent.Epsilon, spent.Delta, spent.Accountant,
             finished.StepsDone, plan.NoiseMultiplier, plan.SamplingRate, plan.ClipNorm, (long)Math.Round(plan.ExpectedBatchSize),
-            wall, progress.Examples / Math.Max(wall, 1e-9), progress.Examples);
+            wall, progress.Examples / Math.Max(wall, 1e-9), progress.Examples, progress.RssMegabytesAfterWarmUp, progress.RssMegabytesAtEnd);
         run.WriteJson("result.json", result);
         return result;
     }
