@@ -48,7 +48,8 @@ public sealed class CoordinatorActor : ReceiveActor
     public static Props Props(PipelineParts parts, Action<StepReport>? onStep = null) =>
         Akka.Actor.Props.Create(() => new CoordinatorActor(parts, onStep));
 
-    protected override SupervisorStrategy SupervisorStrategy() => new OneForOneStrategy(error =>
+    // Akka's own failure logging is off: every failure is logged here once, with the decision taken.
+    protected override SupervisorStrategy SupervisorStrategy() => new OneForOneStrategy(-1, -1, error =>
     {
         var child = Sender.Path.Name;
         var decision = FailurePolicy.Decide(child, error, _workerRestarts, _parts.MaxWorkerRestarts);
@@ -64,7 +65,7 @@ public sealed class CoordinatorActor : ReceiveActor
             default:
                 throw new InvalidOperationException($"unknown failure decision {decision}");
         }
-    });
+    }, loggingEnabled: false);
 
     private void Idle()
     {
@@ -128,7 +129,6 @@ public sealed class CoordinatorActor : ReceiveActor
 
     private void Fail(string reason)
     {
-        _log.Error("run stopped: {0}", reason);
         _requester?.Tell(new Failed(reason, _stepsDone));
         Become(Done);
         Context.Stop(Self);
