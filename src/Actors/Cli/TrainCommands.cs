@@ -12,9 +12,22 @@ public static class TrainCommands
     {
         var config = new Option<string?>("--config") { Description = "HOCON recipe (e.g. hocon/fashion-mnist-eps3.conf); every key is in hocon/reference.conf." };
         var set = SetOption();
+        var resume = new Option<string?>("--resume") { Description = "Continue runs/<id> from its newest valid checkpoint (with --resume, --set may only change veil.chaos.*)." };
         var json = CliOptions.Json();
-        var command = new Command("train", "Train privately with DP-SGD; writes runs/<id>/ and appends every release to the ledger.") { config, set, json };
-        command.SetAction(p => Execute(stdout, VeilConfiguration.Load(p.GetValue(config), p.GetValue(set)), p.GetValue(json), ledgerOverride: null));
+        var command = new Command("train", "Train privately with DP-SGD; writes runs/<id>/ and appends every release to the ledger.") { config, set, resume, json };
+        command.SetAction(p =>
+        {
+            if (p.GetValue(resume) is { } runDir)
+            {
+                if (p.GetValue(config) is not null) throw new CliUsageException("--resume continues a run with the settings it started with; drop --config");
+                var overrides = p.GetValue(set) ?? [];
+                if (overrides.FirstOrDefault(o => !o.TrimStart().StartsWith("veil.chaos.", StringComparison.Ordinal)) is { } bad)
+                    throw new CliUsageException($"--set {bad}: a resumed run keeps its settings (only veil.chaos.* may change)");
+                var chaos = ChaosSettings.Create(VeilConfiguration.Load(overrides: overrides));
+                return Report(stdout, TrainingJob.Resume(runDir, chaos, stdout), p.GetValue(json));
+            }
+            return Execute(stdout, VeilConfiguration.Load(p.GetValue(config), p.GetValue(set)), p.GetValue(json), ledgerOverride: null);
+        });
         return command;
     }
 
@@ -45,9 +58,13 @@ public static class TrainCommands
 
     private static int Execute(TextWriter stdout, Akka.Configuration.Config config, bool json, string? ledgerOverride)
     {
-        var training = TrainingSettings.Create(config);
-        var privacy = PrivacySettings.Create(config);
-        var r = TrainingJob.Run(training, privacy, stdout, ledgerOverride);
+        var r = TrainingJob.Start(TrainingSettings.Create(config), PrivacySettings.Create(config), CheckpointSettings.Create(config),
+            ChaosSettings.Create(config), stdout, ledgerOverride);
+        return Report(stdout, r, json);
+    }
+
+    private static int Report(TextWriter stdout, TrainingResult r, bool json)
+    {
         stdout.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"done: test accuracy {r.TestAccuracy:P2} at ε = {r.Epsilon:F3}, δ = {r.Delta:G3} ({r.Accountant}, from the ledger); {r.Steps} steps, σ = {r.NoiseMultiplier:G5}, q = {r.SamplingRate:G4}; {r.WallSeconds:F0} s, {r.ExamplesPerSecond:F0} examples/s; run {r.RunDirectory}"));
         if (json)
@@ -56,7 +73,8 @@ public static class TrainCommands
                 ("noise_multiplier", r.NoiseMultiplier), ("sampling_rate", r.SamplingRate), ("ledger", r.LedgerPath), ("run_dir", r.RunDirectory),
                 ("accountant", r.Accountant), ("clip_norm", r.ClipNorm), ("expected_batch_size", r.ExpectedBatchSize),
                 ("wall_seconds", r.WallSeconds), ("examples_per_second", r.ExamplesPerSecond), ("dataset_fingerprint", r.DatasetFingerprint),
-                ("rss_mb_after_warm_up", r.RssMegabytesAfterWarmUp), ("rss_mb_at_end", r.RssMegabytesAtEnd)));
+                ("rss_mb_after_warm_up", r.RssMegabytesAfterWarmUp), ("rss_mb_at_end", r.RssMegabytesAtEnd),
+                ("resumed_from_step", r.ResumedFromStep), ("ledger_events", r.LedgerEventsOfRun), ("parameter_version", r.ParameterVersion)));
         return ExitCodes.Ok;
     }
 }

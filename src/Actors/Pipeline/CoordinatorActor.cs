@@ -105,7 +105,17 @@ public sealed class CoordinatorActor : ReceiveActor
             var clipFraction = m.Examples > 0 ? (double)m.ClippedExamples / m.Examples : 0;
             _last = new StepReport(m.Step, _parts.TotalSteps, m.Examples, meanLoss, clipFraction, m.EpsilonSpent, _clock.Elapsed);
             _onStep?.Invoke(_last);
-            if (m.Step + 1 >= _parts.TotalSteps) Finish(m.Parameters);
+            var last = m.Step + 1 >= _parts.TotalSteps;
+            try
+            {
+                _parts.Checkpoints?.AfterStep(m.Step + 1, m.Parameters, last);
+            }
+            catch (Exception e)
+            {
+                Fail($"checkpoint after step {m.Step} failed: {e.Message}");
+                return;
+            }
+            if (last) Finish(m.Parameters);
             else OpenStep(m.Step + 1, m.Parameters, m.Parameters.Values.Length);
         });
         Receive<NoiseActor.ReleaseRefused>(m => Fail($"step {m.Step} was not released: {m.Reason}"));

@@ -15,4 +15,5 @@ public sealed record PipelineParts(
     long TotalSteps,
     int MaxBufferedMicroBatches = 16,
     int MaxWorkerRestarts = 10,
-    string? WorkerDispatcher = null);
+    string? WorkerDispatcher = null,
+    ICheckpointSink? Checkpoints = null);

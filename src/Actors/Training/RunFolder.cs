@@ -24,6 +24,12 @@ public sealed class RunFolder
         return new RunFolder(id, path);
     }
 
+    public static RunFolder Open(string path)
+    {
+        if (!Directory.Exists(path)) throw new DirectoryNotFoundException($"run folder {path} does not exist (give --resume a runs/<id> folder)");
+        return new RunFolder(System.IO.Path.GetFileName(path.TrimEnd(System.IO.Path.DirectorySeparatorChar)), path);
+    }
+
     public string File(string name) => System.IO.Path.Combine(Path, name);
 
     public void WriteJson(string name, object value) =>

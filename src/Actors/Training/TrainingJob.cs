@@ -1,6 +1,9 @@
 using System.Diagnostics;
 using System.Globalization;
+using System.Text.Json;
 using Akka.Actor;
+using Veil.Actors.Chaos;
+using Veil.Actors.Checkpoints;
 using Veil.Actors.Configuration;
 using Veil.Actors.Pipeline;
 using Veil.Compute.Evaluation;
@@ -23,22 +26,18 @@ namespace Veil.Actors.Training;
 
 /// <summary>
 /// One private training run, end to end: data → DpPlan (σ calibrated if asked) → budget check against
-/// the ledger → the actor pipeline → evaluation on the test split → runs/&lt;id&gt;/. ε in the result is
-/// read back from the ledger, never from the plan.
+/// the ledger → the actor pipeline (checkpointing as it goes) → evaluation on the test split →
+/// runs/&lt;id&gt;/. ε in the result is read back from the ledger, never from the plan. A run can be
+/// resumed from its folder: the newest valid checkpoint, the same seeds, the same plan, and the
+/// ledger saying how much was spent (steps released after the checkpoint count, and count again when redone).
 /// </summary>
 public static class TrainingJob
 {
-    public static TrainingResult Run(TrainingSettings t, PrivacySettings p, TextWriter log, string? ledgerPathOverride = null)
+    public static TrainingResult Start(TrainingSettings t, PrivacySettings p, CheckpointSettings c, ChaosSettings chaos, TextWriter log, string? ledgerPathOverride = null)
     {
-        TorchRuntime.EnsureLoaded();
-        var workers = t.Devices.Count * t.WorkersPerDevice;
-        TorchRuntime.SetThreads(t.ThreadsPerWorker > 0 ? t.ThreadsPerWorker : Math.Max(1, Environment.ProcessorCount / workers));
-
-        var splits = FashionMnist.Load(string.IsNullOrWhiteSpace(t.DataPath) ? null : t.DataPath);
-        var train = t.TrainExamples > 0 ? DatasetSubset.First(splits.Train, t.TrainExamples) : splits.Train;
-        var test = t.TestExamples > 0 ? DatasetSubset.First(splits.Test, t.TestExamples) : splits.Test;
+        PrepareTorch(t);
+        var (train, test) = LoadData(t);
         var fingerprint = DatasetFingerprint.Of(train);
-
         var batch = Math.Min(t.ExpectedBatchSize, train.Count);
         var schedule = SamplingSchedule.FromEpochs(train.Count, batch, t.Epochs);
         var accountant = AccountantCatalog.Create(p.Accountant);
@@ -46,20 +45,13 @@ public static class TrainingJob
             ? t.NoiseMultiplier
             : NoiseCalibration.Calibrate(accountant, t.TargetEpsilon, schedule, p.BudgetDelta, relativeTolerance: 1e-4).NoiseMultiplier;
         var plan = new DpPlan(schedule.SamplingRate, sigma, t.ClipNorm, schedule.Steps, p.BudgetDelta, fingerprint, train.Count);
-
         var ledgerPath = Path.GetFullPath(ledgerPathOverride ?? p.LedgerPath);
-        using var store = SqliteLedgerStore.Open(ledgerPath);
-        var verification = store.Verify();
-        if (!verification.Valid)
-            throw new TrainingFailedException($"ledger {ledgerPath} fails verification at record {verification.FirstBadSequence}: {verification.Reason}. Refusing to spend privacy on a ledger that cannot be trusted.");
-        var guard = new BudgetGuard(store, accountant, new PrivacyBudget(p.BudgetEpsilon, p.BudgetDelta));
-        if (guard.CheckPlanned(fingerprint, plan.RunEvent) is { } refusal)
-            throw new TrainingFailedException($"not starting: {refusal}");
 
         var run = RunFolder.Create(t.RunDirectory);
         var samplerSeed = t.Seed == 0 ? SamplerSeed.FromCsprng() : SamplerSeed.FromUInt64(t.Seed);
         var noiseSeed = t.Seed == 0 ? NoiseSeed.FromCsprng() : NoiseSeed.FromInt64(unchecked((long)(t.Seed * 0x9E3779B97F4A7C15UL)));
-        run.WriteSecret("seeds.json", $"{{\"sampler\":\"{samplerSeed.ToHex()}\",\"noise\":\"{noiseSeed.ToHex()}\",\"fixed_seed\":{(t.Seed != 0 ? "true" : "false")}}}");
+        run.WriteSecret("seeds.json", JsonSerializer.Serialize(new Seeds(samplerSeed.ToHex(), noiseSeed.ToHex(), t.Seed != 0)));
+        run.WriteJson(SavedRun.FileName, new SavedRun(t, p, c, ledgerPath, SavedPlan.Of(plan)));
         run.WriteJson("plan.json", new
         {
             run_id = run.Id, dataset = train.Source, dataset_fingerprint = fingerprint, dataset_size = train.Count,
@@ -67,51 +59,178 @@ public static class TrainingJob
             steps = plan.Steps, delta = plan.Delta, expected_batch_size = plan.ExpectedBatchSize, accountant = accountant.Name,
             model = t.Model, learning_rate = t.LearningRate, momentum = t.Momentum, schedule = t.Schedule, ledger = ledgerPath,
         });
-        log.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"run {run.Id}: {t.Model} on {train.Count} examples ({fingerprint[..12]}), Poisson q = {plan.SamplingRate:G4} (L = {plan.ExpectedBatchSize:F0}), σ = {sigma:G5}, C = {plan.ClipNorm}, T = {plan.Steps}, δ = {plan.Delta:G3}; {workers} worker(s) × {TorchRuntime.Threads} thread(s); ledger {ledgerPath}"));
-
         using var initialModel = ModelCatalog.Create(t.Model, t.InitSeed);
         var initial = new ParameterSnapshot(0, ParameterVector.Flatten(initialModel));
-        var planner = new StepPlanner(new PoissonSampler(train.Count, plan.SamplingRate, samplerSeed), new MicroBatchPlanner(t.MicroBatchSize));
-        var prefetcher = new MicroBatchPrefetcher(new MicroBatchDecoder(train, PixelNormalization.FashionMnist), planner.Plans(0, plan.Steps),
-            new PrefetchSettings(t.PrefetchMicroBatches, t.DecodeThreads));
+        return Execute(new RunState(t, p, c, run, ledgerPath, plan, train, test, samplerSeed, noiseSeed, initial, new float[initial.Values.Length], ResumedFromStep: null), chaos, log);
+    }
+
+    public static TrainingResult Resume(string runDirectory, ChaosSettings chaos, TextWriter log)
+    {
+        var runPath = Path.GetFullPath(runDirectory);
+        var saved = SavedRun.Read(runPath);
+        var t = saved.Training;
+        var plan = saved.Plan.ToPlan();
+        var run = RunFolder.Open(runPath);
+        var seedsFile = Path.Combine(runPath, "secrets", "seeds.json");
+        if (!File.Exists(seedsFile)) throw new TrainingFailedException($"{seedsFile} is missing: without the run's seeds the same batches and noise cannot be redrawn; start a new run instead");
+        var seeds = JsonSerializer.Deserialize<Seeds>(File.ReadAllText(seedsFile))!;
+        PrepareTorch(t);
+        var (train, test) = LoadData(t);
+        var fingerprint = DatasetFingerprint.Of(train);
+        if (fingerprint != plan.DatasetFingerprint)
+            throw new TrainingFailedException($"the training data changed since run {run.Id} started (fingerprint {fingerprint[..12]} ≠ {plan.DatasetFingerprint[..12]}); refusing to resume on different data");
+
+        var (checkpoint, skipped) = new CheckpointStore(Path.Combine(runPath, "checkpoints"), saved.Checkpoint.Keep).LoadNewestValid();
+        foreach (var s in skipped) log.WriteLine($"resume: skipping corrupt checkpoint: {s}");
+        ParameterSnapshot initial;
+        float[] velocity;
+        if (checkpoint is null)
+        {
+            log.WriteLine($"resume: no valid checkpoint in {runPath}; starting run {run.Id} again from step 0 (its ledger events so far still count)");
+            using var initialModel = ModelCatalog.Create(t.Model, t.InitSeed);
+            initial = new ParameterSnapshot(0, ParameterVector.Flatten(initialModel));
+            velocity = new float[initial.Values.Length];
+        }
+        else
+        {
+            CheckMatches(checkpoint, run.Id, t, saved.Plan, seeds);
+            initial = new ParameterSnapshot(checkpoint.ParameterVersion, checkpoint.Parameters);
+            velocity = checkpoint.Velocity;
+            using (var ledger = OpenLedgerForResume(saved.LedgerPath, checkpoint))
+            {
+                var runEvents = ledger.ReadAll().LongCount(r => r.RunId == run.Id);
+                if (runEvents < checkpoint.LedgerEventsOfRun)
+                    throw new TrainingFailedException(
+                        $"ledger {saved.LedgerPath} holds {runEvents} events of run {run.Id}, but its checkpoint after step {checkpoint.StepsApplied} recorded {checkpoint.LedgerEventsOfRun}: " +
+                        "the ledger was replaced or truncated, so the privacy already spent is unknown. Refusing to resume; restore the ledger from a backup.");
+            }
+            log.WriteLine($"resume: run {run.Id} from its checkpoint after {checkpoint.StepsApplied} of {plan.Steps} steps");
+        }
+        return Execute(new RunState(t, saved.Privacy, saved.Checkpoint, run, saved.LedgerPath, plan, train, test,
+            SamplerSeed.FromHex(seeds.Sampler), NoiseSeed.FromHex(seeds.Noise), initial, velocity, checkpoint?.StepsApplied ?? 0), chaos, log);
+    }
+
+    private sealed record Seeds(string Sampler, string Noise, bool FixedSeed);
+
+    private sealed record RunState(TrainingSettings Training, PrivacySettings Privacy, CheckpointSettings Checkpoint, RunFolder Run, string LedgerPath,
+        DpPlan Plan, ImageDataset Train, ImageDataset Test, SamplerSeed SamplerSeed, NoiseSeed NoiseSeed, ParameterSnapshot Initial, float[] Velocity,
+        long? ResumedFromStep);
+
+    private static TrainingResult Execute(RunState s, ChaosSettings chaos, TextWriter log)
+    {
+        var t = s.Training;
+        var plan = s.Plan;
+        var firstStep = s.ResumedFromStep ?? 0;
+        var accountant = AccountantCatalog.Create(s.Privacy.Accountant);
+        using var store = SqliteLedgerStore.Open(s.LedgerPath);
+        var verification = store.Verify();
+        if (!verification.Valid)
+            throw new TrainingFailedException($"ledger {s.LedgerPath} fails verification at record {verification.FirstBadSequence}: {verification.Reason}. Refusing to spend privacy on a ledger that cannot be trusted.");
+        var guard = new BudgetGuard(store, accountant, new PrivacyBudget(s.Privacy.BudgetEpsilon, s.Privacy.BudgetDelta));
+        var remaining = plan.Steps - firstStep;
+        if (remaining > 0 && guard.CheckPlanned(plan.DatasetFingerprint, new Veil.Ledger.Events.SelfComposed(plan.StepEvent, remaining)) is { } refusal)
+            throw new TrainingFailedException($"not starting: {refusal}");
+
+        var workers = t.Devices.Count * t.WorkersPerDevice;
+        log.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"run {s.Run.Id}: {t.Model} on {s.Train.Count} examples ({plan.DatasetFingerprint[..12]}), Poisson q = {plan.SamplingRate:G4} (L = {plan.ExpectedBatchSize:F0}), σ = {plan.NoiseMultiplier:G5}, C = {plan.ClipNorm}, T = {plan.Steps}, δ = {plan.Delta:G3}; {workers} worker(s) × {TorchRuntime.Threads} thread(s); ledger {s.LedgerPath}"));
+
+        var planner = new StepPlanner(new PoissonSampler(s.Train.Count, plan.SamplingRate, s.SamplerSeed), new MicroBatchPlanner(t.MicroBatchSize));
+        IMicroBatchDecoder decoder = new MicroBatchDecoder(s.Train, PixelNormalization.FashionMnist);
+        if (chaos.Enabled && chaos.DecodeFailureProbability > 0) decoder = new FailingDecoder(decoder, chaos.DecodeFailureProbability, chaos.Seed);
+        decoder = new RetryingDecoder(decoder);
+        var prefetcher = new MicroBatchPrefetcher(decoder, planner.Plans(firstStep, remaining), new PrefetchSettings(t.PrefetchMicroBatches, t.DecodeThreads));
         var lrSchedule = t.Schedule == "cosine" ? (LearningRateSchedule)new CosineLearningRate(t.LearningRate, plan.Steps) : new ConstantLearningRate(t.LearningRate);
+        var optimizer = new SgdMomentum(s.Velocity, t.Momentum);
+        IReleaseRecorder recorder = new LedgerReleaseRecorder(guard, plan, s.Run.Id);
+        if (chaos.Enabled) recorder = new ChaosReleaseRecorder(recorder, chaos.LedgerAppendDelayMs, chaos.ExitAfterLedgerAppendAtStep);
+        var planJson = SavedPlan.Of(plan).ToJson();
+        var checkpoints = new RunCheckpointer(
+            new CheckpointStore(Path.Combine(s.Run.Path, "checkpoints"), s.Checkpoint.Keep), s.Checkpoint, optimizer, store,
+            (steps, parameters, velocity, ledgerSequence, runEvents) => new Checkpoint(s.Run.Id, steps, parameters.Version, t.Model, planJson,
+                s.SamplerSeed.ToHex(), s.NoiseSeed.ToHex(), ledgerSequence, runEvents, DateTimeOffset.UtcNow, parameters.Values, velocity),
+            chaos.Enabled ? chaos.CorruptCheckpointAtStep : -1, log);
         var parts = new PipelineParts(
             planner.Plan,
             new PrefetcherWorkFeed(prefetcher),
-            index => new TorchGradientComputer(t.Model, plan.ClipNorm, t.Devices[index % t.Devices.Count]),
+            index =>
+            {
+                IGradientComputer computer = new TorchGradientComputer(t.Model, plan.ClipNorm, t.Devices[index % t.Devices.Count]);
+                return chaos.Enabled && chaos.CrashWorkerEvery > 0 ? new CrashingGradientComputer(computer, chaos.CrashWorkerEvery) : computer;
+            },
             workers,
-            new SeededGaussianNoise(plan.NoiseMultiplier, plan.ClipNorm, noiseSeed),
-            new LedgerReleaseRecorder(guard, plan, run.Id),
-            new SgdParameterUpdater(new SgdMomentum(initial.Values.Length, t.Momentum), lrSchedule, ExpectedBatchSize.Of(plan.SamplingRate, plan.DatasetSize)),
-            initial, FirstStep: 0, TotalSteps: plan.Steps,
+            new SeededGaussianNoise(plan.NoiseMultiplier, plan.ClipNorm, s.NoiseSeed),
+            recorder,
+            new SgdParameterUpdater(optimizer, lrSchedule, ExpectedBatchSize.Of(plan.SamplingRate, plan.DatasetSize)),
+            s.Initial, FirstStep: firstStep, TotalSteps: plan.Steps,
             MaxBufferedMicroBatches: t.PrefetchMicroBatches + t.DecodeThreads + workers,
-            WorkerDispatcher: "veil-worker-dispatcher");
+            MaxWorkerRestarts: 1000,
+            WorkerDispatcher: "veil-worker-dispatcher",
+            Checkpoints: checkpoints);
 
         var progress = new ProgressLine(log);
+        Action<StepReport> onStep = chaos.Enabled && chaos.ExitAtStep >= 0
+            ? r =>
+            {
+                progress.Report(r);
+                if (r.Step == chaos.ExitAtStep) SuddenDeath.Now($"after the update of step {r.Step}");
+            }
+            : progress.Report;
         var clock = Stopwatch.StartNew();
         object outcome;
         using (var system = ActorSystem.Create("veil", PipelineActorSystem.Config))
         {
-            var coordinator = system.ActorOf(CoordinatorActor.Props(parts, progress.Report), "coordinator");
+            var coordinator = system.ActorOf(CoordinatorActor.Props(parts, onStep), "coordinator");
             outcome = coordinator.Ask<object>(CoordinatorActor.Start.Instance, Timeout.InfiniteTimeSpan).GetAwaiter().GetResult();
             system.Terminate().Wait(TimeSpan.FromSeconds(30));
         }
         var wall = clock.Elapsed.TotalSeconds;
         if (outcome is CoordinatorActor.Failed failed)
-            throw new TrainingFailedException($"run {run.Id} stopped after {failed.StepsDone} steps: {failed.Reason}. The ledger {ledgerPath} holds every release made; verify it with ./run.sh privacy ledger verify --ledger {ledgerPath}");
+            throw new TrainingFailedException($"run {s.Run.Id} stopped after {firstStep + failed.StepsDone} of {plan.Steps} steps: {failed.Reason}. The ledger {s.LedgerPath} holds every release made (verify: ./run.sh privacy ledger verify --ledger {s.LedgerPath}); continue with ./run.sh train --resume {s.Run.Path}");
         var finished = (CoordinatorActor.Finished)outcome;
 
-        var testData = new MicroBatchDecoder(test, PixelNormalization.FashionMnist).Decode(new MicroBatchSpec(new MicroBatchId(-1, 0), Enumerable.Range(0, test.Count).ToArray()));
+        var testData = new MicroBatchDecoder(s.Test, PixelNormalization.FashionMnist).Decode(new MicroBatchSpec(new MicroBatchId(-1, 0), Enumerable.Range(0, s.Test.Count).ToArray()));
         using var evalModel = ModelCatalog.Create(t.Model, t.InitSeed);
         var evaluation = Evaluator.Evaluate(evalModel, finished.Parameters.Values, testData.Inputs, testData.Labels, testData.Count, t.EvalBatchSize);
-        var spent = guard.Spent(fingerprint);
-        run.WriteFloats("parameters.f32", finished.Parameters.Values);
-        var result = new TrainingResult(run.Id, run.Path, ledgerPath, fingerprint,
+        var spent = guard.Spent(plan.DatasetFingerprint);
+        var runEvents = store.ReadAll().LongCount(r => r.RunId == s.Run.Id);
+        s.Run.WriteFloats("parameters.f32", finished.Parameters.Values);
+        var result = new TrainingResult(s.Run.Id, s.Run.Path, s.LedgerPath, plan.DatasetFingerprint,
             (double)evaluation.Correct / evaluation.Examples, evaluation.MeanLoss, spent.Epsilon, spent.Delta, spent.Accountant,
-            finished.StepsDone, plan.NoiseMultiplier, plan.SamplingRate, plan.ClipNorm, (long)Math.Round(plan.ExpectedBatchSize),
-            wall, progress.Examples / Math.Max(wall, 1e-9), progress.Examples, progress.RssMegabytesAfterWarmUp, progress.RssMegabytesAtEnd);
-        run.WriteJson("result.json", result);
+            plan.Steps, plan.NoiseMultiplier, plan.SamplingRate, plan.ClipNorm, (long)Math.Round(plan.ExpectedBatchSize),
+            wall, progress.Examples / Math.Max(wall, 1e-9), progress.Examples, progress.RssMegabytesAfterWarmUp, progress.RssMegabytesAtEnd,
+            s.ResumedFromStep, runEvents, finished.Parameters.Version);
+        s.Run.WriteJson("result.json", result);
         return result;
+    }
+
+    private static void CheckMatches(Checkpoint c, string runId, TrainingSettings t, SavedPlan plan, Seeds seeds)
+    {
+        if (c.RunId != runId) throw new TrainingFailedException($"the newest checkpoint belongs to run {c.RunId}, not {runId}; refusing to resume from another run's state");
+        if (c.Model != t.Model) throw new TrainingFailedException($"the checkpoint is of model {c.Model}, the run trains {t.Model}; refusing to resume");
+        if (c.PlanJson != plan.ToJson()) throw new TrainingFailedException($"the checkpoint's DP plan {c.PlanJson} differs from the run's plan {plan.ToJson()}; refusing to resume under another plan");
+        if (c.SamplerSeedHex != seeds.Sampler || c.NoiseSeedHex != seeds.Noise) throw new TrainingFailedException("the checkpoint's seeds differ from the run's secrets/seeds.json; refusing to resume");
+    }
+
+    private static SqliteLedgerStore OpenLedgerForResume(string ledgerPath, Checkpoint checkpoint)
+    {
+        if (!File.Exists(ledgerPath) && checkpoint.LedgerEventsOfRun > 0)
+            throw new TrainingFailedException($"ledger {ledgerPath} is gone, but the checkpoint after step {checkpoint.StepsApplied} says {checkpoint.LedgerEventsOfRun} releases were recorded in it: the privacy already spent is unknown. Refusing to resume; restore the ledger.");
+        return SqliteLedgerStore.Open(ledgerPath);
+    }
+
+    private static void PrepareTorch(TrainingSettings t)
+    {
+        TorchRuntime.EnsureLoaded();
+        var workers = t.Devices.Count * t.WorkersPerDevice;
+        TorchRuntime.SetThreads(t.ThreadsPerWorker > 0 ? t.ThreadsPerWorker : Math.Max(1, Environment.ProcessorCount / workers));
+    }
+
+    private static (ImageDataset Train, ImageDataset Test) LoadData(TrainingSettings t)
+    {
+        var splits = FashionMnist.Load(string.IsNullOrWhiteSpace(t.DataPath) ? null : t.DataPath);
+        var train = t.TrainExamples > 0 ? DatasetSubset.First(splits.Train, t.TrainExamples) : splits.Train;
+        var test = t.TestExamples > 0 ? DatasetSubset.First(splits.Test, t.TestExamples) : splits.Test;
+        return (train, test);
     }
 }

@@ -5,4 +5,5 @@ public sealed record TrainingResult(
     string RunId, string RunDirectory, string LedgerPath, string DatasetFingerprint,
     double TestAccuracy, double TestLoss, double Epsilon, double Delta, string Accountant,
     long Steps, double NoiseMultiplier, double SamplingRate, double ClipNorm, long ExpectedBatchSize,
-    double WallSeconds, double ExamplesPerSecond, long ExamplesProcessed, double RssMegabytesAfterWarmUp, double RssMegabytesAtEnd);
+    double WallSeconds, double ExamplesPerSecond, long ExamplesProcessed, double RssMegabytesAfterWarmUp, double RssMegabytesAtEnd,
+    long? ResumedFromStep, long LedgerEventsOfRun, long ParameterVersion);

@@ -1,0 +1,39 @@
+using System.Text.Json;
+using Veil.Actors.Configuration;
+using Veil.Ledger.Plan;
+
+namespace Veil.Actors.Training;
+
+/// <summary>
+/// What a run folder must hold to be resumed: the settings it was started with, the frozen DpPlan and
+/// the ledger it spends on. Written once at the start (settings.json); read by `train --resume`.
+/// </summary>
+public sealed record SavedRun(TrainingSettings Training, PrivacySettings Privacy, CheckpointSettings Checkpoint, string LedgerPath, SavedPlan Plan)
+{
+    public const string FileName = "settings.json";
+
+    public static SavedRun Read(string runDirectory)
+    {
+        var path = Path.Combine(runDirectory, FileName);
+        if (!File.Exists(path))
+            throw new FileNotFoundException($"{runDirectory} is not a resumable run folder: {path} is missing (give --resume a runs/<id> folder written by `train`)", path);
+        try
+        {
+            return JsonSerializer.Deserialize<SavedRun>(File.ReadAllText(path)) ?? throw new InvalidDataException("empty");
+        }
+        catch (Exception e) when (e is JsonException or InvalidDataException or NotSupportedException)
+        {
+            throw new TrainingFailedException($"{path} is damaged ({e.Message}); the run cannot be resumed safely", e);
+        }
+    }
+}
+
+/// <summary>DpPlan's fields as plain data (the plan itself validates on construction).</summary>
+public sealed record SavedPlan(double SamplingRate, double NoiseMultiplier, double ClipNorm, long Steps, double Delta, string DatasetFingerprint, long DatasetSize)
+{
+    public static SavedPlan Of(DpPlan p) => new(p.SamplingRate, p.NoiseMultiplier, p.ClipNorm, p.Steps, p.Delta, p.DatasetFingerprint, p.DatasetSize);
+
+    public DpPlan ToPlan() => new(SamplingRate, NoiseMultiplier, ClipNorm, Steps, Delta, DatasetFingerprint, DatasetSize);
+
+    public string ToJson() => JsonSerializer.Serialize(this);
+}
