@@ -52,7 +52,7 @@ public static class VeilCommandLine
         };
         return new RootCommand("Veil: differentially private training at scale.")
         {
-            TrainCommands.Demo(stdout), TrainCommands.Train(stdout), privacy, bench,
+            TrainCommands.Demo(stdout), TrainCommands.Train(stdout), privacy, bench, ChaosCommand.Create(stdout),
         };
     }
 

@@ -28,6 +28,12 @@ public sealed class NoiseActor : ReceiveActor
         _noise = noise;
         Receive<AccumulatorActor.ClippedSum>(m =>
         {
+            // A NaN or ∞ in the sum would leak through the noise unbounded: never record, never release it.
+            if (!AllFinite(m.Sum))
+            {
+                _supervisor.Tell(new ReleaseRefused(m.Step, $"the clipped sum of step {m.Step} is not finite (NaN or ∞ from a worker); nothing was recorded or released"));
+                return;
+            }
             if (!_awaitingLedger.TryAdd(m.Step, m)) return; // the same step twice would be noise twice: never
             _accountant.Tell(new AccountantActor.RecordRelease(m.Step));
         });
@@ -42,6 +48,13 @@ public sealed class NoiseActor : ReceiveActor
             _awaitingLedger.Remove(m.Step);
             _supervisor.Tell(new ReleaseRefused(m.Step, m.Reason));
         });
+    }
+
+    private static bool AllFinite(float[] values)
+    {
+        foreach (var v in values)
+            if (!float.IsFinite(v)) return false;
+        return true;
     }
 
     public static Props Props(IActorRef accountant, IActorRef optimizer, IActorRef supervisor, INoiseSource noise) =>

@@ -114,4 +114,34 @@ public class CoordinatorActorTests : TestKit
         var failed = Assert.IsType<CoordinatorActor.Failed>(Run(parts with { MaxWorkerRestarts = 3 }));
         Assert.Contains("failed 4 times", failed.Reason);
     }
+
+    [Fact]
+    public void A_non_finite_partial_sum_is_never_recorded_nor_released()
+    {
+        var log = new PipelineLog();
+        var steps = FixedSteps.OfSizes(2, 4, 4, 4, 4, 4);
+        var parts = new PipelineParts(
+            steps.Plan, new InMemoryFeed(steps), _ => new NaNOnStep(new OnesComputer(Parameters, log), 2), 2,
+            new MarkerNoise(log), new LoggingRecorder(log), new LoggingUpdater(log, 10),
+            new ParameterSnapshot(0, new float[Parameters]), FirstStep: 0, TotalSteps: 5);
+        var failed = Assert.IsType<CoordinatorActor.Failed>(Run(parts));
+        Assert.Contains("not finite", failed.Reason);
+        Assert.DoesNotContain("ledger:2", log.Entries);
+        Assert.DoesNotContain("noise:2", log.Entries);
+        Assert.DoesNotContain("update:2", log.Entries);
+    }
+
+    private sealed class NaNOnStep(IGradientComputer inner, long step) : IGradientComputer
+    {
+        public int ParameterCount => inner.ParameterCount;
+
+        public PartialGradient Compute(MicroBatchData work, ParameterSnapshot parameters)
+        {
+            var partial = inner.Compute(work, parameters);
+            if (work.Step == step) partial.ClippedSum[0] = float.NaN;
+            return partial;
+        }
+
+        public void Dispose() => inner.Dispose();
+    }
 }
