@@ -11,6 +11,8 @@ public static class PipelineActorSystem
           stdout-loglevel = WARNING
           log-dead-letters = off
           log-dead-letters-during-shutdown = off
+          # A failed coordinator must stop (and the run end, resumable), never be silently restarted.
+          actor.guardian-supervisor-strategy = "Akka.Actor.StoppingSupervisorStrategy"
         }
         veil-worker-dispatcher {
           type = PinnedDispatcher

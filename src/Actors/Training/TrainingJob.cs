@@ -181,7 +181,13 @@ public static class TrainingJob
         using (var system = ActorSystem.Create("veil", PipelineActorSystem.Config))
         {
             var coordinator = system.ActorOf(CoordinatorActor.Props(parts, onStep), "coordinator");
-            outcome = coordinator.Ask<object>(CoordinatorActor.Start.Instance, Timeout.InfiniteTimeSpan).GetAwaiter().GetResult();
+            var answer = coordinator.Ask<object>(CoordinatorActor.Start.Instance, Timeout.InfiniteTimeSpan);
+            var died = coordinator.WatchAsync();
+            Task.WaitAny(answer, died);
+            // The coordinator stops itself after answering; if it stopped without an answer it crashed.
+            if (!answer.IsCompleted && !answer.Wait(TimeSpan.FromSeconds(2)))
+                throw new TrainingFailedException($"run {s.Run.Id}: the coordinator crashed; the run is resumable: ./run.sh train --resume {s.Run.Path} (the ledger {s.LedgerPath} holds every release made)");
+            outcome = answer.Result;
             system.Terminate().Wait(TimeSpan.FromSeconds(30));
         }
         var wall = clock.Elapsed.TotalSeconds;

@@ -62,6 +62,24 @@ public class TrainEndToEndTests : IDisposable
     }
 
     [Fact]
+    public void Crashing_workers_are_restarted_and_every_step_is_released_exactly_once()
+    {
+        var run = CliRun.Of(["train", .. _data.Settings("veil.chaos.enabled=true", "veil.chaos.crash-worker-every=3"), "--json"]);
+        Assert.True(run.ExitCode == 0, run.Stderr);
+        using var store = SqliteLedgerStore.Open(_data.Ledger, createIfMissing: false);
+        Assert.Equal(Enumerable.Range(0, 12).Select(i => (long)i), store.ReadAll().Select(r => r.Step));
+        Assert.Equal(12, run.Json.GetProperty("parameter_version").GetInt64());
+    }
+
+    [Fact]
+    public void Flaky_decoding_is_retried_with_back_off_and_the_run_completes()
+    {
+        var run = CliRun.Of(["train", .. _data.Settings("veil.chaos.enabled=true", "veil.chaos.decode-failure-probability=0.2"), "--json"]);
+        Assert.True(run.ExitCode == 0, run.Stderr);
+        Assert.Equal(12, run.Json.GetProperty("ledger_events").GetInt64());
+    }
+
+    [Fact]
     public void A_missing_dataset_says_how_to_install_it_or_which_key_to_set()
     {
         var run = CliRun.Of(["train", .. _data.Settings($"veil.data.path={Path.Combine(_data.Folder, "nowhere")}")]);
