@@ -102,6 +102,11 @@ public sealed class SqliteLedgerStore : ILedgerStore
                 previousHash = last.Hash;
                 sequence = last.Sequence + 1;
             }
+            var (headSequence, headHash) = ReadHead();
+            if (headSequence != sequence - 1 || headHash != previousHash)
+                throw Corrupt($"its head records {headSequence} records ending in {Short(headHash)}, but the last record is {sequence - 1} ending in {Short(previousHash)}: records were removed or added behind Veil's back");
+            if (Convert.ToInt64(Scalar("SELECT COUNT(*) FROM ledger;")) != sequence - 1)
+                throw Corrupt("a record is missing from the middle of the chain");
             if (admit is not null)
             {
                 var history = ReadWhere("dataset = $d", ("$d", pending.DatasetFingerprint)).Select(r => ChainVerifier.TryComplete(r) ?? throw Corrupt($"record {r.Sequence} is unreadable")).ToList();
@@ -122,6 +127,15 @@ public sealed class SqliteLedgerStore : ILedgerStore
                 insert.Parameters.AddWithValue("$prev", previousHash);
                 insert.Parameters.AddWithValue("$hash", hash);
                 insert.ExecuteNonQuery();
+            }
+            // The head moves in the same transaction: deleting the newest records would otherwise leave a
+            // valid, shorter chain, and the privacy they spent would silently vanish.
+            using (var head = _connection.CreateCommand())
+            {
+                head.CommandText = "UPDATE veil_meta SET value = CASE key WHEN 'head_seq' THEN $seq ELSE $hash END WHERE key IN ('head_seq', 'head_hash');";
+                head.Parameters.AddWithValue("$seq", sequence.ToString(System.Globalization.CultureInfo.InvariantCulture));
+                head.Parameters.AddWithValue("$hash", hash);
+                head.ExecuteNonQuery();
             }
             Execute(_connection, "COMMIT;"); // synchronous=FULL: durable when this returns
             committed = true;
@@ -145,7 +159,17 @@ public sealed class SqliteLedgerStore : ILedgerStore
     {
         try
         {
-            return ChainVerifier.Verify(ReadWhere("1 = 1"));
+            var rows = ReadWhere("1 = 1");
+            var chain = ChainVerifier.Verify(rows);
+            if (!chain.Valid) return chain;
+            var (headSequence, headHash) = ReadHead();
+            var lastHash = rows.Count == 0 ? LedgerRecord.GenesisHash : rows[^1].Hash;
+            if (headSequence != rows.Count || headHash != lastHash)
+                return LedgerVerification.Bad(rows.Count, Math.Min(headSequence, rows.Count + 1),
+                    headSequence > rows.Count
+                        ? $"truncated: the head records {headSequence} records but only {rows.Count} remain (records {rows.Count + 1}–{headSequence} were removed)"
+                        : $"head mismatch: the head records {headSequence} records ending in {Short(headHash)}, the chain has {rows.Count} ending in {Short(lastHash)}");
+            return chain;
         }
         catch (SqliteException e)
         {
@@ -197,7 +221,7 @@ public sealed class SqliteLedgerStore : ILedgerStore
             {
                 if (tables is not null && Convert.ToInt64(tables) > 0)
                     throw new LedgerException($"{Location} is a SQLite database but not a Veil ledger; point veil.privacy.ledger.path / --ledger at a ledger file or a new path");
-                Execute(_connection, $"INSERT INTO veil_meta VALUES ('kind', '{Kind}'), ('schema_version', '{SchemaVersion}');");
+                Execute(_connection, $"INSERT INTO veil_meta VALUES ('kind', '{Kind}'), ('schema_version', '{SchemaVersion}'), ('head_seq', '0'), ('head_hash', '{LedgerRecord.GenesisHash}');");
             }
             else if ((string)kind != Kind)
                 throw new LedgerException($"{Location} is not a Veil ledger (kind '{kind}')");
@@ -214,6 +238,16 @@ public sealed class SqliteLedgerStore : ILedgerStore
             throw;
         }
     }
+
+    private (long Sequence, string Hash) ReadHead()
+    {
+        var sequence = Scalar("SELECT value FROM veil_meta WHERE key = 'head_seq';") as string;
+        var hash = Scalar("SELECT value FROM veil_meta WHERE key = 'head_hash';") as string;
+        if (sequence is null || hash is null || !long.TryParse(sequence, out var n)) throw Corrupt("its head (last sequence number and hash) is missing");
+        return (n, hash);
+    }
+
+    private static string Short(string? hash) => hash is null ? "(none)" : hash[..Math.Min(12, hash.Length)] + "…";
 
     private object? Scalar(string sql)
     {

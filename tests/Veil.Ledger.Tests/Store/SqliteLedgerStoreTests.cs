@@ -97,6 +97,29 @@ public class SqliteLedgerStoreTests : IDisposable
     }
 
     [Fact]
+    public void Deleting_the_newest_records_is_detected_as_truncation()
+    {
+        AppendSteps(6);
+        _ledger.Sql("DELETE FROM ledger WHERE seq >= 5;");
+        using var store = _ledger.Open();
+        var v = store.Verify();
+        Assert.False(v.Valid);
+        Assert.Equal(5, v.FirstBadSequence);
+        Assert.Contains("truncated", v.Reason);
+        Assert.Throws<LedgerException>(() => store.Append(PendingEvent.NewRelease("ds-1", "run-a", 6, Step)));
+    }
+
+    [Fact]
+    public void Appending_after_a_middle_record_was_deleted_is_refused()
+    {
+        AppendSteps(4);
+        _ledger.Sql("DELETE FROM ledger WHERE seq = 2;");
+        using var store = _ledger.Open();
+        var e = Assert.Throws<LedgerException>(() => store.Append(PendingEvent.NewRelease("ds-1", "run-a", 4, Step)));
+        Assert.Contains("missing", e.Message);
+    }
+
+    [Fact]
     public void A_broken_link_is_detected_and_named()
     {
         AppendSteps(4);
