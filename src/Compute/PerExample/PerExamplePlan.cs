@@ -36,7 +36,7 @@ public sealed class PerExamplePlan
         _model = model;
         Policy = policy;
         var fallback = PerExampleValidator.Validate(model, policy).ToHashSet();
-        if (model.named_modules().FirstOrDefault(m => m.module is TorchSharp.Modules.Sequential) is { module: not null } sequential)
+        if (model.named_modules().Prepend((name: "", module: (nn.Module)model)).FirstOrDefault(m => m.module.GetType().Name == "Sequential") is { module: not null } sequential)
             throw new UnsupportedModuleException(sequential.name.Length == 0 ? "model" : "model." + sequential.name, "Sequential",
                 "TorchSharp's Sequential disposes the intermediate outputs that per-example capture needs; keep the layers as fields and call them with call() in forward");
         var trainable = model.named_modules()

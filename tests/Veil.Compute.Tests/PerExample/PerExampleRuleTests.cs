@@ -156,4 +156,34 @@ public sealed class PerExampleRuleTests
         var clipped = perExample * (fastNorms.clamp_min(clipNorm).reciprocal() * clipNorm).unsqueeze(1);
         Assert.All(clipped.square().sum(1L).sqrt().data<double>().ToArray(), n => Assert.True(n <= clipNorm * (1 + 1e-9), $"clipped norm {n} > C = {clipNorm}"));
     }
+
+    [Fact]
+    public void Under_the_naive_policy_a_layer_without_a_rule_gets_the_naive_loops_gradients()
+    {
+        using var model = new Chain(("fc1", nn.Linear(6, 5)), ("act", nn.PReLU(1)), ("fc2", nn.Linear(5, 3)));
+        model.to(ScalarType.Float64);
+        using var scope = NewDisposeScope();
+        var g = manual_seed(12);
+        var x = randn(new[] { 4L, 6 }, dtype: ScalarType.Float64, generator: g);
+        var y = randint(3, new[] { 4L }, dtype: ScalarType.Int64, generator: g);
+        Assert.Throws<UnsupportedModuleException>(() => BookkeepingClipping.Compute(model, x, y, 1.0));
+        using var fresh = new Chain(("fc1", nn.Linear(6, 5)), ("act", nn.PReLU(1)), ("fc2", nn.Linear(5, 3)));
+        fresh.to(ScalarType.Float64);
+        var (_, norms) = Naive(fresh, x, y, double.MaxValue);
+        double clipNorm = norms.median().item<double>();
+        var (expected, _) = Naive(fresh, x, y, clipNorm);
+        var (sum, fastNorms, _) = BookkeepingClipping.Compute(fresh, x, y, clipNorm, unsupported: UnsupportedModulePolicy.Naive);
+        AssertClose(norms, fastNorms, "norms with a naive fallback layer");
+        AssertClose(expected, sum, "clipped sum with a naive fallback layer");
+    }
+
+    [Fact]
+    public void A_Sequential_container_is_refused_with_the_fix()
+    {
+        using var model = nn.Sequential(("fc", nn.Linear(4, 3)));
+        using var scope = NewDisposeScope();
+        var e = Assert.Throws<UnsupportedModuleException>(() => BookkeepingClipping.Compute(model, randn(2, 4), tensor(new long[] { 0, 1 }), 1.0));
+        Assert.Equal("model", e.ModulePath);
+        Assert.Contains("call()", e.Message);
+    }
 }
