@@ -9,12 +9,16 @@ using static TorchSharp.torch;
 namespace Veil.Compute.Benchmarks;
 
 /// <summary>
-/// Times one micro-batch three ways: a non-private step (mean loss, one backward into .grad), Veil's clipped
-/// per-example sum, and the naive one-example-at-a-time loop. Reports; asserts nothing.
+/// Times one micro-batch: a non-private step (mean loss, one backward into .grad, gradients copied out) and
+/// Veil's clipped per-example sum, interleaved repetition by repetition in one process after a warm-up of
+/// each (so drift and neighbours' load hit both alike), medians reported; the naive one-example-at-a-time
+/// loop a few times for scale. Peak RSS per kind of step from /proc (VmHWM after resetting it). Reports;
+/// asserts nothing.
 /// </summary>
 public static class StepBenchmark
 {
-    public static StepBenchmarkResult Run(string modelName, int examples, int threads, int iterations = 5, bool includeNaive = true)
+    public static StepBenchmarkResult Run(string modelName, int examples, int threads, int iterations = 10, bool includeNaive = true,
+        ClippingMethod method = ClippingMethod.Fast)
     {
         TorchRuntime.SetThreads(threads);
         using var model = ModelCatalog.Create(modelName, seed: 1);
@@ -23,35 +27,86 @@ public static class StepBenchmark
         for (int i = 0; i < inputs.Length; i++) inputs[i] = (float)(random.NextDouble() * 2 - 1);
         var labels = Enumerable.Range(0, examples).Select(_ => (long)random.Next(model.Classes)).ToArray();
 
-        double nonPrivate = Median(iterations, () =>
+        void NonPrivate()
         {
             using var scope = NewDisposeScope();
             model.zero_grad();
             var loss = nn.functional.cross_entropy(model.call(HostArrays.Inputs(model, inputs, examples)), HostArrays.Labels(model, labels, examples));
             loss.backward();
-            _ = model.parameters().Select(p => p.grad!.sum().item<float>()).Sum(); // force the work, as the DP path copies out
-        });
-        model.zero_grad();
-        double clipped = Median(iterations, () => ClippedGradientSum.Compute(model, inputs, labels, examples, 1.0));
-        double naive = !includeNaive ? double.NaN : Median(Math.Min(iterations, 2), () =>
-        {
-            using var scope = NewDisposeScope();
-            NaivePerExampleGradients.Compute(model, HostArrays.Inputs(model, inputs, examples), HostArrays.Labels(model, labels, examples)).sum().item<float>();
-        });
-        return new StepBenchmarkResult(modelName, examples, threads, iterations, nonPrivate, clipped, naive);
-    }
+            _ = cat(model.parameters().Select(p => p.grad!.reshape(-1)).ToArray(), 0).data<float>().ToArray(); // copied out, as the DP path does
+        }
+        void Private() => ClippedGradientSum.Compute(model, inputs, labels, examples, 1.0, method: method);
 
-    static double Median(int iterations, Action action)
-    {
-        action(); // warm-up: first calls allocate and pick kernels
-        var times = new double[iterations];
+        NonPrivate();
+        model.zero_grad();
+        Private();
+        var nonPrivate = new double[iterations];
+        var clipped = new double[iterations];
+        double rssNonPrivate = 0, rssClipped = 0;
         for (int i = 0; i < iterations; i++)
         {
-            var watch = Stopwatch.StartNew();
-            action();
-            times[i] = watch.Elapsed.TotalMilliseconds;
+            (nonPrivate[i], var r1) = Timed(NonPrivate);
+            model.zero_grad();
+            (clipped[i], var r2) = Timed(Private);
+            (rssNonPrivate, rssClipped) = (Math.Max(rssNonPrivate, r1), Math.Max(rssClipped, r2));
         }
-        Array.Sort(times);
-        return times[iterations / 2];
+        double naive = double.NaN;
+        if (includeNaive)
+        {
+            var naiveTimes = Enumerable.Range(0, 2).Select(_ => Timed(() =>
+            {
+                using var scope = NewDisposeScope();
+                NaivePerExampleGradients.Compute(model, HostArrays.Inputs(model, inputs, examples), HostArrays.Labels(model, labels, examples)).sum().item<float>();
+            }).Ms).ToArray();
+            naive = naiveTimes.Min();
+        }
+        string layers;
+        using (var scope = NewDisposeScope())
+        {
+            var methods = BookkeepingClipping.Methods(model, HostArrays.Inputs(model, inputs, examples), HostArrays.Labels(model, labels, examples));
+            layers = string.Join(",", methods.Select(m => $"{m.Path}={m.Method}"));
+        }
+        string summary = method switch
+        {
+            ClippingMethod.Fast => "bookkeeping:" + string.Join(",", layers.Split(',').Select(l => l.Split('=')[1]).Distinct().Order()),
+            ClippingMethod.Materialised => "materialise",
+            _ => "naive",
+        };
+        return new StepBenchmarkResult(modelName, examples, threads, iterations,
+            Median(nonPrivate), Median(clipped), naive,
+            nonPrivate.Min(), nonPrivate.Max(), clipped.Min(), clipped.Max(),
+            rssNonPrivate, rssClipped, summary, layers);
+    }
+
+    static (double Ms, double PeakRssMb) Timed(Action action)
+    {
+        ResetPeakRss();
+        var watch = Stopwatch.StartNew();
+        action();
+        double ms = watch.Elapsed.TotalMilliseconds;
+        return (ms, PeakRssMb());
+    }
+
+    static double Median(double[] values)
+    {
+        var sorted = values.Order().ToArray();
+        return sorted.Length % 2 == 1 ? sorted[sorted.Length / 2] : (sorted[sorted.Length / 2 - 1] + sorted[sorted.Length / 2]) / 2;
+    }
+
+    // Linux: writing 5 to clear_refs resets VmHWM to the current RSS. Elsewhere both are NaN.
+    static void ResetPeakRss()
+    {
+        try { File.WriteAllText("/proc/self/clear_refs", "5"); } catch (IOException) { } catch (UnauthorizedAccessException) { }
+    }
+
+    static double PeakRssMb()
+    {
+        try
+        {
+            var line = File.ReadLines("/proc/self/status").FirstOrDefault(l => l.StartsWith("VmHWM:", StringComparison.Ordinal));
+            if (line is null) return double.NaN;
+            return long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1]) / 1024.0;
+        }
+        catch (IOException) { return double.NaN; }
     }
 }

@@ -1,10 +1,17 @@
 namespace Veil.Compute.Benchmarks;
 
-/// <summary>Median wall-clock milliseconds per micro-batch for each way of computing its gradient.</summary>
+/// <summary>
+/// Median wall-clock milliseconds per micro-batch for each way of computing its gradient, measured
+/// interleaved in one process, and the peak resident memory of each (max over repetitions).
+/// </summary>
 public sealed record StepBenchmarkResult(
     string Model, int Examples, int Threads, int Iterations,
-    double NonPrivateStepMs, double ClippedSumMs, double NaiveLoopMs)
+    double NonPrivateStepMs, double ClippedSumMs, double NaiveLoopMs,
+    double NonPrivateMinMs, double NonPrivateMaxMs, double ClippedMinMs, double ClippedMaxMs,
+    double PeakRssNonPrivateMb, double PeakRssClippedMb, string Method, string Layers)
 {
     /// <summary>DP cost relative to a non-private forward+backward (target ≤ 1.25).</summary>
     public double ClippedOverNonPrivate => ClippedSumMs / NonPrivateStepMs;
+
+    public double NaiveOverNonPrivate => NaiveLoopMs / NonPrivateStepMs;
 }

@@ -6,7 +6,7 @@ namespace Veil.Compute.Models;
 /// <summary>Models by name, initialised deterministically from a seed (every replica of a run starts identical).</summary>
 public static class ModelCatalog
 {
-    public static IReadOnlyList<string> Names { get; } = new[] { "tanh-cnn", "mlp" };
+    public static IReadOnlyList<string> Names { get; } = new[] { "tanh-cnn", "mlp", "resnet18-gn", "resnet18-gn-32", "wrn16-4" };
 
     public static VeilModel Create(string name, long seed)
     {
@@ -15,6 +15,9 @@ public static class ModelCatalog
         {
             "tanh-cnn" => new TanhCnn(),
             "mlp" => new Mlp(),
+            "resnet18-gn" => new ResNet18Gn(ResNetStem.ImageNet, imageSize: 224, classes: 1000),
+            "resnet18-gn-32" => new ResNet18Gn(ResNetStem.Small, imageSize: 32, classes: 10),
+            "wrn16-4" => new WideResNet16x4(classes: 10),
             _ => throw new ArgumentException($"Unknown model '{name}'; known models: {string.Join(", ", Names)}.", nameof(name)),
         };
         ParameterVector.Load(model, SeededInitialisation.Draw(model, seed));

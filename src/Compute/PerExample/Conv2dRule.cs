@@ -6,34 +6,34 @@ namespace Veil.Compute.PerExample;
 
 /// <summary>
 /// A convolution is a matrix product over unfolded input patches: with U_i = unfold(a_i) of shape
-/// [C·kh·kw, L] (one column per output position) and δ_i of shape [O, L], ∇W_i = δ_i U_iᵀ (a batched
-/// matmul over examples) and ∇b_i = Σ_positions δ_i. This is Opacus's conv rule.
+/// [C·kh·kw, L] (one column per output position; stride, padding and dilation are unfold's) and δ_i
+/// of shape [O, L], ∇W_i = δ_i U_iᵀ and ∇b_i = Σ_positions δ_i. With G groups, unfold's rows are
+/// channel-major, so group g owns rows [g·C/G·kh·kw, (g+1)·C/G·kh·kw) and output channels
+/// [g·O/G, (g+1)·O/G): each group is its own product. The ghost norm is the Gram form
+/// Σ_{l,l'} (U_iᵀU_i)_{ll'} (δ_iᵀδ_i)_{ll'}, chosen when L² is small against the kernel's size.
 /// </summary>
 public sealed class Conv2dRule : IPerExampleRule
 {
     public string? Unsupported(nn.Module module)
     {
         var conv = (Conv2d)module;
-        if (conv.groups != 1) return $"grouped convolution (groups={conv.groups}) has no per-example rule yet; use groups=1";
         if (conv.padding_mode != PaddingModes.Zeros) return $"padding mode {conv.padding_mode} has no per-example rule; use zero padding";
         if (conv.padding is null) return "symbolic padding ('same'/'valid') has no per-example rule; give explicit padding";
         return null;
     }
 
-    public IReadOnlyList<(string Name, Tensor Gradient)> Gradients(nn.Module module, Tensor activations, Tensor backprops)
+    public IPerExampleLayer Prepare(nn.Module module, Tensor activations, Tensor backprops, int multiplicity, NormStrategy strategy)
     {
         var conv = (Conv2d)module;
-        long batch = activations.shape[0];
+        long rows = activations.shape[0], groups = conv.groups;
         var patches = nn.functional.unfold(activations,
             (conv.kernel_size[0], conv.kernel_size[1]),
             dilation: (conv.dilation[0], conv.dilation[1]),
             padding: (conv.padding![0], conv.padding[1]),
-            stride: (conv.stride[0], conv.stride[1]));                       // [B, C·kh·kw, L]
-        var deltas = backprops.reshape(batch, conv.out_channels, -1);       // [B, O, L]
-        var weight = bmm(deltas, patches.transpose(1, 2))                   // [B, O, C·kh·kw]
-            .reshape(new[] { batch }.Concat(conv.weight!.shape).ToArray());
-        var result = new List<(string, Tensor)> { ("weight", weight) };
-        if (conv.bias is not null) result.Add(("bias", deltas.sum(2L)));
-        return result;
+            stride: (conv.stride[0], conv.stride[1]));                                   // [R, C·kh·kw, L]
+        long positions = patches.shape[2];
+        var a = patches.view(rows, groups, -1, positions).transpose(2, 3);               // [R, G, L, C/G·kh·kw]
+        var d = backprops.reshape(rows, groups, -1, positions).transpose(2, 3);          // [R, G, L, O/G]
+        return new OuterProductLayer(a, d, multiplicity, "weight", conv.weight!.shape, conv.bias is null ? null : "bias", strategy);
     }
 }

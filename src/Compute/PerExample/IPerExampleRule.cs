@@ -10,9 +10,15 @@ namespace Veil.Compute.PerExample;
 /// </summary>
 public interface IPerExampleRule
 {
-    /// <summary>Why this module instance cannot be handled (e.g. grouped convolution), or null if it can.</summary>
+    /// <summary>Why this module instance cannot be handled (e.g. circular padding), or null if it can.</summary>
     string? Unsupported(nn.Module module);
 
-    /// <summary>(parameter name within the module, per-example gradient [B, ...parameter shape]).</summary>
-    IReadOnlyList<(string Name, Tensor Gradient)> Gradients(nn.Module module, Tensor activations, Tensor backprops);
+    /// <summary>
+    /// This layer's view of one micro-batch. <paramref name="multiplicity"/> K &gt; 1 means rows come in
+    /// groups of K augmentations of one example (example-major); the per-example gradient is then the
+    /// sum over the group (δ already carries the 1/K of the mean). <paramref name="strategy"/> picks
+    /// ghost norms or materialised per-example gradients; <see cref="NormStrategy.Auto"/> asks the
+    /// rule's cost model.
+    /// </summary>
+    IPerExampleLayer Prepare(nn.Module module, Tensor activations, Tensor backprops, int multiplicity, NormStrategy strategy);
 }

@@ -5,25 +5,20 @@ namespace Veil.Compute.PerExample;
 
 /// <summary>
 /// y = W a + b. Per example: ∇W_i = Σ_t δ_{i,t} a_{i,t}ᵀ and ∇b_i = Σ_t δ_{i,t}, where t runs over any
-/// middle (sequence) dimensions; for plain [B, features] inputs there is one term (Goodfellow 2015).
+/// middle (sequence) dimensions (Goodfellow 2015). Plain [B, features] inputs have T = 1: the ghost
+/// norm ‖a_i‖²‖δ_i‖² costs B·(in + out) and is always chosen; sequences use the Gram form when the cost
+/// model says so (see <see cref="OuterProductLayer"/>).
 /// </summary>
 public sealed class LinearRule : IPerExampleRule
 {
     public string? Unsupported(nn.Module module) => null;
 
-    public IReadOnlyList<(string Name, Tensor Gradient)> Gradients(nn.Module module, Tensor activations, Tensor backprops)
+    public IPerExampleLayer Prepare(nn.Module module, Tensor activations, Tensor backprops, int multiplicity, NormStrategy strategy)
     {
         var linear = (Linear)module;
-        var result = new List<(string, Tensor)>
-        {
-            ("weight", einsum("n...o,n...i->noi", backprops, activations)),
-        };
-        if (linear.bias is not null)
-        {
-            var bias = backprops;
-            while (bias.dim() > 2) bias = bias.sum(1L); // fold sequence dimensions into the example
-            result.Add(("bias", bias));
-        }
-        return result;
+        long rows = activations.shape[0];
+        var a = activations.reshape(rows, 1, -1, linear.in_features);
+        var d = backprops.reshape(rows, 1, -1, linear.out_features);
+        return new OuterProductLayer(a, d, multiplicity, "weight", linear.weight!.shape, linear.bias is null ? null : "bias", strategy);
     }
 }

@@ -9,16 +9,20 @@ namespace Veil.Compute.PerExample;
 /// </summary>
 public static class NaivePerExampleGradients
 {
-    /// <summary>[B, P] in <see cref="Parameters.ParameterLayout"/> order. Call inside a dispose scope.</summary>
-    public static Tensor Compute(nn.Module<Tensor, Tensor> model, Tensor inputs, Tensor labels)
+    /// <summary>
+    /// [B, P] in <see cref="Parameters.ParameterLayout"/> order. With multiplicity K the inputs hold B·K rows,
+    /// example-major, and example i's gradient is the mean over its K rows. Call inside a dispose scope.
+    /// </summary>
+    public static Tensor Compute(nn.Module<Tensor, Tensor> model, Tensor inputs, Tensor labels, int multiplicity = 1)
     {
         var parameters = model.parameters().Where(p => p.requires_grad).Cast<Tensor>().ToList();
-        long batch = inputs.shape[0];
+        long batch = inputs.shape[0] / multiplicity;
         var rows = new Tensor[batch];
         for (long i = 0; i < batch; i++)
         {
-            var logits = model.call(inputs[TensorIndex.Slice(i, i + 1)]);
-            var loss = nn.functional.cross_entropy(logits, labels[TensorIndex.Slice(i, i + 1)], reduction: nn.Reduction.Sum);
+            var slice = TensorIndex.Slice(i * multiplicity, (i + 1) * multiplicity);
+            var logits = model.call(inputs[slice]);
+            var loss = nn.functional.cross_entropy(logits, labels[slice], reduction: nn.Reduction.Sum) / multiplicity;
             var grads = autograd.grad(new[] { loss }, parameters);
             rows[i] = cat(grads.Select(g => g.reshape(-1)).ToArray(), 0);
         }

@@ -13,5 +13,8 @@ public static class PerExampleRules
     {
         [typeof(Linear)] = new LinearRule(),
         [typeof(Conv2d)] = new Conv2dRule(),
+        [typeof(GroupNorm)] = new GroupNormRule(),
+        [typeof(LayerNorm)] = new LayerNormRule(),
+        [typeof(Embedding)] = new EmbeddingRule(),
     };
 }
