@@ -12,7 +12,8 @@ public sealed record TrainingSettings(
     double LearningRate, double Momentum, string Schedule,
     IReadOnlyList<string> Devices, int WorkersPerDevice, int ThreadsPerWorker, int MicroBatchSize,
     int DecodeThreads, int PrefetchMicroBatches,
-    int EvalBatchSize)
+    int EvalBatchSize,
+    string Unsupported = "refuse", string PerExampleMethod = "fast")
 {
     public static readonly IReadOnlyList<string> Models = ["tanh-cnn", "mlp"];
     public static readonly IReadOnlyList<string> Schedules = ["constant", "cosine"];
@@ -43,6 +44,8 @@ public sealed record TrainingSettings(
             devices.ToArray(), Int("veil.runtime.workers-per-device", 1, 64), Int("veil.runtime.threads-per-worker", 0, 1024),
             Int("veil.runtime.micro-batch-size", 1, 1 << 20), Int("veil.runtime.decode-threads", 1, 64),
             Int("veil.runtime.prefetch-micro-batches", 1, 1 << 16),
-            Int("veil.eval.batch-size", 1, 1 << 20));
+            Int("veil.eval.batch-size", 1, 1 << 20),
+            ConfigReading.OneOf(c, "veil.dp.unsupported", ["refuse", "naive"]),
+            ConfigReading.OneOf(c, "veil.dp.per-example-method", ["fast", "materialised", "naive"]));
     }
 }

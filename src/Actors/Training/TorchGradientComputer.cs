@@ -3,6 +3,7 @@ using Veil.Actors.Pipeline;
 using Veil.Compute.Clipping;
 using Veil.Compute.Models;
 using Veil.Compute.Parameters;
+using Veil.Compute.PerExample;
 using Veil.Compute.Runtime;
 using Veil.DataLoading.Batching;
 
@@ -18,8 +19,14 @@ public sealed class TorchGradientComputer : IGradientComputer
     private readonly double _clipNorm;
     private long _loadedVersion = -1;
 
-    public TorchGradientComputer(string modelName, double clipNorm, string device)
+    private readonly ClippingMethod _method;
+    private readonly UnsupportedModulePolicy _unsupported;
+
+    public TorchGradientComputer(string modelName, double clipNorm, string device,
+        ClippingMethod method = ClippingMethod.Fast, UnsupportedModulePolicy unsupported = UnsupportedModulePolicy.Refuse)
     {
+        _method = method;
+        _unsupported = unsupported;
         _model = ModelCatalog.Create(modelName, seed: 0); // weights are overwritten by each step's parameters
         _model.to(TorchRuntime.Device(device));
         _clipNorm = clipNorm;
@@ -38,7 +45,8 @@ public sealed class TorchGradientComputer : IGradientComputer
         ClippedBatch batch;
         try
         {
-            batch = ClippedGradientSum.Compute(_model, work.Inputs, work.Labels, work.Count, _clipNorm, work.Step);
+            batch = ClippedGradientSum.Compute(_model, work.Inputs, work.Labels, work.Count, _clipNorm, work.Step,
+                method: _method, unsupported: _unsupported);
         }
         catch (Veil.Compute.Clipping.NonFiniteGradientException e)
         {

@@ -131,6 +131,9 @@ public static class TrainingJob
         if (remaining > 0 && guard.CheckPlanned(plan.DatasetFingerprint, new Veil.Ledger.Events.SelfComposed(plan.StepEvent, remaining)) is { } refusal)
             throw new TrainingFailedException($"not starting: {refusal}");
 
+        using (var probe = ModelCatalog.Create(t.Model, t.InitSeed))
+            foreach (var fallback in Veil.Compute.PerExample.PerExampleValidator.Validate(probe, Unsupported(t)))
+                log.WriteLine($"warning: {fallback}: no per-example rule, computed one example at a time (veil.dp.unsupported = naive)");
         var workers = t.Devices.Count * t.WorkersPerDevice;
         log.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"run {s.Run.Id}: {t.Model} on {s.Train.Count} examples ({plan.DatasetFingerprint[..12]}), Poisson q = {plan.SamplingRate:G4} (L = {plan.ExpectedBatchSize:F0}), σ = {plan.NoiseMultiplier:G5}, C = {plan.ClipNorm}, T = {plan.Steps}, δ = {plan.Delta:G3}; {workers} worker(s) × {TorchRuntime.Threads} thread(s); ledger {s.LedgerPath}"));
@@ -155,7 +158,7 @@ public static class TrainingJob
             new PrefetcherWorkFeed(prefetcher),
             index =>
             {
-                IGradientComputer computer = new TorchGradientComputer(t.Model, plan.ClipNorm, t.Devices[index % t.Devices.Count]);
+                IGradientComputer computer = new TorchGradientComputer(t.Model, plan.ClipNorm, t.Devices[index % t.Devices.Count], Method(t), Unsupported(t));
                 return chaos.Enabled && chaos.CrashWorkerEvery > 0 ? new CrashingGradientComputer(computer, chaos.CrashWorkerEvery) : computer;
             },
             workers,
@@ -224,6 +227,16 @@ public static class TrainingJob
             throw new TrainingFailedException($"ledger {ledgerPath} is gone, but the checkpoint after step {checkpoint.StepsApplied} says {checkpoint.LedgerEventsOfRun} releases were recorded in it: the privacy already spent is unknown. Refusing to resume; restore the ledger.");
         return SqliteLedgerStore.Open(ledgerPath);
     }
+
+    private static Veil.Compute.Clipping.ClippingMethod Method(TrainingSettings t) => t.PerExampleMethod switch
+    {
+        "materialised" => Veil.Compute.Clipping.ClippingMethod.Materialised,
+        "naive" => Veil.Compute.Clipping.ClippingMethod.Naive,
+        _ => Veil.Compute.Clipping.ClippingMethod.Fast,
+    };
+
+    private static Veil.Compute.PerExample.UnsupportedModulePolicy Unsupported(TrainingSettings t) =>
+        t.Unsupported == "naive" ? Veil.Compute.PerExample.UnsupportedModulePolicy.Naive : Veil.Compute.PerExample.UnsupportedModulePolicy.Refuse;
 
     private static void PrepareTorch(TrainingSettings t)
     {
