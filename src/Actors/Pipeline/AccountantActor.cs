@@ -1,3 +1,5 @@
+using Veil.Actors.Telemetry;
+using System.Diagnostics;
 using Akka.Actor;
 
 namespace Veil.Actors.Pipeline;
@@ -9,7 +11,7 @@ namespace Veil.Actors.Pipeline;
 /// </summary>
 public sealed class AccountantActor : ReceiveActor
 {
-    public sealed record RecordRelease(long Step);
+    public sealed record RecordRelease(long Step, ActivityContext Trace = default);
 
     public sealed record ReleaseRecorded(long Step, long Sequence, double EpsilonSpent);
 
@@ -19,7 +21,11 @@ public sealed class AccountantActor : ReceiveActor
     {
         Receive<RecordRelease>(m =>
         {
+            using var span = VeilTelemetry.Traces.StartActivity("veil.ledger.append", ActivityKind.Internal, m.Trace);
+            span?.SetTag("veil.step", m.Step);
+            var clock = Stopwatch.StartNew();
             var decision = recorder.Record(m.Step);
+            VeilTelemetry.StageWorked("ledger", clock.Elapsed);
             Sender.Tell(decision switch
             {
                 ReleaseDecision.Recorded r => new ReleaseRecorded(m.Step, r.Sequence, r.EpsilonSpent),

@@ -1,3 +1,5 @@
+using Veil.Actors.Telemetry;
+using System.Diagnostics;
 using Veil.DataLoading.Batching;
 using Akka.Actor;
 
@@ -10,12 +12,12 @@ namespace Veil.Actors.Pipeline;
 /// </summary>
 public sealed class AccumulatorActor : ReceiveActor
 {
-    public sealed record Expect(long Step, int MicroBatches, int ParameterCount);
+    public sealed record Expect(long Step, int MicroBatches, int ParameterCount, ActivityContext Trace = default);
 
-    public sealed record PartialSum(MicroBatchId Id, PartialGradient Partial);
+    public sealed record PartialSum(MicroBatchId Id, PartialGradient Partial, ActivityContext Trace = default);
 
     /// <summary>The full clipped sum of one logical batch, with non-private diagnostics.</summary>
-    public sealed record ClippedSum(long Step, float[] Sum, int Examples, double LossSum, int ClippedExamples, int DuplicatesIgnored);
+    public sealed record ClippedSum(long Step, float[] Sum, int Examples, double LossSum, int ClippedExamples, int DuplicatesIgnored, ActivityContext Trace = default);
 
     private sealed class StepState(int parameterCount)
     {
@@ -27,6 +29,7 @@ public sealed class AccumulatorActor : ReceiveActor
         public int Clipped;
         public int Duplicates;
         public readonly List<PartialSum> Early = new();
+        public ActivityContext Trace;
     }
 
     private readonly IActorRef _next;
@@ -46,6 +49,7 @@ public sealed class AccumulatorActor : ReceiveActor
     {
         var state = StateFor(m.Step, m.ParameterCount);
         state.Expected = m.MicroBatches;
+        state.Trace = m.Trace;
         if (state.Sum.Length != m.ParameterCount) state.Sum = new float[m.ParameterCount];
         var early = state.Early.ToArray();
         state.Early.Clear();
@@ -75,6 +79,9 @@ public sealed class AccumulatorActor : ReceiveActor
             state.Duplicates++;
             return;
         }
+        using var span = VeilTelemetry.Traces.StartActivity("veil.accumulate", ActivityKind.Internal, state.Trace);
+        span?.SetTag("veil.step", m.Id.Step).SetTag("veil.micro_batch", m.Id.Index);
+        var clock = Stopwatch.StartNew();
         var sum = state.Sum;
         var part = m.Partial.ClippedSum;
         if (part.Length != sum.Length)
@@ -83,6 +90,7 @@ public sealed class AccumulatorActor : ReceiveActor
         state.Examples += m.Partial.Examples;
         state.LossSum += m.Partial.LossSum;
         state.Clipped += m.Partial.ClippedExamples;
+        VeilTelemetry.StageWorked("accumulator", clock.Elapsed);
     }
 
     private void CompleteIfDone(long step, StepState state)
@@ -90,7 +98,7 @@ public sealed class AccumulatorActor : ReceiveActor
         if (state.Expected < 0 || state.Received.Count < state.Expected) return;
         _steps.Remove(step);
         _lastCompleted = Math.Max(_lastCompleted, step);
-        _next.Tell(new ClippedSum(step, state.Sum, state.Examples, state.LossSum, state.Clipped, state.Duplicates));
+        _next.Tell(new ClippedSum(step, state.Sum, state.Examples, state.LossSum, state.Clipped, state.Duplicates, state.Trace));
     }
 
     private StepState StateFor(long step, int parameterCount)

@@ -1,3 +1,4 @@
+using Veil.Actors.Telemetry;
 using Veil.DataLoading.Batching;
 using System.Diagnostics;
 using Akka.Actor;
@@ -37,6 +38,8 @@ public sealed class CoordinatorActor : ReceiveActor
     private int _workerRestarts;
     private long _stepsDone;
     private StepReport? _last;
+    private Activity? _stepSpan;
+    private TimeSpan _stepStarted;
 
     public CoordinatorActor(PipelineParts parts, Action<StepReport>? onStep)
     {
@@ -104,6 +107,18 @@ public sealed class CoordinatorActor : ReceiveActor
             var meanLoss = m.Examples > 0 ? m.LossSum / m.Examples : double.NaN;
             var clipFraction = m.Examples > 0 ? (double)m.ClippedExamples / m.Examples : 0;
             _last = new StepReport(m.Step, _parts.TotalSteps, m.Examples, meanLoss, clipFraction, m.EpsilonSpent, _clock.Elapsed);
+            _stepSpan?.SetTag("veil.examples", m.Examples);
+            _stepSpan?.Dispose();
+            _stepSpan = null;
+            VeilTelemetry.Steps.Add(1);
+            VeilTelemetry.StepDuration.Record((_clock.Elapsed - _stepStarted).TotalSeconds);
+            VeilTelemetry.Examples.Record(m.Examples);
+            VeilTelemetry.RealisedBatch.Record(m.Examples, VeilTelemetry.NonPrivate);
+            if (m.Examples > 0)
+            {
+                VeilTelemetry.Loss.Record(meanLoss, VeilTelemetry.NonPrivate);
+                VeilTelemetry.ClipFraction.Record(clipFraction, VeilTelemetry.NonPrivate);
+            }
             _onStep?.Invoke(_last);
             var last = m.Step + 1 >= _parts.TotalSteps;
             try
@@ -124,10 +139,20 @@ public sealed class CoordinatorActor : ReceiveActor
 
     private void OpenStep(long step, ParameterSnapshot parameters, int parameterCount)
     {
-        // Deterministic per (seed, step): the feed drew the same plan when it decoded this step ahead.
-        var plan = _parts.PlanStep(step);
-        _accumulator.Tell(new AccumulatorActor.Expect(step, plan.MicroBatchCount, parameterCount));
-        _loader.Tell(new DataLoaderActor.OpenStep(step, parameters));
+        // One trace per step; its context travels inside every message of the step, across actors.
+        _stepStarted = _clock.Elapsed;
+        _stepSpan = VeilTelemetry.Traces.StartActivity("veil.step", ActivityKind.Internal, parentContext: default);
+        _stepSpan?.SetTag("veil.step", step);
+        var trace = _stepSpan?.Context ?? default;
+        StepPlan plan;
+        using (var sample = VeilTelemetry.Traces.StartActivity("veil.sample", ActivityKind.Internal, trace))
+        {
+            // Deterministic per (seed, step): the feed drew the same plan when it decoded this step ahead.
+            plan = _parts.PlanStep(step);
+            sample?.SetTag("veil.step", step).SetTag("veil.micro_batches", plan.MicroBatchCount);
+        }
+        _accumulator.Tell(new AccumulatorActor.Expect(step, plan.MicroBatchCount, parameterCount, trace));
+        _loader.Tell(new DataLoaderActor.OpenStep(step, parameters, trace));
     }
 
     private void Finish(ParameterSnapshot parameters)

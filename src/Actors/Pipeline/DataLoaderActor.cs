@@ -1,3 +1,5 @@
+using Veil.Actors.Telemetry;
+using System.Diagnostics;
 using Veil.DataLoading.Batching;
 using Akka.Actor;
 
@@ -11,7 +13,7 @@ namespace Veil.Actors.Pipeline;
 public sealed class DataLoaderActor : ReceiveActor
 {
     /// <summary>The step whose work may now be handed out, and the parameters it is computed at.</summary>
-    public sealed record OpenStep(long Step, ParameterSnapshot Parameters);
+    public sealed record OpenStep(long Step, ParameterSnapshot Parameters, ActivityContext Trace = default);
 
     public sealed class RequestWork
     {
@@ -38,6 +40,7 @@ public sealed class DataLoaderActor : ReceiveActor
     private bool _reading;
     private long _openStep = -1;
     private ParameterSnapshot? _parameters;
+    private ActivityContext _trace;
 
     public DataLoaderActor(IWorkFeed feed, int maxBuffered)
     {
@@ -47,6 +50,7 @@ public sealed class DataLoaderActor : ReceiveActor
         {
             _openStep = m.Step;
             _parameters = m.Parameters;
+            _trace = m.Trace;
             if (_decodedByStep.Remove(m.Step - 1, out var stale)) _buffered -= stale.Count;
             Dispatch();
         });
@@ -108,9 +112,14 @@ public sealed class DataLoaderActor : ReceiveActor
         {
             var worker = _idleWorkers.Dequeue();
             _idleSet.Remove(worker);
-            worker.Tell(new GradientWorkerActor.Work(ready.Dequeue(), _parameters));
+            var batch = ready.Dequeue();
+            using (var span = VeilTelemetry.Traces.StartActivity("veil.load", ActivityKind.Internal, _trace))
+                span?.SetTag("veil.step", batch.Step).SetTag("veil.micro_batch", batch.Index);
+            worker.Tell(new GradientWorkerActor.Work(batch, _parameters, _trace));
+            VeilTelemetry.StageWorked("loader", TimeSpan.Zero);
             _buffered--;
         }
+        VeilTelemetry.QueueDepth(_buffered);
         ReadNext();
     }
 }

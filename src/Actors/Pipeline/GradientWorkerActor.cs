@@ -1,3 +1,5 @@
+using Veil.Actors.Telemetry;
+using System.Diagnostics;
 using Veil.DataLoading.Batching;
 using Akka.Actor;
 
@@ -10,7 +12,7 @@ namespace Veil.Actors.Pipeline;
 /// </summary>
 public sealed class GradientWorkerActor : ReceiveActor
 {
-    public sealed record Work(MicroBatchData Batch, ParameterSnapshot Parameters);
+    public sealed record Work(MicroBatchData Batch, ParameterSnapshot Parameters, ActivityContext Trace = default);
 
     private readonly IActorRef _loader;
     private readonly IActorRef _accumulator;
@@ -50,8 +52,14 @@ public sealed class GradientWorkerActor : ReceiveActor
 
     private void OnWork(Work work)
     {
+        using var span = VeilTelemetry.Traces.StartActivity("veil.gradient", ActivityKind.Internal, work.Trace);
+        span?.SetTag("veil.step", work.Batch.Step).SetTag("veil.micro_batch", work.Batch.Index).SetTag("veil.examples", work.Batch.Count);
+        var clock = Stopwatch.StartNew();
         var partial = _computer!.Compute(work.Batch, work.Parameters);
-        _accumulator.Tell(new AccumulatorActor.PartialSum(work.Batch.Id, partial));
+        VeilTelemetry.StageWorked("worker", clock.Elapsed);
+        if (partial.PerExampleNorms is { } norms)
+            foreach (var n in norms) VeilTelemetry.GradientNorm.Record(n, VeilTelemetry.NonPrivate);
+        _accumulator.Tell(new AccumulatorActor.PartialSum(work.Batch.Id, partial, span?.Context ?? work.Trace));
         _loader.Tell(DataLoaderActor.RequestWork.Instance);
     }
 }

@@ -1,3 +1,5 @@
+using Veil.Actors.Telemetry;
+using System.Diagnostics;
 using Akka.Actor;
 
 namespace Veil.Actors.Pipeline;
@@ -9,7 +11,7 @@ namespace Veil.Actors.Pipeline;
 public sealed class NoiseActor : ReceiveActor
 {
     /// <summary>The released, noisy sum Σ clipped + N(0, σ²C²) of one step, with non-private diagnostics.</summary>
-    public sealed record NoisyGradient(long Step, float[] NoisySum, int Examples, double LossSum, int ClippedExamples, double EpsilonSpent);
+    public sealed record NoisyGradient(long Step, float[] NoisySum, int Examples, double LossSum, int ClippedExamples, double EpsilonSpent, ActivityContext Trace = default);
 
     /// <summary>The ledger refused the release (budget); the run must stop without it.</summary>
     public sealed record ReleaseRefused(long Step, string Reason);
@@ -35,13 +37,19 @@ public sealed class NoiseActor : ReceiveActor
                 return;
             }
             if (!_awaitingLedger.TryAdd(m.Step, m)) return; // the same step twice would be noise twice: never
-            _accountant.Tell(new AccountantActor.RecordRelease(m.Step));
+            _accountant.Tell(new AccountantActor.RecordRelease(m.Step, m.Trace));
         });
         Receive<AccountantActor.ReleaseRecorded>(m =>
         {
             if (!_awaitingLedger.Remove(m.Step, out var clipped)) return;
-            _noise.AddNoise(clipped.Sum, m.Step);
-            _optimizer.Tell(new NoisyGradient(m.Step, clipped.Sum, clipped.Examples, clipped.LossSum, clipped.ClippedExamples, m.EpsilonSpent));
+            using (var span = VeilTelemetry.Traces.StartActivity("veil.noise", ActivityKind.Internal, clipped.Trace))
+            {
+                span?.SetTag("veil.step", m.Step);
+                var clock = Stopwatch.StartNew();
+                _noise.AddNoise(clipped.Sum, m.Step);
+                VeilTelemetry.StageWorked("noise", clock.Elapsed);
+            }
+            _optimizer.Tell(new NoisyGradient(m.Step, clipped.Sum, clipped.Examples, clipped.LossSum, clipped.ClippedExamples, m.EpsilonSpent, clipped.Trace));
         });
         Receive<AccountantActor.ReleaseDenied>(m =>
         {

@@ -1,3 +1,5 @@
+using Veil.Actors.Telemetry;
+using System.Diagnostics;
 using Akka.Actor;
 
 namespace Veil.Actors.Pipeline;
@@ -12,7 +14,13 @@ public sealed class OptimizerActor : ReceiveActor
         var current = initial;
         Receive<NoiseActor.NoisyGradient>(m =>
         {
-            current = updater.Apply(current, m.NoisySum, m.Step);
+            using (var span = VeilTelemetry.Traces.StartActivity("veil.update", ActivityKind.Internal, m.Trace))
+            {
+                span?.SetTag("veil.step", m.Step);
+                var clock = Stopwatch.StartNew();
+                current = updater.Apply(current, m.NoisySum, m.Step);
+                VeilTelemetry.StageWorked("optimizer", clock.Elapsed);
+            }
             coordinator.Tell(new StepDone(m.Step, current, m.Examples, m.LossSum, m.ClippedExamples, m.EpsilonSpent));
         });
     }

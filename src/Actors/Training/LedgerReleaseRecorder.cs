@@ -11,8 +11,14 @@ public sealed class LedgerReleaseRecorder(BudgetGuard guard, DpPlan plan, string
     public ReleaseDecision Record(long step) =>
         guard.TrySpend(PendingEvent.NewRelease(plan.DatasetFingerprint, runId, step, plan.StepEvent)) switch
         {
-            SpendOutcome.Recorded r => new ReleaseDecision.Recorded(r.Record.Sequence, r.EpsilonSpent),
+            SpendOutcome.Recorded r => Published(new ReleaseDecision.Recorded(r.Record.Sequence, r.EpsilonSpent)),
             SpendOutcome.Refused r => new ReleaseDecision.Refused(r.Reason),
             var other => throw new InvalidOperationException($"unknown spend outcome {other}"),
         };
+
+    private ReleaseDecision.Recorded Published(ReleaseDecision.Recorded recorded)
+    {
+        Telemetry.VeilTelemetry.PrivacySpent(recorded.EpsilonSpent, plan.Delta);
+        return recorded;
+    }
 }

@@ -53,7 +53,7 @@ public sealed class TorchGradientComputer : IGradientComputer
             throw new RunMustStopException($"{e.Message} (micro-batch {work.Index} of step {work.Step}); lower veil.optimizer.learning-rate or check the data", e);
         }
         var clipped = batch.PerExampleNorms.Count(n => n > _clipNorm);
-        return new PartialGradient(batch.Sum, batch.Examples, batch.LossSum, clipped);
+        return new PartialGradient(batch.Sum, batch.Examples, batch.LossSum, clipped, batch.PerExampleNorms);
     }
 
     public void Dispose() => _model.Dispose();
