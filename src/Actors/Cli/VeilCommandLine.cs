@@ -49,10 +49,12 @@ public static class VeilCommandLine
         {
             BenchAccountantCommand.Create(stdout),
             BenchStepCommand.Create(stdout),
+            BenchDataCommand.Create(stdout),
         };
         return new RootCommand("Veil: differentially private training at scale.")
         {
             TrainCommands.Demo(stdout), TrainCommands.Train(stdout), privacy, bench, ChaosCommand.Create(stdout),
+            DataExportCommand.DataGroup(stdout),
         };
     }
 
