@@ -77,7 +77,8 @@ public sealed class ChaosHarness(int runs, int seed, TextWriter log, int stepsPe
         double maxResume = 0;
         for (var attempt = 0; attempt < maxAttemptsPerRun; attempt++)
         {
-            var runDir = Directory.Exists(runs) ? Directory.GetDirectories(runs).SingleOrDefault() : null;
+            // Hidden ".<id>.partial" folders are runs that died before they existed: nothing of theirs reached the ledger.
+            var runDir = Directory.Exists(runs) ? Directory.GetDirectories(runs).SingleOrDefault(d => !Path.GetFileName(d).StartsWith('.')) : null;
             var args = new List<string> { "train" };
             if (runDir is null)
                 args.AddRange(Settings(data, runs, ledger, index));
@@ -126,7 +127,10 @@ public sealed class ChaosHarness(int runs, int seed, TextWriter log, int stepsPe
             lock (output) output.AppendLine(e.Data);
             if (firstStep is null && e.Data.StartsWith("step ", StringComparison.Ordinal)) firstStep = clock.Elapsed.TotalSeconds;
         };
-        process.ErrorDataReceived += (_, _) => { };
+        process.ErrorDataReceived += (_, e) =>
+        {
+            if (e.Data is not null && !e.Data.StartsWith("chaos:", StringComparison.Ordinal)) lock (output) output.AppendLine(e.Data);
+        };
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
         var killed = false;

@@ -16,12 +16,20 @@ public sealed class RunFolder
 
     public string Path { get; }
 
-    public static RunFolder Create(string runsDirectory)
+    /// <summary>
+    /// Fills the folder through <paramref name="populate"/> under a hidden temporary name and only then
+    /// renames it into place: a run folder that exists always holds its settings and seeds, so it can be
+    /// resumed, whenever the process dies.
+    /// </summary>
+    public static RunFolder Create(string runsDirectory, Action<RunFolder> populate)
     {
         var id = DateTime.UtcNow.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture) + "-" + Convert.ToHexStringLower(Guid.NewGuid().ToByteArray()[..3]);
-        var path = System.IO.Path.GetFullPath(System.IO.Path.Combine(runsDirectory, id));
-        Directory.CreateDirectory(path);
-        return new RunFolder(id, path);
+        var final = System.IO.Path.GetFullPath(System.IO.Path.Combine(runsDirectory, id));
+        var temporary = System.IO.Path.GetFullPath(System.IO.Path.Combine(runsDirectory, "." + id + ".partial"));
+        Directory.CreateDirectory(temporary);
+        populate(new RunFolder(id, temporary));
+        Directory.Move(temporary, final);
+        return new RunFolder(id, final);
     }
 
     public static RunFolder Open(string path)

@@ -47,9 +47,18 @@ public static class TrainingJob
         var plan = new DpPlan(schedule.SamplingRate, sigma, t.ClipNorm, schedule.Steps, p.BudgetDelta, fingerprint, train.Count);
         var ledgerPath = Path.GetFullPath(ledgerPathOverride ?? p.LedgerPath);
 
-        var run = RunFolder.Create(t.RunDirectory);
         var samplerSeed = t.Seed == 0 ? SamplerSeed.FromCsprng() : SamplerSeed.FromUInt64(t.Seed);
         var noiseSeed = t.Seed == 0 ? NoiseSeed.FromCsprng() : NoiseSeed.FromInt64(unchecked((long)(t.Seed * 0x9E3779B97F4A7C15UL)));
+        var run = RunFolder.Create(t.RunDirectory, folder => WriteRunFiles(folder, t, p, c, ledgerPath, plan, train, accountant, samplerSeed, noiseSeed));
+        using var initialModel = ModelCatalog.Create(t.Model, t.InitSeed);
+        var initial = new ParameterSnapshot(0, ParameterVector.Flatten(initialModel));
+        return Execute(new RunState(t, p, c, run, ledgerPath, plan, train, test, samplerSeed, noiseSeed, initial, new float[initial.Values.Length], ResumedFromStep: null), chaos, log);
+    }
+
+    private static void WriteRunFiles(RunFolder run, TrainingSettings t, PrivacySettings p, CheckpointSettings c, string ledgerPath, DpPlan plan,
+        ImageDataset train, IPrivacyAccountant accountant, SamplerSeed samplerSeed, NoiseSeed noiseSeed)
+    {
+        var fingerprint = plan.DatasetFingerprint;
         run.WriteSecret("seeds.json", JsonSerializer.Serialize(new Seeds(samplerSeed.ToHex(), noiseSeed.ToHex(), t.Seed != 0)));
         run.WriteJson(SavedRun.FileName, new SavedRun(t, p, c, ledgerPath, SavedPlan.Of(plan)));
         run.WriteJson("plan.json", new
@@ -59,9 +68,6 @@ public static class TrainingJob
             steps = plan.Steps, delta = plan.Delta, expected_batch_size = plan.ExpectedBatchSize, accountant = accountant.Name,
             model = t.Model, learning_rate = t.LearningRate, momentum = t.Momentum, schedule = t.Schedule, ledger = ledgerPath,
         });
-        using var initialModel = ModelCatalog.Create(t.Model, t.InitSeed);
-        var initial = new ParameterSnapshot(0, ParameterVector.Flatten(initialModel));
-        return Execute(new RunState(t, p, c, run, ledgerPath, plan, train, test, samplerSeed, noiseSeed, initial, new float[initial.Values.Length], ResumedFromStep: null), chaos, log);
     }
 
     public static TrainingResult Resume(string runDirectory, ChaosSettings chaos, TextWriter log)
