@@ -21,10 +21,10 @@ public static class TrainCommands
             {
                 if (p.GetValue(config) is not null) throw new CliUsageException("--resume continues a run with the settings it started with; drop --config");
                 var overrides = p.GetValue(set) ?? [];
-                if (overrides.FirstOrDefault(o => !o.TrimStart().StartsWith("veil.chaos.", StringComparison.Ordinal)) is { } bad)
-                    throw new CliUsageException($"--set {bad}: a resumed run keeps its settings (only veil.chaos.* may change)");
-                var chaos = ChaosSettings.Create(VeilConfiguration.Load(overrides: overrides));
-                return Report(stdout, TrainingJob.Resume(runDir, chaos, stdout), p.GetValue(json));
+                if (overrides.FirstOrDefault(o => !o.TrimStart().StartsWith("veil.chaos.", StringComparison.Ordinal) && !o.TrimStart().StartsWith("veil.telemetry.", StringComparison.Ordinal)) is { } bad)
+                    throw new CliUsageException($"--set {bad}: a resumed run keeps its settings (only veil.chaos.* and veil.telemetry.* may change)");
+                var live = VeilConfiguration.Load(overrides: overrides);
+                return Report(stdout, TrainingJob.Resume(runDir, ChaosSettings.Create(live), TelemetrySettings.Create(live), stdout), p.GetValue(json));
             }
             return Execute(stdout, VeilConfiguration.Load(p.GetValue(config), p.GetValue(set)), p.GetValue(json), ledgerOverride: null);
         });
@@ -59,7 +59,7 @@ public static class TrainCommands
     private static int Execute(TextWriter stdout, Akka.Configuration.Config config, bool json, string? ledgerOverride)
     {
         var r = TrainingJob.Start(TrainingSettings.Create(config), PrivacySettings.Create(config), CheckpointSettings.Create(config),
-            ChaosSettings.Create(config), stdout, ledgerOverride);
+            ChaosSettings.Create(config), TelemetrySettings.Create(config), stdout, ledgerOverride);
         return Report(stdout, r, json);
     }
 

@@ -33,7 +33,7 @@ namespace Veil.Actors.Training;
 /// </summary>
 public static class TrainingJob
 {
-    public static TrainingResult Start(TrainingSettings t, PrivacySettings p, CheckpointSettings c, ChaosSettings chaos, TextWriter log, string? ledgerPathOverride = null)
+    public static TrainingResult Start(TrainingSettings t, PrivacySettings p, CheckpointSettings c, ChaosSettings chaos, TelemetrySettings telemetry, TextWriter log, string? ledgerPathOverride = null)
     {
         PrepareTorch(t);
         var (train, test) = LoadData(t);
@@ -52,7 +52,7 @@ public static class TrainingJob
         var run = RunFolder.Create(t.RunDirectory, folder => WriteRunFiles(folder, t, p, c, ledgerPath, plan, train, accountant, samplerSeed, noiseSeed));
         using var initialModel = ModelCatalog.Create(t.Model, t.InitSeed);
         var initial = new ParameterSnapshot(0, ParameterVector.Flatten(initialModel));
-        return Execute(new RunState(t, p, c, run, ledgerPath, plan, train, test, samplerSeed, noiseSeed, initial, new float[initial.Values.Length], ResumedFromStep: null), chaos, log);
+        return Execute(new RunState(t, p, c, run, ledgerPath, plan, train, test, samplerSeed, noiseSeed, initial, new float[initial.Values.Length], ResumedFromStep: null), chaos, telemetry, log);
     }
 
     private static void WriteRunFiles(RunFolder run, TrainingSettings t, PrivacySettings p, CheckpointSettings c, string ledgerPath, DpPlan plan,
@@ -70,7 +70,7 @@ public static class TrainingJob
         });
     }
 
-    public static TrainingResult Resume(string runDirectory, ChaosSettings chaos, TextWriter log)
+    public static TrainingResult Resume(string runDirectory, ChaosSettings chaos, TelemetrySettings telemetry, TextWriter log)
     {
         var runPath = Path.GetFullPath(runDirectory);
         var saved = SavedRun.Read(runPath);
@@ -113,7 +113,7 @@ public static class TrainingJob
             log.WriteLine($"resume: run {run.Id} from its checkpoint after {checkpoint.StepsApplied} of {plan.Steps} steps");
         }
         return Execute(new RunState(t, saved.Privacy, saved.Checkpoint, run, saved.LedgerPath, plan, train, test,
-            SamplerSeed.FromHex(seeds.Sampler), NoiseSeed.FromHex(seeds.Noise), initial, velocity, checkpoint?.StepsApplied ?? 0), chaos, log);
+            SamplerSeed.FromHex(seeds.Sampler), NoiseSeed.FromHex(seeds.Noise), initial, velocity, checkpoint?.StepsApplied ?? 0), chaos, telemetry, log);
     }
 
     private sealed record Seeds(string Sampler, string Noise, bool FixedSeed);
@@ -122,8 +122,9 @@ public static class TrainingJob
         DpPlan Plan, ImageDataset Train, ImageDataset Test, SamplerSeed SamplerSeed, NoiseSeed NoiseSeed, ParameterSnapshot Initial, float[] Velocity,
         long? ResumedFromStep);
 
-    private static TrainingResult Execute(RunState s, ChaosSettings chaos, TextWriter log)
+    private static TrainingResult Execute(RunState s, ChaosSettings chaos, TelemetrySettings telemetry, TextWriter log)
     {
+        using var exporters = new Telemetry.TelemetryExporters(telemetry, s.Run.Id);
         var t = s.Training;
         var plan = s.Plan;
         var firstStep = s.ResumedFromStep ?? 0;
@@ -133,6 +134,8 @@ public static class TrainingJob
         if (!verification.Valid)
             throw new TrainingFailedException($"ledger {s.LedgerPath} fails verification at record {verification.FirstBadSequence}: {verification.Reason}. Refusing to spend privacy on a ledger that cannot be trusted.");
         var guard = new BudgetGuard(store, accountant, new PrivacyBudget(s.Privacy.BudgetEpsilon, s.Privacy.BudgetDelta));
+        Telemetry.VeilTelemetry.ExpectedBatch(plan.ExpectedBatchSize);
+        Telemetry.VeilTelemetry.PrivacySpent(guard.Spent(plan.DatasetFingerprint).Epsilon, plan.Delta);
         var remaining = plan.Steps - firstStep;
         if (remaining > 0 && guard.CheckPlanned(plan.DatasetFingerprint, new Veil.Ledger.Events.SelfComposed(plan.StepEvent, remaining)) is { } refusal)
             throw new TrainingFailedException($"not starting: {refusal}");

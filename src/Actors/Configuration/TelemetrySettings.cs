@@ -1,0 +1,20 @@
+using Akka.Configuration;
+
+namespace Veil.Actors.Configuration;
+
+/// <summary>`veil.telemetry.*`: which OpenTelemetry exporters a run starts.</summary>
+public sealed record TelemetrySettings(bool Console, bool Otlp, string OtlpEndpoint, bool Prometheus, string PrometheusHost, int PrometheusPort)
+{
+    public static TelemetrySettings Create(Config c)
+    {
+        var endpoint = c.GetString("veil.telemetry.otlp.endpoint");
+        if (!Uri.TryCreate(endpoint, UriKind.Absolute, out _))
+            throw new ConfigurationException($"veil.telemetry.otlp.endpoint = \"{endpoint}\" is not an absolute URI; expected e.g. http://127.0.0.1:4317");
+        return new TelemetrySettings(
+            c.GetBoolean("veil.telemetry.console"),
+            c.GetBoolean("veil.telemetry.otlp.enabled"), endpoint,
+            c.GetBoolean("veil.telemetry.prometheus.enabled"),
+            ConfigReading.NonEmpty(c, "veil.telemetry.prometheus.host"),
+            (int)ConfigReading.Double(c, "veil.telemetry.prometheus.port", v => v is >= 1 and <= 65535 && v == Math.Floor(v), "integers [1, 65535]"));
+    }
+}
