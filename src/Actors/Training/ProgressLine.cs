@@ -7,6 +7,10 @@ namespace Veil.Actors.Training;
 public sealed class ProgressLine(TextWriter output)
 {
     private long _examples;
+    private readonly List<Reporting.StepPoint> _series = new();
+
+    /// <summary>Every step so far, for the run report.</summary>
+    public IReadOnlyList<Reporting.StepPoint> Series => _series;
 
     public long Examples => _examples;
 
@@ -21,6 +25,7 @@ public sealed class ProgressLine(TextWriter output)
         var rss = Environment.WorkingSet / (1024.0 * 1024.0);
         if (r.Step == 9 || RssMegabytesAfterWarmUp == 0) RssMegabytesAfterWarmUp = rss;
         RssMegabytesAtEnd = rss;
+        _series.Add(new Reporting.StepPoint(r.Step, r.EpsilonSpent, r.MeanLoss, r.ClipFraction, r.Examples, r.Elapsed.TotalSeconds, rss));
         var rate = r.Elapsed.TotalSeconds > 0 ? _examples / r.Elapsed.TotalSeconds : 0;
         output.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"step {r.Step + 1}/{r.TotalSteps}  ε {r.EpsilonSpent:F3}  loss {r.MeanLoss:F4}  clipped {r.ClipFraction:P0}  batch {r.Examples}  {rate:F0} examples/s  rss {rss:F0} MB  {r.Elapsed:hh\\:mm\\:ss}"));

@@ -189,6 +189,7 @@ public static class TrainingJob
             }
             : progress.Report;
         var clock = Stopwatch.StartNew();
+        using var timeline = new Reporting.StageTimelineRecorder();
         object outcome;
         using (var system = ActorSystem.Create("veil", PipelineActorSystem.Config))
         {
@@ -219,6 +220,8 @@ public static class TrainingJob
             wall, progress.Examples / Math.Max(wall, 1e-9), progress.Examples, progress.RssMegabytesAfterWarmUp, progress.RssMegabytesAtEnd,
             s.ResumedFromStep, runEvents, finished.Parameters.Version);
         s.Run.WriteJson("result.json", result);
+        Reporting.RunReportWriter.Write(s.Run.Path, new Reporting.RunReportData(s.Run.Id, t.Model, result.Epsilon, result.Delta, result.TestAccuracy,
+            plan.Steps, plan.NoiseMultiplier, plan.SamplingRate, plan.ClipNorm, wall, result.ExamplesPerSecond, progress.Series, timeline.Intervals));
         return result;
     }
 
