@@ -92,7 +92,7 @@ public sealed class ChaosHarness(int runs, int seed, TextWriter log, int stepsPe
             if (windowKill) args.AddRange(["--set", "veil.chaos.enabled=true", "--set", $"veil.chaos.exit-after-ledger-append-at-step={_random.Next(stepsPerRun)}"]);
             args.Add("--json");
 
-            var (exitCode, firstStepSeconds, stdout, killed) = Launch(args, killAfter: windowKill ? null : TimeSpan.FromMilliseconds(_random.Next(300, 4000)));
+            var (exitCode, firstStepSeconds, stdout, killed) = Launch(args, killAfter: windowKill ? null : TimeSpan.FromMilliseconds(_random.Next(300, 2500)));
             if (runDir is not null && firstStepSeconds is { } s) maxResume = Math.Max(maxResume, s);
             if (killed || exitCode == 137 || exitCode == -1) // -1/137: killed by the signal (ours or its own)
             {
