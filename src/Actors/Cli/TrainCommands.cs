@@ -1,3 +1,4 @@
+using Spectre.Console;
 using System.CommandLine;
 using System.Globalization;
 using Veil.Actors.Configuration;
@@ -14,7 +15,8 @@ public static class TrainCommands
         var set = SetOption();
         var resume = new Option<string?>("--resume") { Description = "Continue runs/<id> from its newest valid checkpoint (with --resume, --set may only change veil.chaos.*)." };
         var json = CliOptions.Json();
-        var command = new Command("train", "Train privately with DP-SGD; writes runs/<id>/ and appends every release to the ledger.") { config, set, resume, json };
+        var quiet = Quiet();
+        var command = new Command("train", "Train privately with DP-SGD; writes runs/<id>/ and appends every release to the ledger.") { config, set, resume, json, quiet };
         command.SetAction(p =>
         {
             if (p.GetValue(resume) is { } runDir)
@@ -24,9 +26,10 @@ public static class TrainCommands
                 if (overrides.FirstOrDefault(o => !o.TrimStart().StartsWith("veil.chaos.", StringComparison.Ordinal) && !o.TrimStart().StartsWith("veil.telemetry.", StringComparison.Ordinal)) is { } bad)
                     throw new CliUsageException($"--set {bad}: a resumed run keeps its settings (only veil.chaos.* and veil.telemetry.* may change)");
                 var live = VeilConfiguration.Load(overrides: overrides);
-                return Report(stdout, TrainingJob.Resume(runDir, ChaosSettings.Create(live), TelemetrySettings.Create(live), stdout), p.GetValue(json));
+                return Report(stdout, WithProgress(stdout, p.GetValue(json), p.GetValue(quiet),
+                    progress => TrainingJob.Resume(runDir, ChaosSettings.Create(live), TelemetrySettings.Create(live), stdout, progress)), p.GetValue(json));
             }
-            return Execute(stdout, VeilConfiguration.Load(p.GetValue(config), p.GetValue(set)), p.GetValue(json), ledgerOverride: null);
+            return Execute(stdout, VeilConfiguration.Load(p.GetValue(config), p.GetValue(set)), p.GetValue(json), p.GetValue(quiet), ledgerOverride: null);
         });
         return command;
     }
@@ -35,7 +38,8 @@ public static class TrainCommands
     {
         var set = SetOption();
         var json = CliOptions.Json();
-        var command = new Command("demo", "The main job on embedded defaults: the tanh CNN on Fashion-MNIST at ε ≤ 3, δ = 1e-5 (~10 min on 2 cores).") { set, json };
+        var quiet = Quiet();
+        var command = new Command("demo", "The main job on embedded defaults: the tanh CNN on Fashion-MNIST at ε ≤ 3, δ = 1e-5 (about 2 minutes on 2 cores).") { set, json, quiet };
         command.SetAction(p =>
         {
             var config = VeilConfiguration.Load(overrides: p.GetValue(set), embeddedRecipe: "demo");
@@ -44,7 +48,7 @@ public static class TrainCommands
             var runs = TrainingSettings.Create(config).RunDirectory;
             var ledger = Path.Combine(runs, "demo-ledgers", DateTime.UtcNow.ToString("yyyyMMdd-HHmmss-fff", CultureInfo.InvariantCulture) + ".sqlite");
             stdout.WriteLine($"demo: this run gets its own fresh ledger ({ledger}); `train` runs share {PrivacySettings.Create(config).LedgerPath} so their privacy adds up.");
-            return Execute(stdout, config, p.GetValue(json), ledger);
+            return Execute(stdout, config, p.GetValue(json), p.GetValue(quiet), ledger);
         });
         return command;
     }
@@ -56,11 +60,42 @@ public static class TrainCommands
         Arity = ArgumentArity.ZeroOrMore,
     };
 
-    private static int Execute(TextWriter stdout, Akka.Configuration.Config config, bool json, string? ledgerOverride)
+    private static Option<bool> Quiet() => new("--quiet") { Description = "No per-step progress (the summary and --json line still print)." };
+
+    private static int Execute(TextWriter stdout, Akka.Configuration.Config config, bool json, bool quiet, string? ledgerOverride)
     {
-        var r = TrainingJob.Start(TrainingSettings.Create(config), PrivacySettings.Create(config), CheckpointSettings.Create(config),
-            ChaosSettings.Create(config), TelemetrySettings.Create(config), stdout, ledgerOverride);
+        var training = TrainingSettings.Create(config);
+        var privacy = PrivacySettings.Create(config);
+        var r = WithProgress(stdout, json, quiet, progress => TrainingJob.Start(training, privacy, CheckpointSettings.Create(config),
+            ChaosSettings.Create(config), TelemetrySettings.Create(config), stdout, ledgerOverride, progress));
         return Report(stdout, r, json);
+    }
+
+    /// <summary>
+    /// A live Spectre.Console display when stdout is a terminal (and neither --json nor --quiet), otherwise
+    /// one plain line per step (pipes, CI), or none with --quiet.
+    /// </summary>
+    private static TrainingResult WithProgress(TextWriter stdout, bool json, bool quiet, Func<ProgressLine, TrainingResult> run)
+    {
+        if (quiet) return run(new ProgressLine(stdout, ProgressMode.Quiet));
+        var terminal = ReferenceEquals(stdout, Console.Out) && !Console.IsOutputRedirected && !json;
+        if (!terminal) return run(new ProgressLine(stdout));
+        TrainingResult? result = null;
+        Spectre.Console.AnsiConsole.Progress()
+            .AutoClear(false)
+            .Columns(new Spectre.Console.TaskDescriptionColumn(), new Spectre.Console.ProgressBarColumn(), new Spectre.Console.PercentageColumn(),
+                new Spectre.Console.RemainingTimeColumn())
+            .Start(ctx =>
+            {
+                var task = ctx.AddTask("starting", maxValue: 1);
+                result = run(new ProgressLine(stdout, ProgressMode.Live, (report, line) =>
+                {
+                    task.MaxValue = report.TotalSteps;
+                    task.Value = report.Step + 1;
+                    task.Description = Spectre.Console.Markup.Escape(line[..line.IndexOf("  rss", StringComparison.Ordinal)]);
+                }));
+            });
+        return result!;
     }
 
     private static int Report(TextWriter stdout, TrainingResult r, bool json)

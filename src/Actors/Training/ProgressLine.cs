@@ -3,8 +3,19 @@ using Veil.Actors.Pipeline;
 
 namespace Veil.Actors.Training;
 
-/// <summary>One line per step: step, ε so far, loss, clip fraction (non-private diagnostics), examples/s.</summary>
-public sealed class ProgressLine(TextWriter output)
+/// <summary>How a run shows its progress: a line per step (pipes, CI), nothing (--quiet), or a live display (a terminal).</summary>
+public enum ProgressMode
+{
+    Lines,
+    Quiet,
+    Live,
+}
+
+/// <summary>
+/// Per step: step, ε so far, loss, clip fraction (non-private diagnostics), batch, examples/s, RSS, ETA —
+/// as a line, or handed to a live display. Also keeps the series for the run report.
+/// </summary>
+public sealed class ProgressLine(TextWriter output, ProgressMode mode = ProgressMode.Lines, Action<StepReport, string>? live = null)
 {
     private long _examples;
     private readonly List<Reporting.StepPoint> _series = new();
@@ -27,7 +38,18 @@ public sealed class ProgressLine(TextWriter output)
         RssMegabytesAtEnd = rss;
         _series.Add(new Reporting.StepPoint(r.Step, r.EpsilonSpent, r.MeanLoss, r.ClipFraction, r.Examples, r.Elapsed.TotalSeconds, rss));
         var rate = r.Elapsed.TotalSeconds > 0 ? _examples / r.Elapsed.TotalSeconds : 0;
-        output.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"step {r.Step + 1}/{r.TotalSteps}  ε {r.EpsilonSpent:F3}  loss {r.MeanLoss:F4}  clipped {r.ClipFraction:P0}  batch {r.Examples}  {rate:F0} examples/s  rss {rss:F0} MB  {r.Elapsed:hh\\:mm\\:ss}"));
+        var done = _series.Count;
+        var eta = TimeSpan.FromSeconds(done > 0 ? r.Elapsed.TotalSeconds / done * (r.TotalSteps - r.Step - 1) : 0);
+        var line = string.Create(CultureInfo.InvariantCulture,
+            $"step {r.Step + 1}/{r.TotalSteps}  ε {r.EpsilonSpent:F3}  loss {r.MeanLoss:F4}  clipped {r.ClipFraction:P0}  batch {r.Examples}  {rate:F0} examples/s  rss {rss:F0} MB  {r.Elapsed:hh\\:mm\\:ss}  eta {eta:hh\\:mm\\:ss}");
+        switch (mode)
+        {
+            case ProgressMode.Lines:
+                output.WriteLine(line);
+                break;
+            case ProgressMode.Live:
+                live?.Invoke(r, line);
+                break;
+        }
     }
 }

@@ -33,7 +33,7 @@ namespace Veil.Actors.Training;
 /// </summary>
 public static class TrainingJob
 {
-    public static TrainingResult Start(TrainingSettings t, PrivacySettings p, CheckpointSettings c, ChaosSettings chaos, TelemetrySettings telemetry, TextWriter log, string? ledgerPathOverride = null)
+    public static TrainingResult Start(TrainingSettings t, PrivacySettings p, CheckpointSettings c, ChaosSettings chaos, TelemetrySettings telemetry, TextWriter log, string? ledgerPathOverride = null, ProgressLine? progress = null)
     {
         PrepareTorch(t);
         var (train, test) = LoadData(t);
@@ -52,7 +52,7 @@ public static class TrainingJob
         var run = RunFolder.Create(t.RunDirectory, folder => WriteRunFiles(folder, t, p, c, ledgerPath, plan, train, accountant, samplerSeed, noiseSeed));
         using var initialModel = ModelCatalog.Create(t.Model, t.InitSeed);
         var initial = new ParameterSnapshot(0, ParameterVector.Flatten(initialModel));
-        return Execute(new RunState(t, p, c, run, ledgerPath, plan, train, test, samplerSeed, noiseSeed, initial, new float[initial.Values.Length], ResumedFromStep: null), chaos, telemetry, log);
+        return Execute(new RunState(t, p, c, run, ledgerPath, plan, train, test, samplerSeed, noiseSeed, initial, new float[initial.Values.Length], ResumedFromStep: null), chaos, telemetry, log, progress ?? new ProgressLine(log));
     }
 
     private static void WriteRunFiles(RunFolder run, TrainingSettings t, PrivacySettings p, CheckpointSettings c, string ledgerPath, DpPlan plan,
@@ -70,7 +70,7 @@ public static class TrainingJob
         });
     }
 
-    public static TrainingResult Resume(string runDirectory, ChaosSettings chaos, TelemetrySettings telemetry, TextWriter log)
+    public static TrainingResult Resume(string runDirectory, ChaosSettings chaos, TelemetrySettings telemetry, TextWriter log, ProgressLine? progress = null)
     {
         var runPath = Path.GetFullPath(runDirectory);
         var saved = SavedRun.Read(runPath);
@@ -113,7 +113,7 @@ public static class TrainingJob
             log.WriteLine($"resume: run {run.Id} from its checkpoint after {checkpoint.StepsApplied} of {plan.Steps} steps");
         }
         return Execute(new RunState(t, saved.Privacy, saved.Checkpoint, run, saved.LedgerPath, plan, train, test,
-            SamplerSeed.FromHex(seeds.Sampler), NoiseSeed.FromHex(seeds.Noise), initial, velocity, checkpoint?.StepsApplied ?? 0), chaos, telemetry, log);
+            SamplerSeed.FromHex(seeds.Sampler), NoiseSeed.FromHex(seeds.Noise), initial, velocity, checkpoint?.StepsApplied ?? 0), chaos, telemetry, log, progress ?? new ProgressLine(log));
     }
 
     private sealed record Seeds(string Sampler, string Noise, bool FixedSeed);
@@ -122,7 +122,7 @@ public static class TrainingJob
         DpPlan Plan, ImageDataset Train, ImageDataset Test, SamplerSeed SamplerSeed, NoiseSeed NoiseSeed, ParameterSnapshot Initial, float[] Velocity,
         long? ResumedFromStep);
 
-    private static TrainingResult Execute(RunState s, ChaosSettings chaos, TelemetrySettings telemetry, TextWriter log)
+    private static TrainingResult Execute(RunState s, ChaosSettings chaos, TelemetrySettings telemetry, TextWriter log, ProgressLine progress)
     {
         using var exporters = new Telemetry.TelemetryExporters(telemetry, s.Run.Id);
         var t = s.Training;
@@ -180,7 +180,6 @@ public static class TrainingJob
             WorkerDispatcher: "veil-worker-dispatcher",
             Checkpoints: checkpoints);
 
-        var progress = new ProgressLine(log);
         Action<StepReport> onStep = chaos.Enabled && chaos.ExitAtStep >= 0
             ? r =>
             {

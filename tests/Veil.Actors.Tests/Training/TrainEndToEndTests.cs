@@ -80,6 +80,16 @@ public class TrainEndToEndTests : IDisposable
     }
 
     [Fact]
+    public void Quiet_prints_no_step_lines_but_keeps_the_summary_and_json()
+    {
+        var run = CliRun.Of(["train", .. _data.Settings(), "--quiet", "--json"]);
+        Assert.Equal(0, run.ExitCode);
+        Assert.DoesNotContain("\nstep ", "\n" + run.Stdout);
+        Assert.Contains("done: test accuracy", run.Stdout);
+        Assert.Equal(12, run.Json.GetProperty("steps").GetInt64());
+    }
+
+    [Fact]
     public void A_missing_dataset_says_how_to_install_it_or_which_key_to_set()
     {
         var run = CliRun.Of(["train", .. _data.Settings($"veil.data.path={Path.Combine(_data.Folder, "nowhere")}")]);
