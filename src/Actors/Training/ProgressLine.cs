@@ -41,7 +41,7 @@ public sealed class ProgressLine(TextWriter output, ProgressMode mode = Progress
         var done = _series.Count;
         var eta = TimeSpan.FromSeconds(done > 0 ? r.Elapsed.TotalSeconds / done * (r.TotalSteps - r.Step - 1) : 0);
         var line = string.Create(CultureInfo.InvariantCulture,
-            $"step {r.Step + 1}/{r.TotalSteps}  ε {r.EpsilonSpent:F3}  loss {r.MeanLoss:F4}  clipped {r.ClipFraction:P0}  batch {r.Examples}  {rate:F0} examples/s  rss {rss:F0} MB  {r.Elapsed:hh\\:mm\\:ss}  eta {eta:hh\\:mm\\:ss}");
+            $"step {r.Step + 1}/{r.TotalSteps}  ε {r.EpsilonSpent:F3}  loss {r.MeanLoss:F4}  clipped {r.ClipFraction:P0}  batch {r.Examples}  {rate:F0} examples/s  rss {rss:F0} MB (heap {GC.GetTotalMemory(false) / 1048576.0:F0})  {r.Elapsed:hh\\:mm\\:ss}  eta {eta:hh\\:mm\\:ss}");
         switch (mode)
         {
             case ProgressMode.Lines:
