@@ -13,7 +13,7 @@ public sealed record TrainingSettings(
     IReadOnlyList<string> Devices, int WorkersPerDevice, int ThreadsPerWorker, int MicroBatchSize,
     int DecodeThreads, int PrefetchMicroBatches,
     int EvalBatchSize,
-    string Unsupported = "refuse", string PerExampleMethod = "fast")
+    string Unsupported = "refuse", string PerExampleMethod = "fast", int EvalEverySteps = 0)
 {
     public static readonly IReadOnlyList<string> Models = ["tanh-cnn", "mlp"];
     public static readonly IReadOnlyList<string> Schedules = ["constant", "cosine"];
@@ -46,6 +46,7 @@ public sealed record TrainingSettings(
             Int("veil.runtime.prefetch-micro-batches", 1, 1 << 16),
             Int("veil.eval.batch-size", 1, 1 << 20),
             ConfigReading.OneOf(c, "veil.dp.unsupported", ["refuse", "naive"]),
-            ConfigReading.OneOf(c, "veil.dp.per-example-method", ["fast", "materialised", "naive"]));
+            ConfigReading.OneOf(c, "veil.dp.per-example-method", ["fast", "materialised", "naive"]),
+            Int("veil.eval.every-steps", 0, int.MaxValue));
     }
 }

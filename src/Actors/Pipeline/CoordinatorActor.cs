@@ -106,7 +106,7 @@ public sealed class CoordinatorActor : ReceiveActor
             _stepsDone++;
             var meanLoss = m.Examples > 0 ? m.LossSum / m.Examples : double.NaN;
             var clipFraction = m.Examples > 0 ? (double)m.ClippedExamples / m.Examples : 0;
-            _last = new StepReport(m.Step, _parts.TotalSteps, m.Examples, meanLoss, clipFraction, m.EpsilonSpent, _clock.Elapsed);
+            _last = new StepReport(m.Step, _parts.TotalSteps, m.Examples, meanLoss, clipFraction, m.EpsilonSpent, _clock.Elapsed, m.Parameters);
             _stepSpan?.SetTag("veil.examples", m.Examples);
             _stepSpan?.Dispose();
             _stepSpan = null;

@@ -32,6 +32,9 @@ public static class RunReportWriter
         {
             Line(runDirectory, "loss.png", $"Training loss (non-private diagnostic); test accuracy at the end {d.TestAccuracy:P2}", "step", "mean loss",
                 [(d.RunId, steps, d.StepSeries.Select(p => p.Loss).ToArray())]),
+            Line(runDirectory, "accuracy.png", "Test accuracy (veil.eval.every-steps, and at the end)", "step", "accuracy",
+                [(d.RunId, d.StepSeries.Where(p => p.TestAccuracy is not null).Select(p => (double)p.Step + 1).Append(d.Steps).ToArray(),
+                  d.StepSeries.Where(p => p.TestAccuracy is not null).Select(p => p.TestAccuracy!.Value).Append(d.TestAccuracy).ToArray())]),
             Line(runDirectory, "epsilon.png", $"ε spent (from the ledger), δ = {d.Delta:G2}", "step", "ε", [(d.RunId, steps, d.StepSeries.Select(p => p.Epsilon).ToArray())]),
             Line(runDirectory, "clip-fraction.png", "Share of examples clipped (non-private diagnostic)", "step", "clipped fraction",
                 [(d.RunId, steps, d.StepSeries.Select(p => p.ClipFraction).ToArray())]),

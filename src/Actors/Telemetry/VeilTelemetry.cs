@@ -36,6 +36,8 @@ public static class VeilTelemetry
     private static double _delta;
     private static double _expectedBatch;
     private static int _queueDepth;
+    private static readonly Dictionary<string, double> BusySeconds = new();
+    private static readonly System.Diagnostics.Stopwatch SinceFirstWork = new();
 
     static VeilTelemetry()
     {
@@ -43,6 +45,7 @@ public static class VeilTelemetry
         Meter.CreateObservableGauge("veil.delta", () => Read(ref _delta), "1", "δ of the reported ε");
         Meter.CreateObservableGauge("veil.batch.expected", () => Read(ref _expectedBatch), "{example}", "Expected batch size L = qN");
         Meter.CreateObservableGauge("veil.stage.queue_depth", () => Volatile.Read(ref _queueDepth), "{micro-batch}", "Decoded micro-batches waiting for a worker");
+        Meter.CreateObservableGauge("veil.stage.busy_fraction", BusyFractions, "1", "Share of wall time each stage spent working since the run began");
         Meter.CreateObservableGauge("veil.process.rss", () => Environment.WorkingSet, "By", "Resident set size of the process");
         Meter.CreateObservableGauge("veil.process.managed_heap", () => GC.GetTotalMemory(false), "By", "Managed heap in use");
         // libtorch's CPU allocator exposes no statistics through TorchSharp 0.107: the native share is estimated.
@@ -53,7 +56,7 @@ public static class VeilTelemetry
     public static readonly IReadOnlyList<string> InstrumentNames =
     [
         "veil.steps", "veil.step.duration", "veil.loss", "veil.clip_fraction", "veil.gradient_norm", "veil.batch.realised", "veil.examples",
-        "veil.stage.busy", "veil.stage.items", "veil.epsilon", "veil.delta", "veil.batch.expected", "veil.stage.queue_depth",
+        "veil.stage.busy", "veil.stage.items", "veil.stage.busy_fraction", "veil.epsilon", "veil.delta", "veil.batch.expected", "veil.stage.queue_depth",
         "veil.process.rss", "veil.process.managed_heap", "veil.process.native_memory",
     ];
 
@@ -78,6 +81,20 @@ public static class VeilTelemetry
         var tag = new KeyValuePair<string, object?>("veil.stage", stage);
         StageBusy.Add(busy.TotalSeconds, tag);
         StageItems.Add(items, tag);
+        lock (Gate)
+        {
+            if (!SinceFirstWork.IsRunning) SinceFirstWork.Start();
+            BusySeconds[stage] = BusySeconds.GetValueOrDefault(stage) + busy.TotalSeconds;
+        }
+    }
+
+    private static IEnumerable<Measurement<double>> BusyFractions()
+    {
+        lock (Gate)
+        {
+            var wall = Math.Max(1e-9, SinceFirstWork.Elapsed.TotalSeconds);
+            return BusySeconds.Select(kv => new Measurement<double>(Math.Min(1, kv.Value / wall), new KeyValuePair<string, object?>("veil.stage", kv.Key))).ToList();
+        }
     }
 
     private static double Read(ref double field)

@@ -17,6 +17,14 @@ public enum ProgressMode
 /// </summary>
 public sealed class ProgressLine(TextWriter output, ProgressMode mode = ProgressMode.Lines, Action<StepReport, string>? live = null)
 {
+    private double? _lastAccuracy;
+
+    /// <summary>The dataset's budget, shown beside ε spent.</summary>
+    public double BudgetEpsilon { get; set; } = double.NaN;
+
+    /// <summary>Evaluates the step's parameters on the test split when due; null when not due.</summary>
+    public Func<StepReport, double?>? Evaluate { get; set; }
+
     private long _examples;
     private readonly List<Reporting.StepPoint> _series = new();
 
@@ -36,12 +44,14 @@ public sealed class ProgressLine(TextWriter output, ProgressMode mode = Progress
         var rss = Environment.WorkingSet / (1024.0 * 1024.0);
         if (r.Step == 9 || RssMegabytesAfterWarmUp == 0) RssMegabytesAfterWarmUp = rss;
         RssMegabytesAtEnd = rss;
-        _series.Add(new Reporting.StepPoint(r.Step, r.EpsilonSpent, r.MeanLoss, r.ClipFraction, r.Examples, r.Elapsed.TotalSeconds, rss));
+        var accuracy = Evaluate?.Invoke(r);
+        if (accuracy is not null) _lastAccuracy = accuracy;
+        _series.Add(new Reporting.StepPoint(r.Step, r.EpsilonSpent, r.MeanLoss, r.ClipFraction, r.Examples, r.Elapsed.TotalSeconds, rss, accuracy));
         var rate = r.Elapsed.TotalSeconds > 0 ? _examples / r.Elapsed.TotalSeconds : 0;
         var done = _series.Count;
         var eta = TimeSpan.FromSeconds(done > 0 ? r.Elapsed.TotalSeconds / done * (r.TotalSteps - r.Step - 1) : 0);
         var line = string.Create(CultureInfo.InvariantCulture,
-            $"step {r.Step + 1}/{r.TotalSteps}  ε {r.EpsilonSpent:F3}  loss {r.MeanLoss:F4}  clipped {r.ClipFraction:P0}  batch {r.Examples}  {rate:F0} examples/s  rss {rss:F0} MB (heap {GC.GetTotalMemory(false) / 1048576.0:F0})  {r.Elapsed:hh\\:mm\\:ss}  eta {eta:hh\\:mm\\:ss}");
+            $"step {r.Step + 1}/{r.TotalSteps}  ε {r.EpsilonSpent:F3}{(double.IsNaN(BudgetEpsilon) ? "" : $"/{BudgetEpsilon:G3}")}  loss {r.MeanLoss:F4}  clipped {r.ClipFraction:P0}{(_lastAccuracy is { } a ? $"  acc {a:P1}" : "")}  batch {r.Examples}  {rate:F0} examples/s  rss {rss:F0} MB (heap {GC.GetTotalMemory(false) / 1048576.0:F0})  {r.Elapsed:hh\\:mm\\:ss}  eta {eta:hh\\:mm\\:ss}");
         switch (mode)
         {
             case ProgressMode.Lines:

@@ -180,6 +180,8 @@ public static class TrainingJob
             WorkerDispatcher: "veil-worker-dispatcher",
             Checkpoints: checkpoints);
 
+        progress.BudgetEpsilon = s.Privacy.BudgetEpsilon;
+        if (t.EvalEverySteps > 0) progress.Evaluate = PeriodicEvaluation(t, s.Test);
         Action<StepReport> onStep = chaos.Enabled && chaos.ExitAtStep >= 0
             ? r =>
             {
@@ -237,6 +239,19 @@ public static class TrainingJob
         if (!File.Exists(ledgerPath) && checkpoint.LedgerEventsOfRun > 0)
             throw new TrainingFailedException($"ledger {ledgerPath} is gone, but the checkpoint after step {checkpoint.StepsApplied} says {checkpoint.LedgerEventsOfRun} releases were recorded in it: the privacy already spent is unknown. Refusing to resume; restore the ledger.");
         return SqliteLedgerStore.Open(ledgerPath);
+    }
+
+    /// <summary>Test accuracy every veil.eval.every-steps steps, on a replica of its own (the evaluator loads parameters into it).</summary>
+    private static Func<StepReport, double?> PeriodicEvaluation(TrainingSettings t, ImageDataset test)
+    {
+        var data = new MicroBatchDecoder(test, PixelNormalization.FashionMnist).Decode(new MicroBatchSpec(new MicroBatchId(-1, 0), Enumerable.Range(0, test.Count).ToArray()));
+        var model = ModelCatalog.Create(t.Model, t.InitSeed);
+        return r =>
+        {
+            if (r.Parameters is null || (r.Step + 1) % t.EvalEverySteps != 0) return null;
+            var e = Evaluator.Evaluate(model, r.Parameters.Values, data.Inputs, data.Labels, data.Count, t.EvalBatchSize);
+            return (double)e.Correct / e.Examples;
+        };
     }
 
     private static Veil.Compute.Clipping.ClippingMethod Method(TrainingSettings t) => t.PerExampleMethod switch

@@ -15,12 +15,13 @@ public class RunReportTests : IDisposable
     [Fact]
     public void A_run_writes_report_json_markdown_and_plots_that_decode_and_are_not_blank()
     {
-        var run = CliRun.Of(["train", .. _data.Settings(), "--json"]);
+        var run = CliRun.Of(["train", .. _data.Settings("veil.eval.every-steps=4"), "--json"]);
         Assert.Equal(0, run.ExitCode);
+        Assert.Contains("acc ", run.Stdout); // accuracy at the last evaluation, in the progress line
         var dir = run.Json.GetProperty("run_dir").GetString()!;
         Assert.True(File.Exists(Path.Combine(dir, "report.json")));
         var markdown = File.ReadAllText(Path.Combine(dir, "report.md"));
-        foreach (var png in new[] { "loss.png", "epsilon.png", "clip-fraction.png", "stages.png" })
+        foreach (var png in new[] { "loss.png", "accuracy.png", "epsilon.png", "clip-fraction.png", "stages.png" })
         {
             Assert.Contains(png, markdown);
             using var bitmap = SKBitmap.Decode(Path.Combine(dir, png));
