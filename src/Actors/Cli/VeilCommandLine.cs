@@ -49,6 +49,7 @@ public static class VeilCommandLine
         {
             BenchAccountantCommand.Create(stdout),
             BenchStepCommand.Create(stdout),
+            BenchOverlapCommand.Create(stdout),
             BenchDataCommand.Create(stdout),
         };
         return new RootCommand("Veil: differentially private training at scale.")
