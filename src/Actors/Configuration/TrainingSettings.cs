@@ -39,6 +39,10 @@ public sealed record TrainingSettings(
         var trainExamples = Int("veil.data.train-examples", 0, int.MaxValue);
         if (!string.IsNullOrWhiteSpace(source))
         {
+            // ImageSources reads "fashion-mnist" as the IDX training split only: as test-source it would evaluate on training data.
+            foreach (var (key, value) in new[] { ("veil.data.source", source), ("veil.data.test-source", testSource) })
+                if (value.Trim().Equals("fashion-mnist", StringComparison.OrdinalIgnoreCase))
+                    throw new ConfigurationException($"{key} = \"{value}\": Fashion-MNIST is the default; leave veil.data.source and veil.data.test-source empty (and set veil.data.path) to train on it");
             // Evaluating on the training images would report a meaningless accuracy; make the split explicit.
             if (string.IsNullOrWhiteSpace(testSource))
                 throw new ConfigurationException($"veil.data.source = \"{source}\" needs veil.data.test-source: set it to the test split (an image folder or tar shards)");

@@ -78,6 +78,7 @@ public class VeilConfigurationTests
     [InlineData("veil.runtime.devices=[]", "veil.runtime.devices")]
     [InlineData("veil.data.source=/data/train", "veil.data.test-source")]
     [InlineData("veil.data.on-corrupt=ignore", "veil.data.on-corrupt")]
+    [InlineData("veil.data.source=fashion-mnist", "veil.data.source")]
     [InlineData("veil.data.multiplicity=0", "veil.data.multiplicity")]
     [InlineData("veil.data.multiplicity=2", "veil.data.multiplicity")]
     [InlineData("veil.data.augment.flip=true", "veil.data.augment.flip")]
