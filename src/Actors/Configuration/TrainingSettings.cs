@@ -13,8 +13,14 @@ public sealed record TrainingSettings(
     IReadOnlyList<string> Devices, int WorkersPerDevice, int ThreadsPerWorker, int MicroBatchSize,
     int DecodeThreads, int PrefetchMicroBatches,
     int EvalBatchSize,
-    string Unsupported = "refuse", string PerExampleMethod = "fast", int EvalEverySteps = 0)
+    string Unsupported = "refuse", string PerExampleMethod = "fast",
+    string Source = "", string TestSource = "", string OnCorrupt = "fail", int Multiplicity = 1,
+    bool AugmentFlip = false, int AugmentCropPadding = 0, int EvalEverySteps = 0)
 {
+    /// <summary>True when the run trains from <see cref="Source"/> (an image folder or tar shards) rather than the Fashion-MNIST IDX files.</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
+    public bool UsesImageSource => !string.IsNullOrWhiteSpace(Source);
+
     public static readonly IReadOnlyList<string> Models = ["tanh-cnn", "mlp"];
     public static readonly IReadOnlyList<string> Schedules = ["constant", "cosine"];
 
@@ -28,10 +34,41 @@ public sealed record TrainingSettings(
             throw new ConfigurationException($"veil.run.seed = \"{seedText}\" is not an unsigned integer; expected 0 (draw from the CSPRNG) or a fixed seed");
         var devices = c.GetStringList("veil.runtime.devices");
         if (devices.Count == 0) throw new ConfigurationException("veil.runtime.devices is empty; expected e.g. [\"cpu\"] or [\"cuda:0\"]");
+        var source = c.GetString("veil.data.source") ?? "";
+        var testSource = c.GetString("veil.data.test-source") ?? "";
+        var trainExamples = Int("veil.data.train-examples", 0, int.MaxValue);
+        if (!string.IsNullOrWhiteSpace(source))
+        {
+            // ImageSources reads "fashion-mnist" as the IDX training split only: as test-source it would evaluate on training data.
+            foreach (var (key, value) in new[] { ("veil.data.source", source), ("veil.data.test-source", testSource) })
+                if (value.Trim().Equals("fashion-mnist", StringComparison.OrdinalIgnoreCase))
+                    throw new ConfigurationException($"{key} = \"{value}\": Fashion-MNIST is the default; leave veil.data.source and veil.data.test-source empty (and set veil.data.path) to train on it");
+            // Evaluating on the training images would report a meaningless accuracy; make the split explicit.
+            if (string.IsNullOrWhiteSpace(testSource))
+                throw new ConfigurationException($"veil.data.source = \"{source}\" needs veil.data.test-source: set it to the test split (an image folder or tar shards)");
+            // A subset of a folder or shards would need its own fingerprint; export the subset instead.
+            if (trainExamples > 0)
+                throw new ConfigurationException($"veil.data.train-examples = {trainExamples} applies to the Fashion-MNIST IDX files only; with veil.data.source set it to 0 and point the source at the examples to train on");
+        }
+        var onCorrupt = ConfigReading.OneOf(c, "veil.data.on-corrupt", ["fail", "skip"]);
+        var multiplicity = Int("veil.data.multiplicity", 1, 1024);
+        var flip = c.GetBoolean("veil.data.augment.flip");
+        var cropPadding = Int("veil.data.augment.crop-padding", 0, 1024);
+        if (string.IsNullOrWhiteSpace(source))
+        {
+            // The IDX path decodes without augmentation or skipping; a key that would be silently ignored is an error.
+            var ignored = new (string Key, bool Set)[]
+            {
+                ("veil.data.test-source", !string.IsNullOrWhiteSpace(testSource)), ("veil.data.on-corrupt", onCorrupt != "fail"),
+                ("veil.data.multiplicity", multiplicity != 1), ("veil.data.augment.flip", flip), ("veil.data.augment.crop-padding", cropPadding != 0),
+            }.FirstOrDefault(k => k.Set).Key;
+            if (ignored is not null)
+                throw new ConfigurationException($"{ignored} applies only to images from veil.data.source, which is empty; set veil.data.source (and veil.data.test-source) or leave {ignored} at its default");
+        }
         return new TrainingSettings(
             ConfigReading.NonEmpty(c, "veil.run.dir"), seed,
             ConfigReading.OneOf(c, "veil.data.name", ["fashion-mnist"]), c.GetString("veil.data.path") ?? "",
-            Int("veil.data.train-examples", 0, int.MaxValue), Int("veil.data.test-examples", 0, int.MaxValue),
+            trainExamples, Int("veil.data.test-examples", 0, int.MaxValue),
             ConfigReading.OneOf(c, "veil.model.name", Models), Int("veil.model.init-seed", 0, int.MaxValue),
             Int("veil.dp.expected-batch-size", 1, int.MaxValue),
             ConfigReading.Double(c, "veil.dp.epochs", v => v > 0 && double.IsFinite(v), "(0, ∞)"),
@@ -47,6 +84,7 @@ public sealed record TrainingSettings(
             Int("veil.eval.batch-size", 1, 1 << 20),
             ConfigReading.OneOf(c, "veil.dp.unsupported", ["refuse", "naive"]),
             ConfigReading.OneOf(c, "veil.dp.per-example-method", ["fast", "materialised", "naive"]),
+            source, testSource, onCorrupt, multiplicity, flip, cropPadding,
             Int("veil.eval.every-steps", 0, int.MaxValue));
     }
 }

@@ -45,8 +45,9 @@ public sealed class TorchGradientComputer : IGradientComputer
         ClippedBatch batch;
         try
         {
+            // K augmentations of an example are averaged before clipping: one example, one clipped contribution.
             batch = ClippedGradientSum.Compute(_model, work.Inputs, work.Labels, work.Count, _clipNorm, work.Step,
-                method: _method, unsupported: _unsupported);
+                multiplicity: work.Multiplicity, method: _method, unsupported: _unsupported);
         }
         catch (Veil.Compute.Clipping.NonFiniteGradientException e)
         {

@@ -36,34 +36,34 @@ public static class TrainingJob
     public static TrainingResult Start(TrainingSettings t, PrivacySettings p, CheckpointSettings c, ChaosSettings chaos, TelemetrySettings telemetry, TextWriter log, string? ledgerPathOverride = null, ProgressLine? progress = null)
     {
         PrepareTorch(t);
-        var (train, test) = LoadData(t);
-        var fingerprint = DatasetFingerprint.Of(train);
-        var batch = Math.Min(t.ExpectedBatchSize, train.Count);
-        var schedule = SamplingSchedule.FromEpochs(train.Count, batch, t.Epochs);
+        using var data = RunData.Load(t);
+        var fingerprint = data.Fingerprint;
+        var batch = Math.Min(t.ExpectedBatchSize, data.Count);
+        var schedule = SamplingSchedule.FromEpochs(data.Count, batch, t.Epochs);
         var accountant = AccountantCatalog.Create(p.Accountant);
         var sigma = t.NoiseMultiplier > 0
             ? t.NoiseMultiplier
             : NoiseCalibration.Calibrate(accountant, t.TargetEpsilon, schedule, p.BudgetDelta, relativeTolerance: 1e-4).NoiseMultiplier;
-        var plan = new DpPlan(schedule.SamplingRate, sigma, t.ClipNorm, schedule.Steps, p.BudgetDelta, fingerprint, train.Count);
+        var plan = new DpPlan(schedule.SamplingRate, sigma, t.ClipNorm, schedule.Steps, p.BudgetDelta, fingerprint, data.Count);
         var ledgerPath = Path.GetFullPath(ledgerPathOverride ?? p.LedgerPath);
 
         var samplerSeed = t.Seed == 0 ? SamplerSeed.FromCsprng() : SamplerSeed.FromUInt64(t.Seed);
         var noiseSeed = t.Seed == 0 ? NoiseSeed.FromCsprng() : NoiseSeed.FromInt64(unchecked((long)(t.Seed * 0x9E3779B97F4A7C15UL)));
-        var run = RunFolder.Create(t.RunDirectory, folder => WriteRunFiles(folder, t, p, c, ledgerPath, plan, train, accountant, samplerSeed, noiseSeed));
+        var run = RunFolder.Create(t.RunDirectory, folder => WriteRunFiles(folder, t, p, c, ledgerPath, plan, data, accountant, samplerSeed, noiseSeed));
         using var initialModel = ModelCatalog.Create(t.Model, t.InitSeed);
         var initial = new ParameterSnapshot(0, ParameterVector.Flatten(initialModel));
-        return Execute(new RunState(t, p, c, run, ledgerPath, plan, train, test, samplerSeed, noiseSeed, initial, new float[initial.Values.Length], ResumedFromStep: null), chaos, telemetry, log, progress ?? new ProgressLine(log));
+        return Execute(new RunState(t, p, c, run, ledgerPath, plan, data, samplerSeed, noiseSeed, initial, new float[initial.Values.Length], ResumedFromStep: null), chaos, telemetry, log, progress ?? new ProgressLine(log));
     }
 
     private static void WriteRunFiles(RunFolder run, TrainingSettings t, PrivacySettings p, CheckpointSettings c, string ledgerPath, DpPlan plan,
-        ImageDataset train, IPrivacyAccountant accountant, SamplerSeed samplerSeed, NoiseSeed noiseSeed)
+        RunData train, IPrivacyAccountant accountant, SamplerSeed samplerSeed, NoiseSeed noiseSeed)
     {
         var fingerprint = plan.DatasetFingerprint;
         run.WriteSecret("seeds.json", JsonSerializer.Serialize(new Seeds(samplerSeed.ToHex(), noiseSeed.ToHex(), t.Seed != 0)));
         run.WriteJson(SavedRun.FileName, new SavedRun(t, p, c, ledgerPath, SavedPlan.Of(plan)));
         run.WriteJson("plan.json", new
         {
-            run_id = run.Id, dataset = train.Source, dataset_fingerprint = fingerprint, dataset_size = train.Count,
+            run_id = run.Id, dataset = train.Description, dataset_fingerprint = fingerprint, dataset_size = train.Count,
             sampling = "poisson", sampling_rate = plan.SamplingRate, noise_multiplier = plan.NoiseMultiplier, clip_norm = plan.ClipNorm,
             steps = plan.Steps, delta = plan.Delta, expected_batch_size = plan.ExpectedBatchSize, accountant = accountant.Name,
             model = t.Model, learning_rate = t.LearningRate, momentum = t.Momentum, schedule = t.Schedule, ledger = ledgerPath,
@@ -81,8 +81,8 @@ public static class TrainingJob
         if (!File.Exists(seedsFile)) throw new TrainingFailedException($"{seedsFile} is missing: without the run's seeds the same batches and noise cannot be redrawn; start a new run instead");
         var seeds = JsonSerializer.Deserialize<Seeds>(File.ReadAllText(seedsFile))!;
         PrepareTorch(t);
-        var (train, test) = LoadData(t);
-        var fingerprint = DatasetFingerprint.Of(train);
+        using var data = RunData.Load(t);
+        var fingerprint = data.Fingerprint;
         if (fingerprint != plan.DatasetFingerprint)
             throw new TrainingFailedException($"the training data changed since run {run.Id} started (fingerprint {fingerprint[..12]} ≠ {plan.DatasetFingerprint[..12]}); refusing to resume on different data");
 
@@ -112,14 +112,14 @@ public static class TrainingJob
             }
             log.WriteLine($"resume: run {run.Id} from its checkpoint after {checkpoint.StepsApplied} of {plan.Steps} steps");
         }
-        return Execute(new RunState(t, saved.Privacy, saved.Checkpoint, run, saved.LedgerPath, plan, train, test,
+        return Execute(new RunState(t, saved.Privacy, saved.Checkpoint, run, saved.LedgerPath, plan, data,
             SamplerSeed.FromHex(seeds.Sampler), NoiseSeed.FromHex(seeds.Noise), initial, velocity, checkpoint?.StepsApplied ?? 0), chaos, telemetry, log, progress ?? new ProgressLine(log));
     }
 
     private sealed record Seeds(string Sampler, string Noise, bool FixedSeed);
 
     private sealed record RunState(TrainingSettings Training, PrivacySettings Privacy, CheckpointSettings Checkpoint, RunFolder Run, string LedgerPath,
-        DpPlan Plan, ImageDataset Train, ImageDataset Test, SamplerSeed SamplerSeed, NoiseSeed NoiseSeed, ParameterSnapshot Initial, float[] Velocity,
+        DpPlan Plan, RunData Data, SamplerSeed SamplerSeed, NoiseSeed NoiseSeed, ParameterSnapshot Initial, float[] Velocity,
         long? ResumedFromStep);
 
     private static TrainingResult Execute(RunState s, ChaosSettings chaos, TelemetrySettings telemetry, TextWriter log, ProgressLine progress)
@@ -145,10 +145,10 @@ public static class TrainingJob
                 log.WriteLine($"warning: {fallback}: no per-example rule, computed one example at a time (veil.dp.unsupported = naive)");
         var workers = t.Devices.Count * t.WorkersPerDevice;
         log.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"run {s.Run.Id}: {t.Model} on {s.Train.Count} examples ({plan.DatasetFingerprint[..12]}), Poisson q = {plan.SamplingRate:G4} (L = {plan.ExpectedBatchSize:F0}), σ = {plan.NoiseMultiplier:G5}, C = {plan.ClipNorm}, T = {plan.Steps}, δ = {plan.Delta:G3}; {workers} worker(s) × {TorchRuntime.Threads} thread(s); ledger {s.LedgerPath}"));
+            $"run {s.Run.Id}: {t.Model} on {s.Data.Count} examples ({plan.DatasetFingerprint[..12]}), Poisson q = {plan.SamplingRate:G4} (L = {plan.ExpectedBatchSize:F0}), σ = {plan.NoiseMultiplier:G5}, C = {plan.ClipNorm}, T = {plan.Steps}, δ = {plan.Delta:G3}; {workers} worker(s) × {TorchRuntime.Threads} thread(s); ledger {s.LedgerPath}"));
 
-        var planner = new StepPlanner(new PoissonSampler(s.Train.Count, plan.SamplingRate, s.SamplerSeed), new MicroBatchPlanner(t.MicroBatchSize));
-        IMicroBatchDecoder decoder = new MicroBatchDecoder(s.Train, PixelNormalization.FashionMnist);
+        var planner = new StepPlanner(new PoissonSampler(s.Data.Count, plan.SamplingRate, s.SamplerSeed), new MicroBatchPlanner(t.MicroBatchSize));
+        IMicroBatchDecoder decoder = s.Data.TrainDecoder(s.SamplerSeed);
         if (chaos.Enabled && chaos.DecodeFailureProbability > 0) decoder = new FailingDecoder(decoder, chaos.DecodeFailureProbability, chaos.Seed);
         decoder = new RetryingDecoder(decoder);
         var prefetcher = new MicroBatchPrefetcher(decoder, planner.Plans(firstStep, remaining), new PrefetchSettings(t.PrefetchMicroBatches, t.DecodeThreads));
@@ -181,7 +181,7 @@ public static class TrainingJob
             Checkpoints: checkpoints);
 
         progress.BudgetEpsilon = s.Privacy.BudgetEpsilon;
-        if (t.EvalEverySteps > 0) progress.Evaluate = PeriodicEvaluation(t, s.Test);
+        if (t.EvalEverySteps > 0) progress.Evaluate = PeriodicEvaluation(t, s.Data.TestBatch());
         Action<StepReport> onStep = chaos.Enabled && chaos.ExitAtStep >= 0
             ? r =>
             {
@@ -209,7 +209,9 @@ public static class TrainingJob
             throw new TrainingFailedException($"run {s.Run.Id} stopped after {firstStep + failed.StepsDone} of {plan.Steps} steps: {failed.Reason}. The ledger {s.LedgerPath} holds every release made (verify: ./run.sh privacy ledger verify --ledger {s.LedgerPath}); continue with ./run.sh train --resume {s.Run.Path}");
         var finished = (CoordinatorActor.Finished)outcome;
 
-        var testData = new MicroBatchDecoder(s.Test, PixelNormalization.FashionMnist).Decode(new MicroBatchSpec(new MicroBatchId(-1, 0), Enumerable.Range(0, s.Test.Count).ToArray()));
+        if (s.Data.SkippedExamples > 0)
+            log.WriteLine($"warning: {s.Data.SkippedExamples} damaged training example(s) were skipped (veil.data.on-corrupt = skip); they contributed nothing to their steps");
+        var testData = s.Data.TestBatch();
         using var evalModel = ModelCatalog.Create(t.Model, t.InitSeed);
         var evaluation = Evaluator.Evaluate(evalModel, finished.Parameters.Values, testData.Inputs, testData.Labels, testData.Count, t.EvalBatchSize);
         var spent = guard.Spent(plan.DatasetFingerprint);
@@ -242,9 +244,8 @@ public static class TrainingJob
     }
 
     /// <summary>Test accuracy every veil.eval.every-steps steps, on a replica of its own (the evaluator loads parameters into it).</summary>
-    private static Func<StepReport, double?> PeriodicEvaluation(TrainingSettings t, ImageDataset test)
+    private static Func<StepReport, double?> PeriodicEvaluation(TrainingSettings t, MicroBatchData data)
     {
-        var data = new MicroBatchDecoder(test, PixelNormalization.FashionMnist).Decode(new MicroBatchSpec(new MicroBatchId(-1, 0), Enumerable.Range(0, test.Count).ToArray()));
         var model = ModelCatalog.Create(t.Model, t.InitSeed);
         return r =>
         {
@@ -269,13 +270,5 @@ public static class TrainingJob
         TorchRuntime.EnsureLoaded();
         var workers = t.Devices.Count * t.WorkersPerDevice;
         TorchRuntime.SetThreads(t.ThreadsPerWorker > 0 ? t.ThreadsPerWorker : Math.Max(1, Environment.ProcessorCount / workers));
-    }
-
-    private static (ImageDataset Train, ImageDataset Test) LoadData(TrainingSettings t)
-    {
-        var splits = FashionMnist.Load(string.IsNullOrWhiteSpace(t.DataPath) ? null : t.DataPath);
-        var train = t.TrainExamples > 0 ? DatasetSubset.First(splits.Train, t.TrainExamples) : splits.Train;
-        var test = t.TestExamples > 0 ? DatasetSubset.First(splits.Test, t.TestExamples) : splits.Test;
-        return (train, test);
     }
 }

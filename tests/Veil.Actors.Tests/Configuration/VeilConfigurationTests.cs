@@ -76,6 +76,13 @@ public class VeilConfigurationTests
     [InlineData("veil.model.name=resnet9000", "veil.model.name")]
     [InlineData("veil.run.seed=-3", "veil.run.seed")]
     [InlineData("veil.runtime.devices=[]", "veil.runtime.devices")]
+    [InlineData("veil.data.source=/data/train", "veil.data.test-source")]
+    [InlineData("veil.data.on-corrupt=ignore", "veil.data.on-corrupt")]
+    [InlineData("veil.data.source=fashion-mnist", "veil.data.source")]
+    [InlineData("veil.data.multiplicity=0", "veil.data.multiplicity")]
+    [InlineData("veil.data.multiplicity=2", "veil.data.multiplicity")]
+    [InlineData("veil.data.augment.flip=true", "veil.data.augment.flip")]
+    [InlineData("veil.data.augment.crop-padding=-1", "veil.data.augment.crop-padding")]
     public void A_bad_training_value_names_its_key(string assignment, string key) =>
         Assert.Contains(key, Assert.Throws<ConfigurationException>(() => TrainingSettings.Create(VeilConfiguration.Load(overrides: [assignment]))).Message);
 }

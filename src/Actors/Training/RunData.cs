@@ -1,0 +1,145 @@
+using System.Security.Cryptography;
+using System.Text;
+using Veil.Actors.Configuration;
+using Veil.Compute.Models;
+using Veil.DataLoading.Augmentation;
+using Veil.DataLoading.Batching;
+using Veil.DataLoading.Datasets;
+using Veil.DataLoading.Sampling;
+using Veil.DataLoading.Sources;
+
+namespace Veil.Actors.Training;
+
+/// <summary>
+/// A run's training and test data, from either storage: the Fashion-MNIST IDX files (veil.data.path,
+/// decoded exactly as before) or an <see cref="IImageSource"/> pair (veil.data.source and test-source:
+/// image folders or tar shards, with augmentation, multiplicity and the corrupt-example policy).
+/// The job sees only N, the fingerprint (the ledger's key), a training decoder and the test batch.
+/// </summary>
+public sealed class RunData : IDisposable
+{
+    private readonly ImageDataset? _idxTrain;
+    private readonly ImageDataset? _idxTest;
+    private readonly IImageSource? _train;
+    private readonly IImageSource? _test;
+    private readonly TrainingSettings _settings;
+    private SourceMicroBatchDecoder? _sourceDecoder;
+
+    private RunData(TrainingSettings settings, ImageDataset train, ImageDataset test)
+    {
+        _settings = settings;
+        _idxTrain = train;
+        _idxTest = test;
+        Description = train.Source;
+        Count = train.Count;
+        Fingerprint = DatasetFingerprint.Of(train);
+    }
+
+    private RunData(TrainingSettings settings, IImageSource train, IImageSource test)
+    {
+        _settings = settings;
+        _train = train;
+        _test = test;
+        Description = train.Description;
+        Count = train.Count;
+        Fingerprint = train.Fingerprint;
+    }
+
+    /// <summary>Where the training data lives (plan.json's "dataset").</summary>
+    public string Description { get; }
+
+    /// <summary>N, the sampler's population.</summary>
+    public int Count { get; }
+
+    /// <summary>The privacy ledger's dataset key: decoded pixels for IDX, encoded examples for folders and shards.</summary>
+    public string Fingerprint { get; }
+
+    /// <summary>Training examples dropped by veil.data.on-corrupt = skip so far (0 for IDX).</summary>
+    public long SkippedExamples => _sourceDecoder?.SkippedExamples ?? 0;
+
+    /// <summary>Opens the data <paramref name="t"/> names; a source whose images do not fit the model is refused here, before any privacy is spent.</summary>
+    public static RunData Load(TrainingSettings t)
+    {
+        if (!t.UsesImageSource)
+        {
+            var splits = FashionMnist.Load(string.IsNullOrWhiteSpace(t.DataPath) ? null : t.DataPath);
+            var train = t.TrainExamples > 0 ? DatasetSubset.First(splits.Train, t.TrainExamples) : splits.Train;
+            var test = t.TestExamples > 0 ? DatasetSubset.First(splits.Test, t.TestExamples) : splits.Test;
+            return new RunData(t, train, test);
+        }
+        var policy = Policy(t);
+        IImageSource? trainSource = null, testSource = null;
+        try
+        {
+            trainSource = ImageSources.Open(t.Source, policy);
+            testSource = ImageSources.Open(t.TestSource, policy);
+            using (var probe = ModelCatalog.Create(t.Model, t.InitSeed))
+            {
+                CheckFits("veil.data.source", trainSource, Augmentation(t), probe);
+                CheckFits("veil.data.test-source", testSource, AugmentationSettings.None(ChannelNormalization.FashionMnist), probe);
+            }
+            return new RunData(t, trainSource, testSource);
+        }
+        catch
+        {
+            trainSource?.Dispose();
+            testSource?.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// The training decoder. Augmentation draws are seeded from the sampler seed (hashed, so the secret
+    /// itself never reaches the augmenter): a resumed run, which reloads that seed, redraws the same images.
+    /// </summary>
+    public IMicroBatchDecoder TrainDecoder(SamplerSeed samplerSeed)
+    {
+        if (_idxTrain is not null) return new MicroBatchDecoder(_idxTrain, PixelNormalization.FashionMnist);
+        _sourceDecoder = new SourceMicroBatchDecoder(_train!, Augmentation(_settings), _settings.Multiplicity, AugmentationSeed(samplerSeed), Policy(_settings));
+        return _sourceDecoder;
+    }
+
+    /// <summary>The whole test split (or its first veil.data.test-examples), unaugmented, as one batch.</summary>
+    public MicroBatchData TestBatch()
+    {
+        if (_idxTest is not null)
+            return new MicroBatchDecoder(_idxTest, PixelNormalization.FashionMnist).Decode(AllOf(_idxTest.Count));
+        int count = _settings.TestExamples > 0 ? Math.Min(_settings.TestExamples, _test!.Count) : _test!.Count;
+        return new SourceMicroBatchDecoder(_test, AugmentationSettings.None(ChannelNormalization.FashionMnist), onCorrupt: Policy(_settings)).Decode(AllOf(count));
+    }
+
+    public void Dispose()
+    {
+        _train?.Dispose();
+        _test?.Dispose();
+    }
+
+    private static MicroBatchSpec AllOf(int count) => new(new MicroBatchId(-1, 0), Enumerable.Range(0, count).ToArray());
+
+    private static CorruptExamplePolicy Policy(TrainingSettings t) => t.OnCorrupt == "skip" ? CorruptExamplePolicy.Skip : CorruptExamplePolicy.Fail;
+
+    // Fashion-MNIST's statistics, as the IDX path uses: a folder exported from Fashion-MNIST as PNG then
+    // trains on exactly the inputs the IDX files give, and the catalog models' tuned rates still apply.
+    private static AugmentationSettings Augmentation(TrainingSettings t) =>
+        new(padding: t.AugmentCropPadding, horizontalFlip: t.AugmentFlip, normalization: ChannelNormalization.FashionMnist);
+
+    private static ulong AugmentationSeed(SamplerSeed samplerSeed)
+    {
+        var hash = SHA256.HashData(Encoding.ASCII.GetBytes("veil.augmentation-seed.v1\n" + samplerSeed.ToHex()));
+        return BitConverter.ToUInt64(hash, 0);
+    }
+
+    private static void CheckFits(string key, IImageSource source, AugmentationSettings augmentation, VeilModel model)
+    {
+        var rows = new ExampleAugmenter(augmentation, source.Shape, seed: 0).OutputShape;
+        var expected = model.ExampleShape;
+        if (expected.Length != 3 || rows.Channels != expected[0] || rows.Height != expected[1] || rows.Width != expected[2])
+            throw new ConfigurationException(
+                $"{key} = {source.Description} holds {rows} images, but model {model.CatalogName} takes {string.Join('×', expected)}; " +
+                $"point {key} at {string.Join('×', expected)} images or choose a model for them (veil.model.name)");
+        if (source.Classes > model.Classes)
+            throw new ConfigurationException(
+                $"{key} = {source.Description} has {source.Classes} classes, but model {model.CatalogName} predicts {model.Classes}; " +
+                $"point {key} at data with at most {model.Classes} classes");
+    }
+}
