@@ -25,12 +25,12 @@ namespace Veil.Actors.Benchmarks;
 public static class OverlapBenchmark
 {
     public sealed record Result(string Source, string Model, int Steps, double LiveMsPerStep, double PreloadedMsPerStep,
-        double WorkerIdleFraction, double WorkerIdleFractionPreloaded, int DecodeThreads, int Workers);
+        double WorkerIdleFraction, double WorkerIdleFractionPreloaded, int DecodeThreads, int Workers, int TorchThreads);
 
-    public static Result Run(string sourceSpec, string? idxPath, string model, int steps, int expectedBatch, int microBatch, int decodeThreads, int workers)
+    public static Result Run(string sourceSpec, string? idxPath, string model, int steps, int expectedBatch, int microBatch, int decodeThreads, int workers, int torchThreads = 0)
     {
         TorchRuntime.EnsureLoaded();
-        TorchRuntime.SetThreads(Math.Max(1, Environment.ProcessorCount / workers));
+        TorchRuntime.SetThreads(torchThreads > 0 ? torchThreads : Math.Max(1, Environment.ProcessorCount / workers));
         var source = ImageSources.Open(sourceSpec, idxPath: idxPath);
         var decoder = new SourceMicroBatchDecoder(source, AugmentationSettings.None());
         var planner = new StepPlanner(new PoissonSampler(source.Count, Math.Min(1.0, (double)expectedBatch / source.Count), SamplerSeed.FromUInt64(7)),
@@ -39,7 +39,7 @@ public static class OverlapBenchmark
         Measure(planner, decoder, model, Math.Min(3, steps), workers, live: false, decodeThreads); // JIT and libtorch warm-up
         var (live, liveIdle) = Measure(planner, decoder, model, steps, workers, live: true, decodeThreads);
         var (preloaded, preloadedIdle) = Measure(planner, decoder, model, steps, workers, live: false, decodeThreads);
-        return new Result(source.Description, model, steps, live, preloaded, liveIdle, preloadedIdle, decodeThreads, workers);
+        return new Result(source.Description, model, steps, live, preloaded, liveIdle, preloadedIdle, decodeThreads, workers, TorchRuntime.Threads);
     }
 
     private static (double MsPerStep, double WorkerIdle) Measure(StepPlanner planner, IMicroBatchDecoder decoder, string model, int steps, int workers, bool live, int decodeThreads)

@@ -21,17 +21,18 @@ public static class BenchOverlapCommand
         threads.DefaultValueFactory = _ => 1;
         var workers = CliOptions.Ranged<int>("--workers", "Gradient workers (default 1).", v => v is > 0 and <= 64, "[1, 64]");
         workers.DefaultValueFactory = _ => 1;
+        var torchThreads = CliOptions.Ranged<int>("--threads", "Torch threads per worker (default: cores / workers).", v => v is >= 0 and <= 1024, "[0, 1024]");
         var json = CliOptions.Json();
-        var command = new Command("overlap", "Training steps with live decoding vs preloaded data; JSON, asserts nothing.") { source, dataPath, model, steps, batch, microBatch, threads, workers, json };
+        var command = new Command("overlap", "Training steps with live decoding vs preloaded data; JSON, asserts nothing.") { source, dataPath, model, steps, batch, microBatch, threads, workers, torchThreads, json };
         command.SetAction(p =>
         {
-            var r = OverlapBenchmark.Run(p.GetValue(source)!, p.GetValue(dataPath), p.GetValue(model)!, p.GetValue(steps), p.GetValue(batch), p.GetValue(microBatch), p.GetValue(threads), p.GetValue(workers));
+            var r = OverlapBenchmark.Run(p.GetValue(source)!, p.GetValue(dataPath), p.GetValue(model)!, p.GetValue(steps), p.GetValue(batch), p.GetValue(microBatch), p.GetValue(threads), p.GetValue(workers), p.GetValue(torchThreads));
             if (!p.GetValue(json))
                 stdout.WriteLine($"{r.Source}, {r.Model}: live {r.LiveMsPerStep:F0} ms/step, preloaded {r.PreloadedMsPerStep:F0} ms/step, workers idle {r.WorkerIdleFraction:P0} (preloaded {r.WorkerIdleFractionPreloaded:P0})");
             stdout.WriteLine(JsonLine.Of(("live_ms_per_step", r.LiveMsPerStep), ("preloaded_ms_per_step", r.PreloadedMsPerStep),
                 ("ratio", r.LiveMsPerStep / r.PreloadedMsPerStep), ("worker_idle_fraction", r.WorkerIdleFraction),
                 ("worker_idle_fraction_preloaded", r.WorkerIdleFractionPreloaded), ("benchmark", "overlap"), ("source", r.Source),
-                ("model", r.Model), ("steps", r.Steps), ("decode_threads", r.DecodeThreads), ("workers", r.Workers)));
+                ("model", r.Model), ("steps", r.Steps), ("decode_threads", r.DecodeThreads), ("workers", r.Workers), ("torch_threads", r.TorchThreads)));
             return ExitCodes.Ok;
         });
         return command;
