@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Threading.Channels;
 using Akka.Actor;
 using Veil.Actors.Pipeline;
 using Veil.Actors.Training;
@@ -46,7 +45,7 @@ public static class OverlapBenchmark
     {
         IWorkFeed feed = live
             ? new PrefetcherWorkFeed(new MicroBatchPrefetcher(decoder, planner.Plans(0, steps), new PrefetchSettings(16, decodeThreads)))
-            : new PreloadedFeed(planner.Plans(0, steps).SelectMany(p => p.MicroBatches).Select(decoder.Decode).ToList());
+            : new PreloadedWorkFeed(planner.Plans(0, steps).SelectMany(p => p.MicroBatches).Select(decoder.Decode).ToList());
         using var initialModel = ModelCatalog.Create(model, 1);
         var initial = new ParameterSnapshot(0, ParameterVector.Flatten(initialModel));
         var busy = new TimedComputers();
@@ -64,24 +63,6 @@ public static class OverlapBenchmark
         }
         var wall = clock.Elapsed.TotalSeconds;
         return (1000 * wall / steps, Math.Max(0, 1 - busy.Seconds / (wall * workers)));
-    }
-
-    private sealed class PreloadedFeed(IReadOnlyList<MicroBatchData> batches) : IWorkFeed
-    {
-        private readonly Channel<MicroBatchData> _channel = Fill(batches);
-
-        private static Channel<MicroBatchData> Fill(IReadOnlyList<MicroBatchData> batches)
-        {
-            var c = Channel.CreateUnbounded<MicroBatchData>();
-            foreach (var b in batches) c.Writer.TryWrite(b);
-            c.Writer.TryComplete();
-            return c;
-        }
-
-        public async ValueTask<MicroBatchData?> ReadAsync(CancellationToken cancellationToken) =>
-            await _channel.Reader.WaitToReadAsync(cancellationToken) && _channel.Reader.TryRead(out var item) ? item : null;
-
-        public ValueTask DisposeAsync() => ValueTask.CompletedTask;
     }
 
     private sealed class CountingRecorder : IReleaseRecorder

@@ -13,15 +13,7 @@ public static class JsonLine
     {
         using var stream = new MemoryStream();
         using (var w = new Utf8JsonWriter(stream))
-        {
-            w.WriteStartObject();
-            foreach (var (key, value) in fields)
-            {
-                w.WritePropertyName(key);
-                WriteValue(w, value);
-            }
-            w.WriteEndObject();
-        }
+            WriteObject(w, fields);
         return Encoding.UTF8.GetString(stream.ToArray());
     }
 

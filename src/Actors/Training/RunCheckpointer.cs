@@ -10,7 +10,7 @@ namespace Veil.Actors.Training;
 
 /// <summary>Writes a run's checkpoints every k steps and/or t minutes, and at the end.</summary>
 public sealed class RunCheckpointer(
-    CheckpointStore store, CheckpointSettings policy, SgdMomentum optimizer, ILedgerStore ledger,
+    CheckpointStore store, CheckpointSettings policy, SgdMomentum optimizer, ILedgerStore ledger, string runId,
     Func<long, ParameterSnapshot, float[], long, long, Checkpoint> build, long corruptAtStep, TextWriter log) : ICheckpointSink
 {
     private readonly Stopwatch _sinceLast = Stopwatch.StartNew();
@@ -22,10 +22,8 @@ public sealed class RunCheckpointer(
             || (policy.EveryMinutes > 0 && _sinceLast.Elapsed.TotalMinutes >= policy.EveryMinutes);
         if (!due) return;
         var records = ledger.ReadAll();
-        var runEvents = 0L;
-        var checkpoint = build(stepsApplied, parameters, optimizer.ExportVelocity(), records.Count == 0 ? 0 : records[^1].Sequence, 0);
-        foreach (var r in records) if (r.RunId == checkpoint.RunId) runEvents++;
-        var path = store.Save(checkpoint with { LedgerEventsOfRun = runEvents });
+        var runEvents = records.LongCount(r => r.RunId == runId);
+        var path = store.Save(build(stepsApplied, parameters, optimizer.ExportVelocity(), records.Count == 0 ? 0 : records[^1].Sequence, runEvents));
         _sinceLast.Restart();
         if (stepsApplied - 1 == corruptAtStep)
         {

@@ -158,7 +158,7 @@ public static class TrainingJob
         if (chaos.Enabled) recorder = new ChaosReleaseRecorder(recorder, chaos.LedgerAppendDelayMs, chaos.ExitAfterLedgerAppendAtStep);
         var planJson = SavedPlan.Of(plan).ToJson();
         var checkpoints = new RunCheckpointer(
-            new CheckpointStore(Path.Combine(s.Run.Path, "checkpoints"), s.Checkpoint.Keep), s.Checkpoint, optimizer, store,
+            new CheckpointStore(Path.Combine(s.Run.Path, "checkpoints"), s.Checkpoint.Keep), s.Checkpoint, optimizer, store, s.Run.Id,
             (steps, parameters, velocity, ledgerSequence, runEvents) => new Checkpoint(s.Run.Id, steps, parameters.Version, t.Model, planJson,
                 s.SamplerSeed.ToHex(), s.NoiseSeed.ToHex(), ledgerSequence, runEvents, DateTimeOffset.UtcNow, parameters.Values, velocity),
             chaos.Enabled ? chaos.CorruptCheckpointAtStep : -1, log);

@@ -17,7 +17,7 @@ public class CoordinatorActorTests : TestKit
         var log = new PipelineLog();
         var updater = new LoggingUpdater(log, expectedBatchSize: 10);
         var parts = new PipelineParts(
-            steps.Plan, new InMemoryFeed(steps), _ => new OnesComputer(Parameters, log, crashOn), workers,
+            steps.Plan, steps.Feed(), _ => new OnesComputer(Parameters, log, crashOn), workers,
             new MarkerNoise(log), new LoggingRecorder(log, decide), updater,
             new ParameterSnapshot(0, new float[Parameters]), FirstStep: 0,
             TotalSteps: totalSteps >= 0 ? totalSteps : 5);
@@ -121,7 +121,7 @@ public class CoordinatorActorTests : TestKit
         var log = new PipelineLog();
         var steps = FixedSteps.OfSizes(2, 4, 4, 4, 4, 4);
         var parts = new PipelineParts(
-            steps.Plan, new InMemoryFeed(steps), _ => new NaNOnStep(new OnesComputer(Parameters, log), 2), 2,
+            steps.Plan, steps.Feed(), _ => new NaNOnStep(new OnesComputer(Parameters, log), 2), 2,
             new MarkerNoise(log), new LoggingRecorder(log), new LoggingUpdater(log, 10),
             new ParameterSnapshot(0, new float[Parameters]), FirstStep: 0, TotalSteps: 5);
         var failed = Assert.IsType<CoordinatorActor.Failed>(Run(parts));

@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using System.Threading.Channels;
 using Veil.Actors.Pipeline;
 using Veil.DataLoading.Batching;
 
@@ -23,29 +22,13 @@ public sealed class FixedSteps(int[][][] microBatchesPerStep)
     public StepPlan Plan(long step) => new(step, microBatchesPerStep[step]
         .Select((indices, i) => new MicroBatchSpec(new MicroBatchId(step, i), indices)).ToArray());
 
+    /// <summary>Every planned micro-batch "decoded" (inputs and labels are the dataset indices), in plan order.</summary>
+    public PreloadedWorkFeed Feed() => new(Enumerable.Range(0, Count).SelectMany(step => Plan(step).MicroBatches).Select(spec =>
+        new MicroBatchData(spec.Id.Step, spec.Id.Index, spec.Count, spec.Indices.Select(x => (float)x).ToArray(), spec.Indices.Select(x => (long)x).ToArray())));
+
     /// <summary>Steps of the given sizes, split into micro-batches of at most m examples.</summary>
     public static FixedSteps OfSizes(int microBatchSize, params int[] stepSizes) => new(stepSizes.Select(size =>
         Enumerable.Range(0, size).Chunk(microBatchSize).ToArray()).ToArray());
-}
-
-/// <summary>Decodes the planned steps in order, like the prefetcher, from an unbounded in-memory channel.</summary>
-public sealed class InMemoryFeed : IWorkFeed
-{
-    private readonly Channel<MicroBatchData> _channel = Channel.CreateUnbounded<MicroBatchData>();
-
-    public InMemoryFeed(FixedSteps steps, long firstStep = 0)
-    {
-        for (var step = firstStep; step < steps.Count; step++)
-            foreach (var spec in steps.Plan(step).MicroBatches)
-                _channel.Writer.TryWrite(new MicroBatchData(step, spec.Id.Index, spec.Count,
-                    spec.Indices.Select(x => (float)x).ToArray(), spec.Indices.Select(x => (long)x).ToArray()));
-        _channel.Writer.TryComplete();
-    }
-
-    public async ValueTask<MicroBatchData?> ReadAsync(CancellationToken cancellationToken) =>
-        await _channel.Reader.WaitToReadAsync(cancellationToken) && _channel.Reader.TryRead(out var item) ? item : null;
-
-    public ValueTask DisposeAsync() => ValueTask.CompletedTask;
 }
 
 public sealed class OnesComputer(int parameterCount, PipelineLog log, Func<MicroBatchId, bool>? crashOn = null) : IGradientComputer
