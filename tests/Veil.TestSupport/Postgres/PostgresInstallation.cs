@@ -17,12 +17,16 @@ public static class PostgresInstallation
             candidates.AddRange(Directory.GetDirectories("/usr/lib/postgresql")
                 .OrderByDescending(d => int.TryParse(Path.GetFileName(d), out var v) ? v : 0)
                 .Select(d => Path.Combine(d, "bin")));
-        return candidates.FirstOrDefault(d => File.Exists(Path.Combine(d, "initdb")) && File.Exists(Path.Combine(d, "pg_ctl")))
+        return BinDirectoryAmong(candidates);
+    }
+
+    /// <summary>The first candidate folder holding initdb and pg_ctl; none is an error saying how to install them.</summary>
+    public static string BinDirectoryAmong(IEnumerable<string> candidates) =>
+        candidates.FirstOrDefault(d => File.Exists(Path.Combine(d, "initdb")) && File.Exists(Path.Combine(d, "pg_ctl")))
             ?? throw new InvalidOperationException(
                 "PostgreSQL's server programs (initdb, pg_ctl) were not found ($VEIL_PG_BIN, `pg_config --bindir`, /usr/lib/postgresql/*/bin). " +
                 "The PostgreSQL ledger tests need a real server: `./run.sh test` installs Debian's `postgresql` package " +
                 "(or run `apt-get install postgresql`, or set VEIL_PG_BIN to the folder holding initdb).");
-    }
 
     private static string? PgConfigBinDir()
     {
