@@ -20,7 +20,7 @@ namespace Veil.Compute.PerExample;
 /// examples at a time, and freed as soon as the chunk's norms are taken, so no layer's patches outlive it.
 ///
 /// Clipped sum Σ_i c_i ∇W_i: when the materialised gradients are small enough to keep
-/// (<see cref="KeepBudgetBytes"/>), one GEMV over them; otherwise the layer's own autograd node is run
+/// (<see cref="PerExampleBudgets.KeepBytes"/>), one GEMV over them; otherwise the layer's own autograd node is run
 /// once more with its output gradient rescaled per example, δ_i → c_i·δ_i (the graph is retained by
 /// <see cref="PerExamplePlan"/>): libtorch's weight-gradient kernel, the same one the non-private step runs,
 /// on the same shapes, with no per-example copies and no patches.
@@ -32,11 +32,6 @@ public sealed class OuterProductLayer : IPerExampleLayer
     // T²·(in + out), and, because its clipped sum then needs the weight-gradient kernel, another T·in·out
     // unless the materialised gradients could have been kept for a GEMV.
     const double MemoryPasses = 16;
-    // Materialised per-example gradients up to this size are kept for the clipped sum (a GEMV instead of a
-    // second weight-gradient kernel); larger ones are dropped chunk by chunk after their norms are taken.
-    const long KeepBudgetBytes = 64L << 20;
-    // Patches (and materialised gradients) are formed for at most this many bytes of examples at a time.
-    const long ChunkBytes = 32L << 20;
 
     readonly Tensor _activations;          // the layer's input rows [B·K, ...], as captured
     readonly Func<Tensor, Tensor> _expand; // input rows → A rows [rows, G, T, in]
@@ -72,7 +67,10 @@ public sealed class OuterProductLayer : IPerExampleLayer
 
     public string Method { get; }
 
-    static bool Keeps(long batch, long groups, long inputs, long outputs) => (double)batch * groups * inputs * outputs * sizeof(float) <= KeepBudgetBytes;
+    // Materialised per-example gradients up to the keep budget are kept for the clipped sum (a GEMV instead of
+    // a second weight-gradient kernel); larger ones are dropped chunk by chunk once their norms are taken.
+    static bool Keeps(long batch, long groups, long inputs, long outputs) =>
+        (double)batch * groups * inputs * outputs * sizeof(float) <= PerExampleBudgets.Current.KeepBytes;
 
     /// <summary>The cost model: ghost or materialise for B examples, G groups, T positions, in → out.</summary>
     public static NormStrategy Choose(NormStrategy strategy, long batch, long groups, long positions, long inputs, long outputs)
@@ -129,7 +127,7 @@ public sealed class OuterProductLayer : IPerExampleLayer
     Tensor Chunked(Func<long, long, Tensor> norms)
     {
         long perExample = _groups * (_positions * _inputs + (Method == "ghost" ? 2 * _positions * _positions : _inputs * _outputs)) * sizeof(float);
-        long chunk = Math.Clamp(ChunkBytes / Math.Max(1, perExample), 1, _batch);
+        long chunk = Math.Clamp(PerExampleBudgets.Current.ChunkBytes / Math.Max(1, perExample), 1, _batch);
         if (_keep) chunk = _batch; // kept gradients are one tensor
         var parts = new List<Tensor>();
         for (long start = 0; start < _batch; start += chunk)

@@ -110,6 +110,40 @@ public sealed class PerExampleRuleTests
         }
     }
 
+    [Theory]
+    [InlineData("conv stride 2 padding 1")]
+    [InlineData("conv groups 2 rectangular padding")]
+    [InlineData("linear on sequences")]
+    public void Norms_taken_one_example_at_a_time_and_sums_without_kept_gradients_match_the_naive_loop(string name)
+    {
+        // Budgets of one byte: patches are formed one example per chunk and no materialised gradient is kept,
+        // so every clipped sum runs through the layer's own backward node with δ rescaled; K = 2 augmentations
+        // checks that chunks cut at example (not row) boundaries.
+        using var model = Build(AllCases.First(c => c.Name == name));
+        PerExampleBudgets.Use(new PerExampleBudgets(ChunkBytes: 1, KeepBytes: 0));
+        try
+        {
+            using var scope = NewDisposeScope();
+            const int examples = 5, k = 2;
+            var g = manual_seed(21);
+            var x = AllCases.First(c => c.Name == name).Input(g, examples * k);
+            var y = randint(3, new[] { (long)examples }, dtype: ScalarType.Int64, generator: g).repeat_interleave(k);
+            var (_, unclipped) = Naive(model, x, y, double.MaxValue, k);
+            double clipNorm = unclipped.median().item<double>();
+            var (expected, norms) = Naive(model, x, y, clipNorm, k);
+            foreach (var strategy in new[] { NormStrategy.Ghost, NormStrategy.Materialise })
+            {
+                var (sum, fastNorms, _) = BookkeepingClipping.Compute(model, x, y, clipNorm, multiplicity: k, strategy: strategy);
+                AssertClose(norms, fastNorms, $"{name}, {strategy}: norms");
+                AssertClose(expected, sum, $"{name}, {strategy}: clipped sum");
+            }
+        }
+        finally
+        {
+            PerExampleBudgets.Use(null);
+        }
+    }
+
     [Fact]
     public void Ghost_and_materialised_norms_agree_layer_by_layer()
     {
