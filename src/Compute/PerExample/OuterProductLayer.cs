@@ -53,7 +53,8 @@ public sealed class OuterProductLayer : IPerExampleLayer
     /// <param name="delta">∂L/∂output as captured.</param>
     /// <param name="d">δ as D rows [B·K, G, T, out] (a view).</param>
     /// <param name="inputsPerGroup">in: A's last dimension.</param>
-    public OuterProductLayer(Tensor activations, Func<Tensor, Tensor> expand, Tensor output, Tensor delta, Tensor d, long inputsPerGroup, int multiplicity, Tensor weight, string weightName, Tensor? bias, string? biasName, NormStrategy strategy)
+    public OuterProductLayer(Tensor activations, Func<Tensor, Tensor> expand, Tensor output, Tensor delta, Tensor d, long inputsPerGroup,
+        int multiplicity, Tensor weight, string weightName, Tensor? bias, string? biasName, NormStrategy strategy)
     {
         (_activations, _expand, _output, _delta, _multiplicity) = (activations, expand, output, delta, multiplicity);
         (_weight, _bias, _weightName, _weightShape, _biasName) = (weight, bias, weightName, weight.shape, biasName);
@@ -85,7 +86,7 @@ public sealed class OuterProductLayer : IPerExampleLayer
     }
 
     /// <summary>[B·K, G, T, n] → [B, G, K·T, n]: an example's K augmentations become K·T positions.</summary>
-    Tensor Group(Tensor x, int multiplicity)
+    static Tensor Group(Tensor x, int multiplicity)
     {
         if (multiplicity == 1) return x;
         long rows = x.shape[0] / multiplicity, groups = x.shape[1], positions = x.shape[2], width = x.shape[3];
