@@ -15,7 +15,8 @@ namespace Veil.Compute.PerExample;
 /// output through). The loss is the SUM of per-example cross-entropies (÷ K with augmentation
 /// multiplicity K, so an example's gradient is the mean over its augmentations), hence δ_i = ∂L/∂z_i
 /// depends on example i only. One autograd.grad call to the layer outputs returns every δ without
-/// computing or touching the parameters' .grad (the weight-gradient work is left to the rules).
+/// computing or touching the parameters' .grad (the weight-gradient work is left to the rules); the graph
+/// is retained so that a rule can run its layer's own backward node once more, with δ rescaled, for the clipped sum.
 /// Modules left to the naive fallback get a one-example-at-a-time loop over their own parameters.
 /// </summary>
 public sealed class PerExamplePlan
