@@ -31,6 +31,7 @@ public sealed class Conv2dRule : IPerExampleRule
         var d = backprops.reshape(rows, groups, -1, positions).transpose(2, 3);                 // [R, G, L, O/G]
         return new OuterProductLayer(activations,
             x => ConvPatches.Of(conv, x).view(x.shape[0], groups, inputs, positions).transpose(2, 3), // [R, G, L, C/G·kh·kw]
-            output, backprops, d, inputs, multiplicity, conv.weight!, "weight", conv.bias, conv.bias is null ? null : "bias", strategy);
+            output, backprops, d, inputs, multiplicity, conv.weight!, "weight", conv.bias, conv.bias is null ? null : "bias", strategy,
+            GroupedConvGradients.Applies(conv, activations.shape[1]) ? (x, delta) => GroupedConvGradients.Of(conv, x, delta) : null);
     }
 }

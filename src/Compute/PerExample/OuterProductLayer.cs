@@ -46,6 +46,7 @@ public sealed class OuterProductLayer : IPerExampleLayer
     readonly long[] _weightShape;
     readonly string? _biasName;
     readonly bool _keep;
+    readonly Func<Tensor, Tensor, Tensor>? _perRow; // (input rows, δ rows) → per-row gradients [rows, G, out, in], if the rule has a faster way than DᵀA
     Tensor? _materialised;                 // [B, G, out, in], when kept
 
     /// <param name="activations">The layer's input rows [B·K, ...].</param>
@@ -53,9 +54,12 @@ public sealed class OuterProductLayer : IPerExampleLayer
     /// <param name="delta">∂L/∂output as captured.</param>
     /// <param name="d">δ as D rows [B·K, G, T, out] (a view).</param>
     /// <param name="inputsPerGroup">in: A's last dimension.</param>
+    /// <param name="perRow">Optional: (input rows, δ rows) → per-row weight gradients [rows, G, out, in], used to materialise instead of DᵀA.</param>
     public OuterProductLayer(Tensor activations, Func<Tensor, Tensor> expand, Tensor output, Tensor delta, Tensor d, long inputsPerGroup,
-        int multiplicity, Tensor weight, string weightName, Tensor? bias, string? biasName, NormStrategy strategy)
+        int multiplicity, Tensor weight, string weightName, Tensor? bias, string? biasName, NormStrategy strategy,
+        Func<Tensor, Tensor, Tensor>? perRow = null)
     {
+        _perRow = perRow;
         (_activations, _expand, _output, _delta, _multiplicity) = (activations, expand, output, delta, multiplicity);
         (_weight, _bias, _weightName, _weightShape, _biasName) = (weight, bias, weightName, weight.shape, biasName);
         _d = Group(d, multiplicity);
@@ -118,7 +122,7 @@ public sealed class OuterProductLayer : IPerExampleLayer
 
     Tensor MaterialisedNorms(long start, long count)
     {
-        var g = matmul(_d.narrow(0, start, count).mT, A(start, count)); // [count, G, out, in]
+        var g = PerExample(start, count); // [count, G, out, in]
         var norms = g.reshape(count, -1).square().sum(1L);
         if (_keep) _materialised = g.MoveToOuterDisposeScope();
         return norms;
@@ -141,7 +145,15 @@ public sealed class OuterProductLayer : IPerExampleLayer
         return parts.Count == 1 ? parts[0] : cat(parts, 0);
     }
 
-    Tensor Materialised() => _materialised ??= matmul(_d.mT, A(0, _batch)); // [B, G, out, in]
+    Tensor Materialised() => _materialised ??= PerExample(0, _batch);
+
+    /// <summary>Per-example weight gradients of examples [start, start + count): [count, G, out, in].</summary>
+    Tensor PerExample(long start, long count)
+    {
+        if (_perRow is null) return matmul(_d.narrow(0, start, count).mT, A(start, count));
+        var g = _perRow(_activations.narrow(0, start * _multiplicity, count * _multiplicity), _delta.narrow(0, start * _multiplicity, count * _multiplicity));
+        return _multiplicity == 1 ? g : g.reshape(new[] { count, (long)_multiplicity }.Concat(g.shape.Skip(1)).ToArray()).sum(1L);
+    }
 
     public IReadOnlyList<(string Name, Tensor Gradient)> Gradients()
     {
