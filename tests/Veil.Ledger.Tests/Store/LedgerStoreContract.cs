@@ -73,6 +73,20 @@ public abstract class LedgerStoreContract : IDisposable
     }
 
     [Fact]
+    public void Reading_a_dataset_after_a_sequence_number_returns_only_its_later_records_in_order()
+    {
+        using var store = Open();
+        foreach (var (dataset, step) in new[] { ("ds-1", 0), ("ds-2", 0), ("ds-1", 1), ("ds-2", 1), ("ds-1", 2) })
+            store.Append(PendingEvent.NewRelease(dataset, "run", step, Step));
+        Assert.Equal([1L, 3, 5], store.ReadDataset("ds-1", 0).Select(r => r.Sequence));
+        Assert.Equal([3L, 5], store.ReadDataset("ds-1", 1).Select(r => r.Sequence));
+        Assert.Equal([3L, 5], store.ReadDataset("ds-1", 2).Select(r => r.Sequence));
+        Assert.Equal([5L], store.ReadDataset("ds-1", 4).Select(r => r.Sequence));
+        Assert.Empty(store.ReadDataset("ds-1", 5));
+        Assert.Equal(store.ReadDataset("ds-1"), store.ReadDataset("ds-1", 0));
+    }
+
+    [Fact]
     public void A_retried_append_of_the_same_release_is_recorded_once()
     {
         using var store = Open();
@@ -153,6 +167,18 @@ public abstract class LedgerStoreContract : IDisposable
     }
 
     [Fact]
+    public void A_record_deleted_after_this_store_last_appended_is_found_by_the_next_append()
+    {
+        using var store = Open();
+        for (var i = 0; i < 4; i++) store.Append(PendingEvent.NewRelease("ds-1", "run-a", i, Step));
+        using (var other = Open())
+            for (var i = 4; i < 8; i++) other.Append(PendingEvent.NewRelease("ds-1", "run-b", i, Step));
+        Damage("DELETE FROM ledger WHERE seq = 6;"); // among the rows this store has not counted yet
+        var e = Assert.Throws<LedgerException>(() => store.Append(PendingEvent.NewRelease("ds-1", "run-a", 4, Step)));
+        Assert.Contains("missing", e.Message);
+    }
+
+    [Fact]
     public void A_broken_link_is_detected_and_named()
     {
         AppendSteps(4);
@@ -183,14 +209,17 @@ public abstract class LedgerStoreContract : IDisposable
         writer.Append(PendingEvent.NewRelease("ds-1", "run-a", 0, Step));
         writer.Append(PendingEvent.NewRelease("ds-2", "run-b", 0, Step));
         writer.Append(PendingEvent.NewRelease("ds-1", "run-a", 1, Step));
-        IReadOnlyList<LedgerRecord>? seen = null;
+        IReadOnlyList<LedgerRecord>? seen = null, afterFirst = null;
+        long head = -1;
         var e = Assert.Throws<LedgerAppendRefusedException>(() => other.Append(PendingEvent.NewRelease("ds-1", "run-c", 0, Step), history =>
         {
-            seen = history;
+            (seen, afterFirst, head) = (history.RecordsAfter(0), history.RecordsAfter(1), history.HeadSequence);
             return "over budget";
         }));
         Assert.Equal("over budget", e.Reason);
         Assert.Equal([1L, 3], seen!.Select(r => r.Sequence)); // every committed record of ds-1, from the other connection too
+        Assert.Equal([3L], afterFirst!.Select(r => r.Sequence));
+        Assert.Equal(3, head);
         Assert.Equal(3, writer.ReadAll().Count);
         Assert.Equal(LedgerVerification.Ok(3), writer.Verify());
         Assert.Equal(4, other.Append(PendingEvent.NewRelease("ds-1", "run-c", 0, Step), _ => null).Sequence); // and nothing was skipped
