@@ -236,6 +236,43 @@ public abstract class LedgerStoreContract : IDisposable
         Assert.True(store.Verify().Valid);
     }
 
+    [Theory]
+    [InlineData(11)]
+    [InlineData(12)]
+    public void Two_guards_on_two_connections_interleaving_appends_decide_on_the_full_recomputations_epsilon(int seed)
+    {
+        // Each guard keeps its own tally and must pick up the other's appends (another process, as far as
+        // it knows). Deterministic for the seed; ε within 1e-12 relative, and the same admit/refuse decision
+        // (a budget within 1e-12 of an ε could flip it, which these seeds do not produce).
+        using var a = Open();
+        using var b = Open();
+        var random = new Budget.RandomHistories(seed);
+        var budget = new PrivacyBudget(8, 1e-5);
+        BudgetGuard[] guards = [new(a, new RdpAccountant(), budget), new(b, new RdpAccountant(), budget)];
+        int recorded = 0, refused = 0;
+        for (var i = 0; i < 120; i++)
+        {
+            var who = random.Next(2);
+            var dataset = random.Next(4) == 0 ? "other" : "ds";
+            var dpEvent = random.NextEvent();
+            var expected = Rdp.Epsilon(a.ReadDataset(dataset).Select(r => r.Event).Append(dpEvent), 1e-5).Epsilon;
+            var outcome = guards[who].TrySpend(PendingEvent.NewRelease(dataset, $"run-{who}", i, dpEvent));
+            if (expected <= budget.Epsilon)
+            {
+                var spent = Assert.IsType<SpendOutcome.Recorded>(outcome).EpsilonSpent;
+                Assert.True(Math.Abs(spent - expected) <= 1e-12 * expected, $"step {i}: guard ε {spent:R}, full recomputation {expected:R}");
+                recorded++;
+            }
+            else
+            {
+                Assert.IsType<SpendOutcome.Refused>(outcome);
+                refused++;
+            }
+        }
+        Assert.True(recorded >= 20 && refused >= 20, $"the seed exercised too little: {recorded} recorded, {refused} refused");
+        Assert.True(a.Verify().Valid);
+    }
+
     [Fact]
     public void Two_processes_appending_to_one_ledger_never_fork_the_chain()
     {
