@@ -27,6 +27,7 @@ public sealed class BudgetGuard(ILedgerStore store, IPrivacyAccountant accountan
         var dataset = pending.DatasetFingerprint;
         double after = double.NaN;
         CoveredTally? seen = null, admitted = null;
+        var restarted = false;
         try
         {
             var record = store.Append(pending, history =>
@@ -34,7 +35,8 @@ public sealed class BudgetGuard(ILedgerStore store, IPrivacyAccountant accountan
                 // Runs inside the transaction and possibly more than once: it only computes; the cache is
                 // updated below, once the outcome is known.
                 var known = Known(dataset);
-                if (history.HeadSequence < known.Through) known = Empty(); // a shorter ledger than we saw (a restored copy): start over
+                restarted = history.HeadSequence < known.Through;
+                if (restarted) known = Empty(); // a shorter ledger than we saw (a restored copy): start over, as a full recomputation would
                 seen = known.Extend(history.RecordsAfter(known.Through), history.HeadSequence);
                 var with = seen.Tally.With([pending.Event]);
                 after = with.Epsilon(budget.Delta).Epsilon;
@@ -46,15 +48,15 @@ public sealed class BudgetGuard(ILedgerStore store, IPrivacyAccountant accountan
                 admitted = null;
                 return Refusal(dataset, history.RecordsAfter(0), after);
             });
-            if (admitted is not null && admitted.Through == record.Sequence) Remember(dataset, admitted);
-            else if (seen is not null) Remember(dataset, seen);
+            if (admitted is not null && admitted.Through == record.Sequence) Remember(dataset, admitted, restarted);
+            else if (seen is not null) Remember(dataset, seen, restarted);
             if (double.IsNaN(after)) // a retried release that was already recorded: report the current total
                 after = Current(dataset).Tally.Epsilon(budget.Delta).Epsilon;
             return new SpendOutcome.Recorded(record, after);
         }
         catch (LedgerAppendRefusedException refused)
         {
-            if (seen is not null) Remember(dataset, seen); // committed records only: still true after the rollback
+            if (seen is not null) Remember(dataset, seen, restarted); // committed records only: still true after the rollback
             return new SpendOutcome.Refused(refused.Reason);
         }
     }
@@ -93,10 +95,12 @@ public sealed class BudgetGuard(ILedgerStore store, IPrivacyAccountant accountan
 
     private CoveredTally Empty() => new(0, accountant.StartTally());
 
-    private void Remember(string dataset, CoveredTally tally)
+    // A tally never replaces one that reaches further (another thread's newer append), unless the ledger
+    // itself went back.
+    private void Remember(string dataset, CoveredTally tally, bool replace = false)
     {
         lock (_tallies)
-            if (!_tallies.TryGetValue(dataset, out var known) || tally.Through >= known.Through) _tallies[dataset] = tally;
+            if (replace || !_tallies.TryGetValue(dataset, out var known) || tally.Through >= known.Through) _tallies[dataset] = tally;
     }
 
     private string Refusal(string datasetFingerprint, IReadOnlyList<LedgerRecord> history, double after)
