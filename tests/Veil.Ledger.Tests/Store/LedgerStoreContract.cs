@@ -290,6 +290,32 @@ public abstract class LedgerStoreContract : IDisposable
     }
 
     [Fact]
+    public void Two_processes_spending_mixed_events_each_report_the_full_recomputations_epsilon()
+    {
+        // Each process's guard folds the other's appends into its own tally; every ε it reports must equal
+        // the accountant run over the whole dataset up to that record (1e-12 relative). Seeds 1 and 2.
+        using (Open()) { }
+        string[] budgetArgs = ["--budget-epsilon", "1000000"];
+        var outputs = AppenderProcesses.RunTogether(Folder,
+            [[.. AppenderLedgerArguments, .. budgetArgs, "--mixed-seed", "1", "run-a", "120"], [.. AppenderLedgerArguments, .. budgetArgs, "--mixed-seed", "2", "run-b", "120"]]);
+        var reported = outputs.SelectMany(o => o.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+            .Where(line => line.StartsWith("spent ", StringComparison.Ordinal))
+            .Select(line => line.Split(' '))
+            .Select(f => (Sequence: long.Parse(f[1], CultureInfo.InvariantCulture), Epsilon: double.Parse(f[2], CultureInfo.InvariantCulture)))
+            .ToList();
+        Assert.Equal(240, reported.Count);
+        using var store = Open();
+        var records = store.ReadDataset("dataset-under-test");
+        Assert.True(records.Zip(records.Skip(1)).Count(p => p.First.RunId != p.Second.RunId) > 1, "the two processes never interleaved");
+        Assert.True(records.Select(r => r.EventJson).Distinct().Count() > 10, "the events were not mixed");
+        foreach (var (sequence, epsilon) in reported)
+        {
+            var expected = Rdp.Epsilon(records.Where(r => r.Sequence <= sequence).Select(r => r.Event), 1e-5).Epsilon;
+            Assert.True(Math.Abs(epsilon - expected) <= 1e-12 * expected, $"record {sequence}: the guard reported ε {epsilon:R}, the full recomputation gives {expected:R}");
+        }
+    }
+
+    [Fact]
     public void Two_processes_racing_for_the_last_of_a_budget_never_both_get_it()
     {
         // The budget fits exactly 12 steps; 9 are spent; two processes then try 5 each, holding the append
