@@ -52,6 +52,7 @@ public static class BenchLedgerCommand
                     ("benchmark", "ledger"), ("backend", kind), ("accountant", p.GetValue(accountant)), ("appends", n), ("window", w),
                     ("first_ms_per_append", result.FirstMs), ("last_ms_per_append", result.LastMs),
                     ("first_median_ms", result.FirstMedianMs), ("last_median_ms", result.LastMedianMs),
+                    ("median_ms_by_tenth", result.MedianByTenth.Select((m, i) => ((i + 1).ToString(CultureInfo.InvariantCulture), (object?)m)).ToArray()),
                     ("full_recomputation_ms", result.FullMs), ("total_s", result.TotalS), ("epsilon", result.Epsilon));
                 if (!p.GetValue(json))
                     stdout.WriteLine(string.Create(CultureInfo.InvariantCulture,
@@ -67,7 +68,8 @@ public static class BenchLedgerCommand
         return command;
     }
 
-    private sealed record Result(double FirstMs, double LastMs, double FirstMedianMs, double LastMedianMs, double FullMs, double TotalS, double Epsilon);
+    // MedianByTenth: the median append of each tenth of the run, to tell a trend from a busy machine.
+    private sealed record Result(double FirstMs, double LastMs, double FirstMedianMs, double LastMedianMs, double[] MedianByTenth, double FullMs, double TotalS, double Epsilon);
 
     private static Result Run(ILedgerStore store, IPrivacyAccountant accountant, int n, int window)
     {
@@ -95,7 +97,8 @@ public static class BenchLedgerCommand
         var warm = Math.Min(10, n - 2 * window);
         var first = times.Skip(warm).Take(window).ToArray();
         var last = times.Skip(n - window).ToArray();
-        return new Result(first.Average(), last.Average(), Median(first), Median(last), fullMs, totalS, epsilon);
+        var tenths = Enumerable.Range(0, 10).Select(t => Median(times[(n * t / 10)..Math.Max(n * t / 10 + 1, n * (t + 1) / 10)])).ToArray();
+        return new Result(first.Average(), last.Average(), Median(first), Median(last), tenths, fullMs, totalS, epsilon);
     }
 
     private static double Median(double[] values)
