@@ -5,7 +5,7 @@ internal sealed class HoldingStore(ILedgerStore inner, int holdMs) : ILedgerStor
 {
     public string Location => inner.Location;
 
-    public LedgerRecord Append(PendingEvent pending, Func<IReadOnlyList<LedgerRecord>, string?>? admit = null) =>
+    public LedgerRecord Append(PendingEvent pending, Func<DatasetHistory, string?>? admit = null) =>
         inner.Append(pending, admit is null ? null : history =>
         {
             Thread.Sleep(holdMs);
@@ -15,6 +15,8 @@ internal sealed class HoldingStore(ILedgerStore inner, int holdMs) : ILedgerStor
     public IReadOnlyList<LedgerRecord> ReadAll() => inner.ReadAll();
 
     public IReadOnlyList<LedgerRecord> ReadDataset(string datasetFingerprint) => inner.ReadDataset(datasetFingerprint);
+
+    public IReadOnlyList<LedgerRecord> ReadDataset(string datasetFingerprint, long afterSequence) => inner.ReadDataset(datasetFingerprint, afterSequence);
 
     public LedgerVerification Verify() => inner.Verify();
 

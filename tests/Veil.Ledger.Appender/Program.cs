@@ -6,13 +6,16 @@ using Veil.Ledger.Store;
 
 // A second process for the ledger's concurrency tests.
 // Usage: Veil.Ledger.Appender (<ledger.sqlite> | --postgres <connection-string>) <run-id> <count> [start-signal-file]
-//                             [--budget-epsilon E [--hold-ms H]]
+//                             [--budget-epsilon E [--hold-ms H] [--mixed-seed S]]
 // With a start-signal file, waits for it to exist, so two processes really append at the same time.
 // With --budget-epsilon, spends through a BudgetGuard (RDP, δ = 1e-5) and stops at the first refusal;
 // --hold-ms sleeps inside the admission check, i.e. inside the append transaction, to widen any race.
-// Prints "recorded=N refused=M".
-const string Usage = "usage: Veil.Ledger.Appender (<ledger.sqlite> | --postgres <connection-string>) <run-id> <count> [start-signal-file] [--budget-epsilon E [--hold-ms H]]";
+// --mixed-seed draws each step from a seeded mix of events (σ, q and kind vary) and prints, per recorded
+// step, "spent <sequence> <ε>" (ε as the guard reported it, round-trip format).
+// Prints "recorded=N refused=M" last.
+const string Usage = "usage: Veil.Ledger.Appender (<ledger.sqlite> | --postgres <connection-string>) <run-id> <count> [start-signal-file] [--budget-epsilon E [--hold-ms H] [--mixed-seed S]]";
 string? postgres = null;
+Random? mixed = null;
 double? budgetEpsilon = null;
 var holdMs = 0;
 var positional = new List<string>();
@@ -23,6 +26,7 @@ for (var i = 0; i < args.Length; i++)
         case "--postgres" when i + 1 < args.Length: postgres = args[++i]; break;
         case "--budget-epsilon" when i + 1 < args.Length: budgetEpsilon = double.Parse(args[++i], CultureInfo.InvariantCulture); break;
         case "--hold-ms" when i + 1 < args.Length: holdMs = int.Parse(args[++i], CultureInfo.InvariantCulture); break;
+        case "--mixed-seed" when i + 1 < args.Length: mixed = new Random(int.Parse(args[++i], CultureInfo.InvariantCulture)); break;
         default: positional.Add(args[i]); break;
     }
 }
@@ -43,14 +47,17 @@ var guard = budgetEpsilon is { } e ? new BudgetGuard(store, new RdpAccountant(),
 int recorded = 0, refused = 0;
 for (var i = 0; i < count; i++)
 {
-    var pending = PendingEvent.NewRelease("dataset-under-test", runId, i, step);
+    var pending = PendingEvent.NewRelease("dataset-under-test", runId, i, mixed is null ? step : MixedEvent(mixed));
     if (guard is null)
     {
         store.Append(pending);
         recorded++;
     }
-    else if (guard.TrySpend(pending) is SpendOutcome.Recorded)
+    else if (guard.TrySpend(pending) is SpendOutcome.Recorded spent)
+    {
         recorded++;
+        if (mixed is not null) Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"spent {spent.Record.Sequence} {spent.EpsilonSpent:R}"));
+    }
     else
     {
         refused++;
@@ -62,3 +69,17 @@ for (var i = 0; i < count; i++)
 }
 Console.WriteLine($"recorded={recorded} refused={refused}");
 return 0;
+
+static DpEvent MixedEvent(Random random)
+{
+    double[] sigmas = [0.9, 1.0, 1.3, 3.0];
+    double[] rates = [0.01, 0.02, 0.05];
+    PoissonSampled Sampled() => new(rates[random.Next(rates.Length)], new GaussianEvent(sigmas[random.Next(sigmas.Length)]));
+    return random.Next(5) switch
+    {
+        0 => new GaussianEvent(sigmas[random.Next(sigmas.Length)] * 10),
+        1 => new SelfComposed(Sampled(), random.Next(1, 5)),
+        2 => new Composed([Sampled(), Sampled()]),
+        _ => Sampled(),
+    };
+}

@@ -13,4 +13,10 @@ public interface IPrivacyAccountant
 
     /// <summary>The smallest ε this accountant can certify for the composition of all events at the given δ.</summary>
     PrivacySpent Epsilon(IEnumerable<DpEvent> history, double delta);
+
+    /// <summary>
+    /// An empty running summary that events can be folded into (for a budget check that reads only new
+    /// ledger records). By default it keeps the events and recomputes; RDP folds curves, PLD folds counts.
+    /// </summary>
+    IPrivacyTally StartTally() => new Tallies.EventListTally(this);
 }

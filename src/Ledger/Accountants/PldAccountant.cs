@@ -41,26 +41,36 @@ public sealed class PldAccountant : IPrivacyAccountant
     public PrivacySpent Epsilon(IEnumerable<DpEvent> history, double delta)
     {
         if (!(delta > 0 && delta < 1)) throw new ArgumentOutOfRangeException(nameof(delta), delta, "delta must be in (0, 1)");
-        var epsilon = DistributionOf(history).EpsilonForDelta(delta);
+        return EpsilonOfCounts(MechanismTally.Count(history, Name), delta);
+    }
+
+    public IPrivacyTally StartTally() => new PldTally(this);
+
+    internal PrivacySpent EpsilonOfCounts(IReadOnlyDictionary<SubsampledGaussianMechanism, long> counts, double delta)
+    {
+        if (!(delta > 0 && delta < 1)) throw new ArgumentOutOfRangeException(nameof(delta), delta, "delta must be in (0, 1)");
+        var epsilon = DistributionOf(counts).EpsilonForDelta(delta);
         return new PrivacySpent(epsilon, delta, Name, Order: null);
     }
 
     /// <summary>The composed PLD pair of a whole history, for callers that want δ(ε) or several δ at once.</summary>
-    public AddOrRemovePld DistributionOf(IEnumerable<DpEvent> history)
+    public AddOrRemovePld DistributionOf(IEnumerable<DpEvent> history) => DistributionOf(MechanismTally.Count(history, Name));
+
+    // Mechanisms that ran zero times are skipped; the others are visited in the tally's order.
+    private AddOrRemovePld DistributionOf(IReadOnlyDictionary<SubsampledGaussianMechanism, long> counts)
     {
-        var counts = MechanismTally.Count(history, Name);
         var total = AddOrRemovePld.Identity(ValueDiscretisationInterval);
 
         // Gaussian mechanisms compose exactly into one Gaussian with 1/σ² = Σ count/σᵢ² (the privacy loss is
         // Gaussian and means and variances add). One discretisation instead of T is both faster and tighter;
         // dp_accounting does the same.
-        var gaussianPrecision = counts.Where(pair => pair.Key.SamplingRate == 1.0)
+        var gaussianPrecision = counts.Where(pair => pair.Key.SamplingRate == 1.0 && pair.Value > 0)
             .Sum(pair => pair.Value / (pair.Key.NoiseMultiplier * pair.Key.NoiseMultiplier));
         if (gaussianPrecision > 0)
             total = total.Compose(PldOf(1.0 / Math.Sqrt(gaussianPrecision), 1.0), TailMassTruncation);
 
         // A fixed order makes the floating-point result independent of the order events were recorded in.
-        foreach (var (mechanism, count) in counts.Where(pair => pair.Key.SamplingRate < 1.0)
+        foreach (var (mechanism, count) in counts.Where(pair => pair.Key.SamplingRate < 1.0 && pair.Value > 0)
                      .OrderBy(pair => pair.Key.NoiseMultiplier).ThenBy(pair => pair.Key.SamplingRate))
         {
             total = total.Compose(PldOf(mechanism.NoiseMultiplier, mechanism.SamplingRate).SelfCompose(count, TailMassTruncation), TailMassTruncation);

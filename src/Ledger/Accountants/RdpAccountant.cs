@@ -36,6 +36,9 @@ public sealed class RdpAccountant : IPrivacyAccountant
         return new PrivacySpent(epsilon, delta, Name, order);
     }
 
+    /// <summary>A running RDP curve that events fold into one by one (see <see cref="RdpTally"/>).</summary>
+    public IPrivacyTally StartTally() => new RdpTally(this);
+
     /// <summary>Total RDP of the history at each order of <see cref="Orders"/>.</summary>
     public double[] Curve(IEnumerable<DpEvent> history)
     {
@@ -90,7 +93,7 @@ public sealed class RdpAccountant : IPrivacyAccountant
         return Math.Max(0, eps);
     }
 
-    private double[] CurveOf(DpEvent e) => e switch
+    internal double[] CurveOf(DpEvent e) => e switch
     {
         GaussianEvent g => _orders.Select(a => a / (2 * g.NoiseMultiplier * g.NoiseMultiplier)).ToArray(),
         PoissonSampled { Inner: GaussianEvent g } p => SubsampledGaussian(p.SamplingRate, g.NoiseMultiplier),

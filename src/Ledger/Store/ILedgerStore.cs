@@ -13,17 +13,26 @@ public interface ILedgerStore : IDisposable
     /// <summary>
     /// Appends the event durably and returns the committed record; returns only after the write is
     /// durable. <paramref name="admit"/> runs inside the same exclusive transaction, seeing every
-    /// committed record of the event's dataset (by all processes): if it returns a refusal, nothing is
-    /// written and <see cref="LedgerAppendRefusedException"/> is thrown. A release id already present
-    /// returns the existing record (a retried append is not a second release).
+    /// committed record of the event's dataset (by all processes) through <see cref="DatasetHistory"/>: if
+    /// it returns a refusal, nothing is written and <see cref="LedgerAppendRefusedException"/> is thrown.
+    /// It may run more than once (a store may retry a transaction), so it must not change anything that
+    /// outlives the call. A release id already present returns the existing record without calling it
+    /// (a retried append is not a second release).
     /// </summary>
-    LedgerRecord Append(PendingEvent pending, Func<IReadOnlyList<LedgerRecord>, string?>? admit = null);
+    LedgerRecord Append(PendingEvent pending, Func<DatasetHistory, string?>? admit = null);
 
     /// <summary>Every record, in sequence order.</summary>
     IReadOnlyList<LedgerRecord> ReadAll();
 
     /// <summary>Every record of one dataset (all runs), in sequence order.</summary>
     IReadOnlyList<LedgerRecord> ReadDataset(string datasetFingerprint);
+
+    /// <summary>
+    /// The dataset's records with a sequence number above <paramref name="afterSequence"/>, in order. Appends
+    /// commit in sequence order, so once a record is visible every earlier one is too: a summary up to the
+    /// last record read stays complete.
+    /// </summary>
+    IReadOnlyList<LedgerRecord> ReadDataset(string datasetFingerprint, long afterSequence);
 
     /// <summary>Walks the whole chain and reports the first bad record; never repairs or drops anything.</summary>
     LedgerVerification Verify();

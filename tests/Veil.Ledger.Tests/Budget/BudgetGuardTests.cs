@@ -71,6 +71,39 @@ public class BudgetGuardTests : IDisposable
     }
 
     [Fact]
+    public void Each_append_reads_only_the_records_committed_since_the_guards_last_look()
+    {
+        using var store = new CountingStore(_ledger.Open());
+        using var other = _ledger.Open(); // another process's appends must still be read, once
+        var guard = new BudgetGuard(store, Rdp, new PrivacyBudget(100, 1e-5));
+        for (var i = 0; i < 200; i++)
+        {
+            if (i % 10 == 0) other.Append(PendingEvent.NewRelease("ds", "elsewhere", i, Step));
+            var before = store.RecordsRead;
+            Assert.IsType<SpendOutcome.Recorded>(guard.TrySpend(PendingEvent.NewRelease("ds", "run-a", i, Step)));
+            Assert.True(store.RecordsRead - before <= 1, $"append {i} read {store.RecordsRead - before} records");
+        }
+        Assert.Equal(20, store.RecordsRead); // exactly the other process's records, nothing twice
+        Assert.Equal(EpsilonOf(220), guard.Epsilon("ds").Epsilon, 12);
+    }
+
+    [Fact]
+    public void A_ledger_shorter_than_the_guard_has_seen_is_recounted_from_scratch()
+    {
+        // A guard outliving its ledger being replaced by an older copy must not keep the newer copy's ε.
+        using var newer = _ledger.Open();
+        using var older = new TemporaryLedger();
+        using var olderStore = older.Open();
+        for (var i = 0; i < 3; i++) olderStore.Append(PendingEvent.NewRelease("ds", "run-a", i, Step));
+        var switching = new SwitchingStore(newer);
+        var guard = new BudgetGuard(switching, Rdp, new PrivacyBudget(100, 1e-5));
+        for (var i = 0; i < 8; i++) guard.TrySpend(PendingEvent.NewRelease("ds", "run-a", i, Step));
+        switching.Inner = olderStore;
+        var recorded = Assert.IsType<SpendOutcome.Recorded>(guard.TrySpend(PendingEvent.NewRelease("ds", "run-a", 3, Step)));
+        Assert.Equal(EpsilonOf(4), recorded.EpsilonSpent, 12);
+    }
+
+    [Fact]
     public void Budget_values_are_validated() =>
         Assert.Throws<ArgumentOutOfRangeException>(() => new PrivacyBudget(3, 1.5));
 }

@@ -73,6 +73,20 @@ public abstract class LedgerStoreContract : IDisposable
     }
 
     [Fact]
+    public void Reading_a_dataset_after_a_sequence_number_returns_only_its_later_records_in_order()
+    {
+        using var store = Open();
+        foreach (var (dataset, step) in new[] { ("ds-1", 0), ("ds-2", 0), ("ds-1", 1), ("ds-2", 1), ("ds-1", 2) })
+            store.Append(PendingEvent.NewRelease(dataset, "run", step, Step));
+        Assert.Equal([1L, 3, 5], store.ReadDataset("ds-1", 0).Select(r => r.Sequence));
+        Assert.Equal([3L, 5], store.ReadDataset("ds-1", 1).Select(r => r.Sequence));
+        Assert.Equal([3L, 5], store.ReadDataset("ds-1", 2).Select(r => r.Sequence));
+        Assert.Equal([5L], store.ReadDataset("ds-1", 4).Select(r => r.Sequence));
+        Assert.Empty(store.ReadDataset("ds-1", 5));
+        Assert.Equal(store.ReadDataset("ds-1"), store.ReadDataset("ds-1", 0));
+    }
+
+    [Fact]
     public void A_retried_append_of_the_same_release_is_recorded_once()
     {
         using var store = Open();
@@ -153,6 +167,18 @@ public abstract class LedgerStoreContract : IDisposable
     }
 
     [Fact]
+    public void A_record_deleted_after_this_store_last_appended_is_found_by_the_next_append()
+    {
+        using var store = Open();
+        for (var i = 0; i < 4; i++) store.Append(PendingEvent.NewRelease("ds-1", "run-a", i, Step));
+        using (var other = Open())
+            for (var i = 4; i < 8; i++) other.Append(PendingEvent.NewRelease("ds-1", "run-b", i, Step));
+        Damage("DELETE FROM ledger WHERE seq = 6;"); // among the rows this store has not counted yet
+        var e = Assert.Throws<LedgerException>(() => store.Append(PendingEvent.NewRelease("ds-1", "run-a", 4, Step)));
+        Assert.Contains("missing", e.Message);
+    }
+
+    [Fact]
     public void A_broken_link_is_detected_and_named()
     {
         AppendSteps(4);
@@ -183,14 +209,17 @@ public abstract class LedgerStoreContract : IDisposable
         writer.Append(PendingEvent.NewRelease("ds-1", "run-a", 0, Step));
         writer.Append(PendingEvent.NewRelease("ds-2", "run-b", 0, Step));
         writer.Append(PendingEvent.NewRelease("ds-1", "run-a", 1, Step));
-        IReadOnlyList<LedgerRecord>? seen = null;
+        IReadOnlyList<LedgerRecord>? seen = null, afterFirst = null;
+        long head = -1;
         var e = Assert.Throws<LedgerAppendRefusedException>(() => other.Append(PendingEvent.NewRelease("ds-1", "run-c", 0, Step), history =>
         {
-            seen = history;
+            (seen, afterFirst, head) = (history.RecordsAfter(0), history.RecordsAfter(1), history.HeadSequence);
             return "over budget";
         }));
         Assert.Equal("over budget", e.Reason);
         Assert.Equal([1L, 3], seen!.Select(r => r.Sequence)); // every committed record of ds-1, from the other connection too
+        Assert.Equal([3L], afterFirst!.Select(r => r.Sequence));
+        Assert.Equal(3, head);
         Assert.Equal(3, writer.ReadAll().Count);
         Assert.Equal(LedgerVerification.Ok(3), writer.Verify());
         Assert.Equal(4, other.Append(PendingEvent.NewRelease("ds-1", "run-c", 0, Step), _ => null).Sequence); // and nothing was skipped
@@ -207,6 +236,43 @@ public abstract class LedgerStoreContract : IDisposable
         Assert.True(store.Verify().Valid);
     }
 
+    [Theory]
+    [InlineData(11)]
+    [InlineData(12)]
+    public void Two_guards_on_two_connections_interleaving_appends_decide_on_the_full_recomputations_epsilon(int seed)
+    {
+        // Each guard keeps its own tally and must pick up the other's appends (another process, as far as
+        // it knows). Deterministic for the seed; ε within 1e-12 relative, and the same admit/refuse decision
+        // (a budget within 1e-12 of an ε could flip it, which these seeds do not produce).
+        using var a = Open();
+        using var b = Open();
+        var random = new Budget.RandomHistories(seed);
+        var budget = new PrivacyBudget(8, 1e-5);
+        BudgetGuard[] guards = [new(a, new RdpAccountant(), budget), new(b, new RdpAccountant(), budget)];
+        int recorded = 0, refused = 0;
+        for (var i = 0; i < 120; i++)
+        {
+            var who = random.Next(2);
+            var dataset = random.Next(4) == 0 ? "other" : "ds";
+            var dpEvent = random.NextEvent();
+            var expected = Rdp.Epsilon(a.ReadDataset(dataset).Select(r => r.Event).Append(dpEvent), 1e-5).Epsilon;
+            var outcome = guards[who].TrySpend(PendingEvent.NewRelease(dataset, $"run-{who}", i, dpEvent));
+            if (expected <= budget.Epsilon)
+            {
+                var spent = Assert.IsType<SpendOutcome.Recorded>(outcome).EpsilonSpent;
+                Assert.True(Math.Abs(spent - expected) <= 1e-12 * expected, $"step {i}: guard ε {spent:R}, full recomputation {expected:R}");
+                recorded++;
+            }
+            else
+            {
+                Assert.IsType<SpendOutcome.Refused>(outcome);
+                refused++;
+            }
+        }
+        Assert.True(recorded >= 20 && refused >= 20, $"the seed exercised too little: {recorded} recorded, {refused} refused");
+        Assert.True(a.Verify().Valid);
+    }
+
     [Fact]
     public void Two_processes_appending_to_one_ledger_never_fork_the_chain()
     {
@@ -221,6 +287,32 @@ public abstract class LedgerStoreContract : IDisposable
         Assert.True(store.Verify().Valid, store.Verify().Reason);
         // Both really ran at once: their records interleave.
         Assert.True(records.Zip(records.Skip(1)).Count(p => p.First.RunId != p.Second.RunId) > 1, "the two processes never interleaved");
+    }
+
+    [Fact]
+    public void Two_processes_spending_mixed_events_each_report_the_full_recomputations_epsilon()
+    {
+        // Each process's guard folds the other's appends into its own tally; every ε it reports must equal
+        // the accountant run over the whole dataset up to that record (1e-12 relative). Seeds 1 and 2.
+        using (Open()) { }
+        string[] budgetArgs = ["--budget-epsilon", "1000000"];
+        var outputs = AppenderProcesses.RunTogether(Folder,
+            [[.. AppenderLedgerArguments, .. budgetArgs, "--mixed-seed", "1", "run-a", "120"], [.. AppenderLedgerArguments, .. budgetArgs, "--mixed-seed", "2", "run-b", "120"]]);
+        var reported = outputs.SelectMany(o => o.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+            .Where(line => line.StartsWith("spent ", StringComparison.Ordinal))
+            .Select(line => line.Split(' '))
+            .Select(f => (Sequence: long.Parse(f[1], CultureInfo.InvariantCulture), Epsilon: double.Parse(f[2], CultureInfo.InvariantCulture)))
+            .ToList();
+        Assert.Equal(240, reported.Count);
+        using var store = Open();
+        var records = store.ReadDataset("dataset-under-test");
+        Assert.True(records.Zip(records.Skip(1)).Count(p => p.First.RunId != p.Second.RunId) > 1, "the two processes never interleaved");
+        Assert.True(records.Select(r => r.EventJson).Distinct().Count() > 10, "the events were not mixed");
+        foreach (var (sequence, epsilon) in reported)
+        {
+            var expected = Rdp.Epsilon(records.Where(r => r.Sequence <= sequence).Select(r => r.Event), 1e-5).Epsilon;
+            Assert.True(Math.Abs(epsilon - expected) <= 1e-12 * expected, $"record {sequence}: the guard reported ε {epsilon:R}, the full recomputation gives {expected:R}");
+        }
     }
 
     [Fact]

@@ -13,9 +13,16 @@ internal static class MechanismTally
     {
         ArgumentNullException.ThrowIfNull(history);
         var counts = new Dictionary<SubsampledGaussianMechanism, long>();
-        foreach (var dpEvent in history) Visit(dpEvent, 1, counts, accountant);
+        CountInto(history, counts, accountant);
         foreach (var unused in counts.Where(pair => pair.Value == 0).Select(pair => pair.Key).ToList()) counts.Remove(unused);
         return counts;
+    }
+
+    /// <summary>Adds a history's mechanisms to <paramref name="counts"/> (zero counts are kept, so first-seen order never changes).</summary>
+    public static void CountInto(IEnumerable<DpEvent> history, Dictionary<SubsampledGaussianMechanism, long> counts, string accountant)
+    {
+        ArgumentNullException.ThrowIfNull(history);
+        foreach (var dpEvent in history) Visit(dpEvent, 1, counts, accountant);
     }
 
     // Zero multiplicities are still walked: an unsupported event is refused even inside SelfComposed(e, 0),

@@ -1,0 +1,17 @@
+using Veil.Ledger.Events;
+
+namespace Veil.Ledger.Accountants;
+
+/// <summary>
+/// A compact summary of a history that later events can be folded into, so ε can be kept current
+/// without re-reading the history. Immutable: <see cref="With"/> returns a new tally, so a caller can
+/// try an event and throw the result away (a refused or rolled-back append).
+/// </summary>
+public interface IPrivacyTally
+{
+    /// <summary>This tally's events followed by <paramref name="events"/>, in that order.</summary>
+    IPrivacyTally With(IEnumerable<DpEvent> events);
+
+    /// <summary>The ε the accountant certifies for every event folded in so far; equal (to rounding) to its full recomputation.</summary>
+    PrivacySpent Epsilon(double delta);
+}

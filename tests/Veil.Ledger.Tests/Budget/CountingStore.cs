@@ -1,0 +1,30 @@
+using Veil.Ledger.Store;
+
+namespace Veil.Ledger.Tests.Budget;
+
+/// <summary>Counts the records a caller reads through the store, in and out of appends.</summary>
+internal sealed class CountingStore(ILedgerStore inner) : ILedgerStore
+{
+    public long RecordsRead { get; private set; }
+
+    public string Location => inner.Location;
+
+    public LedgerRecord Append(PendingEvent pending, Func<DatasetHistory, string?>? admit = null) =>
+        inner.Append(pending, admit is null ? null : history => admit(new DatasetHistory(history.DatasetFingerprint, history.HeadSequence, after => Counted(history.RecordsAfter(after)))));
+
+    public IReadOnlyList<LedgerRecord> ReadAll() => Counted(inner.ReadAll());
+
+    public IReadOnlyList<LedgerRecord> ReadDataset(string datasetFingerprint) => Counted(inner.ReadDataset(datasetFingerprint));
+
+    public IReadOnlyList<LedgerRecord> ReadDataset(string datasetFingerprint, long afterSequence) => Counted(inner.ReadDataset(datasetFingerprint, afterSequence));
+
+    public LedgerVerification Verify() => inner.Verify();
+
+    public void Dispose() => inner.Dispose();
+
+    private IReadOnlyList<LedgerRecord> Counted(IReadOnlyList<LedgerRecord> records)
+    {
+        RecordsRead += records.Count;
+        return records;
+    }
+}
