@@ -1,0 +1,30 @@
+namespace Veil.Compute.LastLayer;
+
+/// <summary>The private last-layer mechanisms (veil.last-layer.method).</summary>
+public enum LastLayerMethod
+{
+    /// <summary>dp-least-squares: noisy XᵀX and Xᵀy once, one regularised solve.</summary>
+    LeastSquares,
+    /// <summary>dp-newton: a few Newton steps on the logistic loss, each with a noisy gradient and noisy Hessian blocks.</summary>
+    Newton,
+    /// <summary>dp-fc: noisy XᵀX once, then DP-SGD on the head preconditioned by its regularised inverse.</summary>
+    FeatureCovariance,
+    /// <summary>dp-sgd-last-layer: DP-SGD on a zero-initialised head.</summary>
+    Sgd,
+}
+
+public static class LastLayerMethods
+{
+    public static IReadOnlyList<string> Names { get; } = ["dp-least-squares", "dp-newton", "dp-fc", "dp-sgd-last-layer"];
+
+    public static LastLayerMethod Parse(string name) => name switch
+    {
+        "dp-least-squares" => LastLayerMethod.LeastSquares,
+        "dp-newton" => LastLayerMethod.Newton,
+        "dp-fc" => LastLayerMethod.FeatureCovariance,
+        "dp-sgd-last-layer" => LastLayerMethod.Sgd,
+        _ => throw new ArgumentException($"unknown last-layer method \"{name}\"; valid: {string.Join(", ", Names)}", nameof(name)),
+    };
+
+    public static string Name(this LastLayerMethod method) => Names[(int)method];
+}
