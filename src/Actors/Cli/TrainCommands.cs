@@ -16,7 +16,7 @@ public static class TrainCommands
         var resume = new Option<string?>("--resume") { Description = "Continue runs/<id> from its newest valid checkpoint (with --resume, --set may only change veil.chaos.*)." };
         var json = CliOptions.Json();
         var quiet = Quiet();
-        var command = new Command("train", "Train privately with DP-SGD; writes runs/<id>/ and appends every release to the ledger.") { config, set, resume, json, quiet };
+        var command = new Command("train", "Train privately (DP-SGD, or a last layer on frozen features with veil.mode = last-layer); writes runs/<id>/ and appends every release to the ledger.") { config, set, resume, json, quiet };
         command.SetAction(p =>
         {
             if (p.GetValue(resume) is { } runDir)
@@ -66,6 +66,8 @@ public static class TrainCommands
     {
         var training = TrainingSettings.Create(config);
         var privacy = PrivacySettings.Create(config);
+        if (LastLayerSettings.Mode(config) == "last-layer")
+            return LastLayerOutput.Report(stdout, LastLayer.LastLayerJob.Start(LastLayerSettings.Create(config), training, privacy, stdout, ledgerOverride), json);
         var r = WithProgress(stdout, json, quiet, progress => TrainingJob.Start(training, privacy, CheckpointSettings.Create(config),
             ChaosSettings.Create(config), TelemetrySettings.Create(config), stdout, ledgerOverride, progress));
         return Report(stdout, r, json);

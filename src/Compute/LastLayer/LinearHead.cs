@@ -14,7 +14,11 @@ public sealed record LinearHead(double[] Weights, int Dimension, int Classes)
     public static LinearHead From(Tensor w) =>
         new(w.contiguous().data<double>().ToArray(), (int)w.shape[0], (int)w.shape[1]);
 
-    public Tensor ToTensor() => tensor(Weights, [Dimension, Classes], ScalarType.Float64);
+    public Tensor ToTensor()
+    {
+        Runtime.TorchRuntime.EnsureLoaded();
+        return tensor(Weights, [Dimension, Classes], ScalarType.Float64);
+    }
 
     /// <summary>Share of rows whose arg-max score is their label.</summary>
     public double Accuracy(ClippedFeatures features)
