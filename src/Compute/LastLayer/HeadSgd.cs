@@ -32,7 +32,7 @@ public static class HeadSgd
         {
             using var stepScope = NewDisposeScope();
             beforeStep?.Invoke((int)t, LinearHead.From(w));
-            var sum = ClippedGradientSum(x, y, rowNorms, w, PoissonSubsample.Indices(data.Rows, q, seed, t), clip);
+            var sum = ClippedGradientSum(x, y, rowNorms, w, q < 1 ? PoissonSubsample.Indices(data.Rows, q, seed, t) : null, clip);
             var name = $"{LastLayerReleases.Sgd}[{t}]";
             gate.Commit(name, stepEvent);
             var mean = NoisyStatistic.Plain(sum, noiseMultiplier * clip, seed, name) / expectedBatch;
@@ -45,16 +45,16 @@ public static class HeadSgd
         return LinearHead.From(w);
     }
 
-    /// <summary>Σ_{i∈B} min(1, C_g/‖g_i‖) g_i with g_i = x_i (p_i − y_i)ᵀ (D × K).</summary>
-    public static Tensor ClippedGradientSum(Tensor x, Tensor y, Tensor rowNorms, Tensor w, long[] batch, double clip)
+    /// <summary>Σ_{i∈B} min(1, C_g/‖g_i‖) g_i with g_i = x_i (p_i − y_i)ᵀ (D × K); B = every row when <paramref name="batch"/> is null (full batch, no copy).</summary>
+    public static Tensor ClippedGradientSum(Tensor x, Tensor y, Tensor rowNorms, Tensor w, long[]? batch, double clip)
     {
-        if (batch.Length == 0) return zeros(x.shape[1], y.shape[1], ScalarType.Float64);
+        if (batch is { Length: 0 }) return zeros(x.shape[1], y.shape[1], ScalarType.Float64);
         using var scope = NewDisposeScope();
-        var index = tensor(batch, ScalarType.Int64);
-        var xb = x.index_select(0, index);
-        var residual = SufficientStatistics.Probabilities(xb, w) - y.index_select(0, index);
-        var norms = residual.norm(1) * rowNorms.index_select(0, index);
+        var index = batch is null ? null : tensor(batch, ScalarType.Int64);
+        var xb = index is null ? x : x.index_select(0, index);
+        var residual = SufficientStatistics.Probabilities(xb, w) - (index is null ? y : y.index_select(0, index));
+        var norms = residual.norm(1) * (index is null ? rowNorms : rowNorms.index_select(0, index));
         var factors = (clip / norms.clamp_min(1e-300)).clamp_max(1.0);
-        return xb.t().mm(residual * factors.unsqueeze(1)).MoveToOuterDisposeScope();
+        return SufficientStatistics.TransposedProduct(xb, residual * factors.unsqueeze(1)).MoveToOuterDisposeScope();
     }
 }
