@@ -25,6 +25,8 @@ public static class TrainCommands
                 var overrides = p.GetValue(set) ?? [];
                 if (overrides.FirstOrDefault(o => !o.TrimStart().StartsWith("veil.chaos.", StringComparison.Ordinal) && !o.TrimStart().StartsWith("veil.telemetry.", StringComparison.Ordinal)) is { } bad)
                     throw new CliUsageException($"--set {bad}: a resumed run keeps its settings (only veil.chaos.* and veil.telemetry.* may change)");
+                if (LastLayer.LastLayerRunFolder.Is(runDir))
+                    throw new CliUsageException($"{runDir} is a last-layer run (veil.mode = last-layer): it has no checkpoints to resume from; start a new run (the releases it made stay in the ledger and count)");
                 var live = VeilConfiguration.Load(overrides: overrides);
                 return Report(stdout, WithProgress(stdout, p.GetValue(json), p.GetValue(quiet),
                     progress => TrainingJob.Resume(runDir, ChaosSettings.Create(live), TelemetrySettings.Create(live), stdout, progress)), p.GetValue(json));

@@ -89,6 +89,16 @@ public class LastLayerTrainTests : IDisposable
         Assert.Contains("veil.last-layer.bias-feature", bias.Stderr);
     }
 
+    [Fact]
+    public void Resuming_a_last_layer_run_is_refused_with_the_reason()
+    {
+        var run = CliRun.Of(["train", .. LastLayer("dp-least-squares"), "--json"]);
+        Assert.True(run.ExitCode == 0, run.Stderr);
+        var resume = CliRun.Of(["train", "--resume", run.Json.GetProperty("run_dir").GetString()!]);
+        Assert.NotEqual(0, resume.ExitCode);
+        Assert.Contains("last-layer run", resume.Stderr);
+    }
+
     [FashionMnistFact]
     public void Last_layer_least_squares_on_real_Fashion_MNIST_pixels_beats_chance_clearly()
     {
