@@ -16,7 +16,7 @@ public static class TrainCommands
         var resume = new Option<string?>("--resume") { Description = "Continue runs/<id> from its newest valid checkpoint (with --resume, --set may only change veil.chaos.*)." };
         var json = CliOptions.Json();
         var quiet = Quiet();
-        var command = new Command("train", "Train privately with DP-SGD; writes runs/<id>/ and appends every release to the ledger.") { config, set, resume, json, quiet };
+        var command = new Command("train", "Train privately (DP-SGD, or a last layer on frozen features with veil.mode = last-layer); writes runs/<id>/ and appends every release to the ledger.") { config, set, resume, json, quiet };
         command.SetAction(p =>
         {
             if (p.GetValue(resume) is { } runDir)
@@ -25,6 +25,8 @@ public static class TrainCommands
                 var overrides = p.GetValue(set) ?? [];
                 if (overrides.FirstOrDefault(o => !o.TrimStart().StartsWith("veil.chaos.", StringComparison.Ordinal) && !o.TrimStart().StartsWith("veil.telemetry.", StringComparison.Ordinal)) is { } bad)
                     throw new CliUsageException($"--set {bad}: a resumed run keeps its settings (only veil.chaos.* and veil.telemetry.* may change)");
+                if (LastLayer.LastLayerRunFolder.Is(runDir))
+                    throw new CliUsageException($"{runDir} is a last-layer run (veil.mode = last-layer): it has no checkpoints to resume from; start a new run (the releases it made stay in the ledger and count)");
                 var live = VeilConfiguration.Load(overrides: overrides);
                 return Report(stdout, WithProgress(stdout, p.GetValue(json), p.GetValue(quiet),
                     progress => TrainingJob.Resume(runDir, ChaosSettings.Create(live), TelemetrySettings.Create(live), stdout, progress)), p.GetValue(json));
@@ -66,6 +68,8 @@ public static class TrainCommands
     {
         var training = TrainingSettings.Create(config);
         var privacy = PrivacySettings.Create(config);
+        if (LastLayerSettings.Mode(config) == "last-layer")
+            return LastLayerOutput.Report(stdout, LastLayer.LastLayerJob.Start(LastLayerSettings.Create(config), training, privacy, stdout, ledgerOverride), json);
         var r = WithProgress(stdout, json, quiet, progress => TrainingJob.Start(training, privacy, CheckpointSettings.Create(config),
             ChaosSettings.Create(config), TelemetrySettings.Create(config), stdout, ledgerOverride, progress));
         return Report(stdout, r, json);

@@ -16,10 +16,21 @@ public static class NoiseCalibration
     public static CalibratedNoise Calibrate(
         IPrivacyAccountant accountant, double targetEpsilon, SamplingSchedule schedule, double delta, double relativeTolerance = 1e-6)
     {
+        ArgumentNullException.ThrowIfNull(schedule);
+        return Calibrate(accountant, targetEpsilon, schedule.Event, delta, relativeTolerance);
+    }
+
+    /// <summary>
+    /// The same search for any family of events indexed by one noise scale, ε decreasing in it (e.g. several
+    /// releases whose noise multipliers are fixed multiples of the scale: see <see cref="SplitCalibration"/>).
+    /// </summary>
+    public static CalibratedNoise Calibrate(
+        IPrivacyAccountant accountant, double targetEpsilon, Func<double, Events.DpEvent> eventAt, double delta, double relativeTolerance = 1e-6)
+    {
         if (!(targetEpsilon > 0) || double.IsInfinity(targetEpsilon))
             throw new ArgumentOutOfRangeException(nameof(targetEpsilon), targetEpsilon, "target ε must be finite and > 0");
         if (!(delta > 0 && delta < 1)) throw new ArgumentOutOfRangeException(nameof(delta), delta, "δ must be in (0, 1)");
-        double EpsilonAt(double sigma) => accountant.Epsilon([schedule.Event(sigma)], delta).Epsilon;
+        double EpsilonAt(double sigma) => accountant.Epsilon([eventAt(sigma)], delta).Epsilon;
 
         double hi = 1, epsHi = EpsilonAt(hi);
         while (epsHi > targetEpsilon)
