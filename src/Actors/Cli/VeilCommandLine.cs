@@ -54,7 +54,7 @@ public static class VeilCommandLine
         };
         return new RootCommand("Veil: differentially private training at scale.")
         {
-            TrainCommands.Demo(stdout), TrainCommands.Train(stdout), privacy, bench, ChaosCommand.Create(stdout),
+            TrainCommands.Demo(stdout), TrainCommands.Train(stdout), NodeCommand.Create(stdout), privacy, bench, ChaosCommand.Create(stdout),
             DataExportCommand.DataGroup(stdout), ReportCommand.Create(stdout),
         };
     }
