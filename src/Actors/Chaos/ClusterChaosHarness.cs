@@ -76,7 +76,10 @@ public sealed class ClusterChaosHarness(int runs, int seed, TextWriter log, int 
     {
         var port = FreePort();
         var seedNode = $"akka.tcp://veil@127.0.0.1:{port}";
-        var settings = Settings(data, Path.Combine(folder, "cluster")).Concat(["--set", "veil.cluster.down-after-seconds=2", "--set", "veil.cluster.heartbeat-pause-seconds=2"]).ToArray();
+        // Each release waits 500 ms before its ledger append, so that a replacement worker process has time to
+        // start and join before the coordinator is killed, on a loaded machine too.
+        var settings = Settings(data, Path.Combine(folder, "cluster")).Concat(["--set", "veil.cluster.down-after-seconds=2", "--set", "veil.cluster.heartbeat-pause-seconds=2",
+            "--set", "veil.chaos.enabled=true", "--set", "veil.chaos.ledger-append-delay-ms=500"]).ToArray();
         var killWorkerAt = _random.Next(2, stepsPerRun / 3);
         var killCoordinatorAt = _random.Next(stepsPerRun / 3 + 1, 2 * stepsPerRun / 3);
         var processes = new List<Launched>();
@@ -95,7 +98,14 @@ public sealed class ClusterChaosHarness(int runs, int seed, TextWriter log, int 
             kills++;
             log.WriteLine($"chaos --cluster run {index}: killed the worker process after step {killWorkerAt}; a new one joins");
             processes.Add(Launch(["node", "--role", "worker", "--seed-nodes", seedNode, .. settings]));
-            if (!coordinator.WaitForStep(killCoordinatorAt, TimeSpan.FromMinutes(3))) return null;
+            // The replacement must be up first: with it, two of three nodes survive the coordinator's death and keep
+            // the majority; without it, the split-brain resolver would see two against two and might down the survivors.
+            if (!coordinator.WaitFor("ready (", 3, TimeSpan.FromMinutes(3)))
+            {
+                log.WriteLine($"chaos --cluster run {index}: the run ended before the replacement worker joined; not counted");
+                return null;
+            }
+            if (!coordinator.WaitForStep(Math.Max(killCoordinatorAt, coordinator.StepsSeen + 1), TimeSpan.FromMinutes(3))) return null;
             coordinator.Process.Kill();
             kills++;
             log.WriteLine($"chaos --cluster run {index}: killed the coordinator's process after step {killCoordinatorAt}");
@@ -135,6 +145,19 @@ public sealed class ClusterChaosHarness(int runs, int seed, TextWriter log, int 
         public Process Process { get; } = process;
         public System.Text.StringBuilder Output { get; } = new();
         public int StepsSeen;
+
+        public bool WaitFor(string text, int times, TimeSpan timeout)
+        {
+            var clock = Stopwatch.StartNew();
+            while (true)
+            {
+                string output;
+                lock (Output) output = Output.ToString();
+                if ((output.Length - output.Replace(text, "").Length) / text.Length >= times) return true;
+                if (Process.HasExited || clock.Elapsed > timeout) return false;
+                Thread.Sleep(20);
+            }
+        }
 
         public bool WaitForStep(int step, TimeSpan timeout)
         {

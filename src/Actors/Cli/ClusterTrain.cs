@@ -18,7 +18,11 @@ public static class ClusterTrain
         using var node = ClusterNode.Start(config, stdout, ledgerOverride);
         stdout.WriteLine($"coordinator node {node.Address}: waiting for {cluster.MinWorkers} worker node(s) (veil.cluster.min-workers). Start each with:");
         stdout.WriteLine($"  ./run.sh node --role worker --seed-nodes {node.Address} --config <the same recipe>");
-        var ended = node.Ended.GetAwaiter().GetResult();
+        Task.WaitAny(node.Ended, node.Stopped);
+        if (!node.Ended.IsCompleted)
+            throw new TrainingFailedException("this coordinator node was removed from the cluster before the run ended (downed by the split-brain resolver); " +
+                                              "a standby coordinator (`node --role coordinator`) continues the run, or start `train` again with the same recipe to resume it");
+        var ended = node.Ended.Result;
         node.Leave(TimeSpan.FromSeconds(20));
         if (!ended.Succeeded) throw new TrainingFailedException($"cluster run {ended.RunId} failed: {ended.Message}");
         return JsonSerializer.Deserialize<TrainingResult>(File.ReadAllText(Path.Combine(ended.Message, "result.json")))

@@ -44,11 +44,16 @@ public static class NodeCommand
             Console.CancelKeyPress += onCancel;
             try
             {
-                Task.WaitAny(node.Ended, interrupted.Task);
+                Task.WaitAny(node.Ended, interrupted.Task, node.Stopped);
             }
             finally
             {
                 Console.CancelKeyPress -= onCancel;
+            }
+            if (!node.Ended.IsCompleted && node.Stopped.IsCompleted)
+            {
+                stdout.WriteLine("node: this node was removed from the cluster (downed by the split-brain resolver, or unreachable too long) before the run ended");
+                return ExitCodes.Failed;
             }
             node.Leave(TimeSpan.FromSeconds(20));
             if (!node.Ended.IsCompleted)

@@ -60,6 +60,9 @@ public sealed class ClusterNode : IDisposable
     /// <summary>Completes when the coordinator (on whichever node) says the run ended.</summary>
     public Task<RunWatcherActor.RunEnded> Ended => _ended.Task;
 
+    /// <summary>Completes when this node's actor system stopped: it left, or the split-brain resolver downed it.</summary>
+    public Task Stopped => System.WhenTerminated;
+
     /// <summary>Starts a node from a loaded configuration (veil.cluster.* says its roles and address).</summary>
     public static ClusterNode Start(Akka.Configuration.Config config, TextWriter log, string? ledgerPathOverride = null, Func<int, IGradientComputer>? computers = null) =>
         new(config, log, ledgerPathOverride, computers);
@@ -67,6 +70,7 @@ public sealed class ClusterNode : IDisposable
     /// <summary>Leaves the cluster gracefully (a singleton here hands over), then stops.</summary>
     public void Leave(TimeSpan timeout)
     {
+        if (System.WhenTerminated.IsCompleted) return;
         var cluster = Akka.Cluster.Cluster.Get(System);
         var removed = new TaskCompletionSource();
         cluster.RegisterOnMemberRemoved(() => removed.TrySetResult());
