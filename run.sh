@@ -76,7 +76,10 @@ case "$verb" in
     dotnet "$VEIL_DLL" --help ;;
   test)
     # The real-data tests need Fashion-MNIST; without it they are reported as skipped, not passed.
-    apt_install dataset-fashion-mnist
+    # The PostgreSQL ledger tests start their own throw-away server (initdb into a temp folder, a free
+    # port on 127.0.0.1), so only the server programs are needed; a cluster the package may start on
+    # 5432 is neither used nor disturbed. Without them those tests fail, saying how to install them.
+    apt_install dataset-fashion-mnist postgresql
     require_dotnet; build
     run_tests "$@" ;;
   demo|train|bench|node)

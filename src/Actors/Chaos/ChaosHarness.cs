@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Text.Json;
+using Veil.Actors.Configuration;
 using Veil.DataLoading.Datasets;
 using Veil.DataLoading.Idx;
 using Veil.Ledger.Accountants;
@@ -43,7 +44,7 @@ public sealed class ChaosHarness(int runs, int seed, TextWriter log, int stepsPe
                     unfinished++;
                     continue;
                 }
-                using var store = SqliteLedgerStore.Open(outcome.Ledger, createIfMissing: false);
+                using var store = LedgerStoreFactory.OpenSqlite(outcome.Ledger, createIfMissing: false);
                 if (!store.Verify().Valid) invalid++;
                 var records = store.ReadAll();
                 var stepsRecorded = records.Where(x => x.RunId == outcome.RunId).Select(x => x.Step).ToHashSet();

@@ -7,7 +7,11 @@ using Veil.Ledger.Store;
 
 namespace Veil.Actors.Cli;
 
-/// <summary>`veil privacy ledger verify|show`: inspect a ledger file without changing it.</summary>
+/// <summary>
+/// `veil privacy ledger verify|show`: inspect a ledger without changing it. Which ledger: --ledger (a SQLite
+/// file) or --connection-string (PostgreSQL; keep the password in PGPASSWORD or ~/.pgpass, not on the
+/// command line), else the configured one (veil.privacy.ledger.* of --config, or the defaults).
+/// </summary>
 public static class PrivacyLedgerCommands
 {
     public static Command Create(TextWriter stdout)
@@ -16,16 +20,23 @@ public static class PrivacyLedgerCommands
         return ledger;
     }
 
-    private static Option<string> LedgerFile() => new("--ledger") { Description = "Ledger file (SQLite).", Required = true };
+    private static Option<string?> LedgerFile() => new("--ledger") { Description = "Ledger file (SQLite). Default: the configured ledger." };
+
+    private static Option<string?> ConnectionString() => new("--connection-string") { Description = "PostgreSQL ledger, e.g. \"Host=db;Database=veil;Username=veil\" (password from PGPASSWORD or ~/.pgpass)." };
+
+    private static Option<string?> ConfigFile() => new("--config") { Description = "HOCON file for veil.privacy.* (the ledger, δ) defaults." };
 
     private static Command Verify(TextWriter stdout)
     {
         var file = LedgerFile();
+        var connection = ConnectionString();
+        var config = ConfigFile();
         var json = CliOptions.Json();
-        var command = new Command("verify", "Walk the hash chain; name the first bad record. Exit 1 if the ledger is not valid.") { file, json };
+        var command = new Command("verify", "Walk the hash chain; name the first bad record. Exit 1 if the ledger is not valid.") { file, connection, config, json };
         command.SetAction(p =>
         {
-            using var store = OpenExisting(p.GetValue(file)!);
+            var settings = PrivacySettings.Create(VeilConfiguration.Load(p.GetValue(config)));
+            using var store = OpenExisting(settings, p.GetValue(file), p.GetValue(connection));
             var v = store.Verify();
             if (p.GetValue(json))
                 stdout.WriteLine(JsonLine.Of(("valid", v.Valid), ("records", v.Records), ("first_bad", v.FirstBadSequence), ("reason", v.Reason)));
@@ -39,18 +50,19 @@ public static class PrivacyLedgerCommands
     private static Command Show(TextWriter stdout)
     {
         var file = LedgerFile();
+        var connection = ConnectionString();
         var dataset = new Option<string?>("--dataset") { Description = "Dataset fingerprint (or a unique prefix); default: every dataset in the ledger." };
         var delta = CliOptions.Ranged<double?>("--delta", "δ for ε (default veil.privacy.budget.delta).", v => v is > 0 and < 1, "(0, 1)");
         var accountant = CliOptions.Accountant();
-        var config = new Option<string?>("--config") { Description = "HOCON file for veil.privacy.* defaults." };
+        var config = ConfigFile();
         var json = CliOptions.Json();
-        var command = new Command("show", "Records, runs and ε spent per dataset, computed from the ledger alone.") { file, dataset, delta, accountant, config, json };
+        var command = new Command("show", "Records, runs and ε spent per dataset, computed from the ledger alone.") { file, connection, dataset, delta, accountant, config, json };
         command.SetAction(p =>
         {
             var settings = PrivacySettings.Create(VeilConfiguration.Load(p.GetValue(config)));
             var d = p.GetValue(delta) ?? settings.BudgetDelta;
             var acc = AccountantCatalog.Create(p.GetValue(accountant)!);
-            using var store = OpenExisting(p.GetValue(file)!);
+            using var store = OpenExisting(settings, p.GetValue(file), p.GetValue(connection));
             var records = store.ReadAll();
             var fingerprints = records.Select(r => r.DatasetFingerprint).Distinct().ToList();
             if (p.GetValue(dataset) is { } wanted)
@@ -85,5 +97,13 @@ public static class PrivacyLedgerCommands
         return command;
     }
 
-    private static SqliteLedgerStore OpenExisting(string path) => SqliteLedgerStore.Open(path, createIfMissing: false);
+    private static ILedgerStore OpenExisting(PrivacySettings configured, string? file, string? connectionString)
+    {
+        if (file is not null && connectionString is not null)
+            throw new CliUsageException("give --ledger (a SQLite file) or --connection-string (a PostgreSQL ledger), not both");
+        var settings = file is not null ? configured with { LedgerBackend = LedgerBackends.Sqlite, LedgerPath = file }
+            : connectionString is not null ? configured with { LedgerBackend = LedgerBackends.Postgres, LedgerConnectionString = connectionString }
+            : configured;
+        return LedgerStoreFactory.Open(settings, createIfMissing: false); // reading never creates a ledger
+    }
 }

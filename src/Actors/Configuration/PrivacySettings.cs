@@ -3,12 +3,26 @@ using Veil.Ledger.Accountants;
 
 namespace Veil.Actors.Configuration;
 
-/// <summary>`veil.privacy.*`, read and validated once.</summary>
-public sealed record PrivacySettings(string Accountant, double BudgetEpsilon, double BudgetDelta, string LedgerPath)
+/// <summary>
+/// `veil.privacy.*`, read and validated once. The ledger is a SQLite file (<see cref="LedgerPath"/>) or,
+/// with backend postgres, a PostgreSQL database (<see cref="LedgerConnectionString"/>); open it with
+/// <see cref="LedgerStoreFactory"/>.
+/// </summary>
+public sealed record PrivacySettings(string Accountant, double BudgetEpsilon, double BudgetDelta, string LedgerPath,
+    string LedgerBackend = LedgerBackends.Sqlite, string LedgerConnectionString = "")
 {
-    public static PrivacySettings Create(Config config) => new(
-        ConfigReading.OneOf(config, "veil.privacy.accountant", AccountantCatalog.Names),
-        ConfigReading.Double(config, "veil.privacy.budget.epsilon", v => v > 0 && double.IsFinite(v), "(0, ∞)"),
-        ConfigReading.Double(config, "veil.privacy.budget.delta", v => v is > 0 and < 1, "(0, 1)"),
-        ConfigReading.NonEmpty(config, "veil.privacy.ledger.path"));
+    public static PrivacySettings Create(Config config)
+    {
+        var backend = ConfigReading.OneOf(config, "veil.privacy.ledger.backend", LedgerBackends.All);
+        var connectionString = config.GetString("veil.privacy.ledger.connection-string") ?? "";
+        if (backend == LedgerBackends.Postgres && string.IsNullOrWhiteSpace(connectionString))
+            throw new ConfigurationException("veil.privacy.ledger.backend = postgres but veil.privacy.ledger.connection-string is empty; expected e.g. \"Host=127.0.0.1;Port=5432;Database=veil;Username=veil\" (keep the password in PGPASSWORD or ~/.pgpass)");
+        return new(
+            ConfigReading.OneOf(config, "veil.privacy.accountant", AccountantCatalog.Names),
+            ConfigReading.Double(config, "veil.privacy.budget.epsilon", v => v > 0 && double.IsFinite(v), "(0, ∞)"),
+            ConfigReading.Double(config, "veil.privacy.budget.delta", v => v is > 0 and < 1, "(0, 1)"),
+            ConfigReading.NonEmpty(config, "veil.privacy.ledger.path"),
+            backend,
+            connectionString);
+    }
 }

@@ -53,7 +53,10 @@ public static class TrainingJob
             ? t.NoiseMultiplier
             : NoiseCalibration.Calibrate(accountant, t.TargetEpsilon, schedule, p.BudgetDelta, relativeTolerance: 1e-4).NoiseMultiplier;
         var plan = new DpPlan(schedule.SamplingRate, sigma, t.ClipNorm, schedule.Steps, p.BudgetDelta, fingerprint, data.Count);
-        var ledgerPath = Path.GetFullPath(ledgerPathOverride ?? p.LedgerPath);
+        // An override (the demo's fresh ledger) is always a SQLite file.
+        if (ledgerPathOverride is not null) p = p with { LedgerBackend = LedgerBackends.Sqlite, LedgerPath = ledgerPathOverride };
+        if (p.LedgerBackend != LedgerBackends.Postgres) p = p with { LedgerPath = Path.GetFullPath(p.LedgerPath) };
+        var ledgerPath = LedgerStoreFactory.Describe(p);
 
         var samplerSeed = t.Seed == 0 ? SamplerSeed.FromCsprng() : SamplerSeed.FromUInt64(t.Seed);
         var noiseSeed = t.Seed == 0 ? NoiseSeed.FromCsprng() : NoiseSeed.FromInt64(unchecked((long)(t.Seed * 0x9E3779B97F4A7C15UL)));
@@ -68,7 +71,9 @@ public static class TrainingJob
     {
         var fingerprint = plan.DatasetFingerprint;
         run.WriteSecret("seeds.json", JsonSerializer.Serialize(new Seeds(samplerSeed.ToHex(), noiseSeed.ToHex(), t.Seed != 0)));
-        run.WriteJson(SavedRun.FileName, new SavedRun(t, p, c, ledgerPath, SavedPlan.Of(plan)));
+        var (shareable, ledgerPassword) = LedgerStoreFactory.SplitPassword(p);
+        if (ledgerPassword is not null) run.WriteSecret(LedgerPasswordFile, ledgerPassword);
+        run.WriteJson(SavedRun.FileName, new SavedRun(t, shareable, c, ledgerPath, SavedPlan.Of(plan)));
         run.WriteJson("plan.json", new
         {
             run_id = run.Id, dataset = train.Description, dataset_fingerprint = fingerprint, dataset_size = train.Count,
@@ -93,6 +98,7 @@ public static class TrainingJob
         var seedsFile = Path.Combine(runPath, "secrets", "seeds.json");
         if (!File.Exists(seedsFile)) throw new TrainingFailedException($"{seedsFile} is missing: without the run's seeds the same batches and noise cannot be redrawn; start a new run instead");
         var seeds = JsonSerializer.Deserialize<Seeds>(File.ReadAllText(seedsFile))!;
+        var privacy = SavedPrivacy(saved, runPath);
         PrepareTorch(t);
         var data = RunData.Load(t);
         var fingerprint = data.Fingerprint;
@@ -115,7 +121,7 @@ public static class TrainingJob
             CheckMatches(checkpoint, run.Id, t, saved.Plan, seeds);
             initial = new ParameterSnapshot(checkpoint.ParameterVersion, checkpoint.Parameters);
             velocity = checkpoint.Velocity;
-            using (var ledger = OpenLedgerForResume(saved.LedgerPath, checkpoint))
+            using (var ledger = OpenLedgerForResume(privacy, saved.LedgerPath, checkpoint))
             {
                 var runEvents = ledger.ReadAll().LongCount(r => r.RunId == run.Id);
                 if (runEvents < checkpoint.LedgerEventsOfRun)
@@ -125,7 +131,7 @@ public static class TrainingJob
             }
             log.WriteLine($"resume: run {run.Id} from its checkpoint after {checkpoint.StepsApplied} of {plan.Steps} steps");
         }
-        return Prepare(new RunState(t, saved.Privacy, saved.Checkpoint, run, saved.LedgerPath, plan, data,
+        return Prepare(new RunState(t, privacy, saved.Checkpoint, run, saved.LedgerPath, plan, data,
             SamplerSeed.FromHex(seeds.Sampler), NoiseSeed.FromHex(seeds.Noise), initial, velocity, checkpoint?.StepsApplied ?? 0), chaos, telemetry, log, progress ?? new ProgressLine(log), workSource);
     }
 
@@ -157,7 +163,7 @@ public static class TrainingJob
         var plan = s.Plan;
         var firstStep = s.ResumedFromStep ?? 0;
         var accountant = AccountantCatalog.Create(s.Privacy.Accountant);
-        var store = SqliteLedgerStore.Open(s.LedgerPath);
+        var store = LedgerStoreFactory.Open(s.Privacy);
         opened.Add(store);
         var verification = store.Verify();
         if (!verification.Valid)
@@ -249,7 +255,7 @@ public static class TrainingJob
         return prepared.Complete(outcome);
     }
 
-    private static TrainingResult Complete(RunState s, object outcome, DpPlan plan, long firstStep, SqliteLedgerStore store, BudgetGuard guard,
+    private static TrainingResult Complete(RunState s, object outcome, DpPlan plan, long firstStep, ILedgerStore store, BudgetGuard guard,
         ProgressLine progress, Reporting.StageTimelineRecorder timeline, Stopwatch clock, TextWriter log)
     {
         var t = s.Training;
@@ -285,11 +291,23 @@ public static class TrainingJob
         if (c.SamplerSeedHex != seeds.Sampler || c.NoiseSeedHex != seeds.Noise) throw new TrainingFailedException("the checkpoint's seeds differ from the run's secrets/seeds.json; refusing to resume");
     }
 
-    private static SqliteLedgerStore OpenLedgerForResume(string ledgerPath, Checkpoint checkpoint)
+    private static ILedgerStore OpenLedgerForResume(PrivacySettings privacy, string ledgerPath, Checkpoint checkpoint)
     {
-        if (!File.Exists(ledgerPath) && checkpoint.LedgerEventsOfRun > 0)
+        if (privacy.LedgerBackend != LedgerBackends.Postgres && !File.Exists(ledgerPath) && checkpoint.LedgerEventsOfRun > 0)
             throw new TrainingFailedException($"ledger {ledgerPath} is gone, but the checkpoint after step {checkpoint.StepsApplied} says {checkpoint.LedgerEventsOfRun} releases were recorded in it: the privacy already spent is unknown. Refusing to resume; restore the ledger.");
-        return SqliteLedgerStore.Open(ledgerPath);
+        // A PostgreSQL ledger that lost its tables is caught by the event count check that follows.
+        return LedgerStoreFactory.Open(privacy);
+    }
+
+    private const string LedgerPasswordFile = "ledger-password";
+
+    /// <summary>The run's privacy settings as saved, with its ledger where the run started it (and a kept-apart password put back).</summary>
+    private static PrivacySettings SavedPrivacy(SavedRun saved, string runPath)
+    {
+        if (saved.Privacy.LedgerBackend != LedgerBackends.Postgres)
+            return saved.Privacy with { LedgerBackend = LedgerBackends.Sqlite, LedgerPath = saved.LedgerPath };
+        var passwordFile = Path.Combine(runPath, "secrets", LedgerPasswordFile);
+        return File.Exists(passwordFile) ? LedgerStoreFactory.WithPassword(saved.Privacy, File.ReadAllText(passwordFile)) : saved.Privacy;
     }
 
     /// <summary>Test accuracy every veil.eval.every-steps steps, on a replica of its own (the evaluator loads parameters into it).</summary>

@@ -50,6 +50,7 @@ public class VeilConfigurationTests
     [InlineData("veil.privacy.budget.delta=2", "veil.privacy.budget.delta")]
     [InlineData("veil.privacy.budget.epsilon=lots", "veil.privacy.budget.epsilon")]
     [InlineData("veil.privacy.accountant=moments", "veil.privacy.accountant")]
+    [InlineData("veil.privacy.ledger.backend=mysql", "veil.privacy.ledger.backend")]
     public void A_bad_value_names_its_key_and_the_valid_range(string assignment, string key)
     {
         var e = Assert.Throws<ConfigurationException>(() => PrivacySettings.Create(VeilConfiguration.Load(overrides: [assignment])));

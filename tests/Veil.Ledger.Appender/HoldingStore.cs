@@ -1,0 +1,22 @@
+using Veil.Ledger.Store;
+
+/// <summary>Sleeps inside the admission check (inside the store's append transaction) to widen races.</summary>
+internal sealed class HoldingStore(ILedgerStore inner, int holdMs) : ILedgerStore
+{
+    public string Location => inner.Location;
+
+    public LedgerRecord Append(PendingEvent pending, Func<IReadOnlyList<LedgerRecord>, string?>? admit = null) =>
+        inner.Append(pending, admit is null ? null : history =>
+        {
+            Thread.Sleep(holdMs);
+            return admit(history);
+        });
+
+    public IReadOnlyList<LedgerRecord> ReadAll() => inner.ReadAll();
+
+    public IReadOnlyList<LedgerRecord> ReadDataset(string datasetFingerprint) => inner.ReadDataset(datasetFingerprint);
+
+    public LedgerVerification Verify() => inner.Verify();
+
+    public void Dispose() { } // the opened store is disposed by its own using
+}

@@ -1,0 +1,247 @@
+using System.Globalization;
+using Veil.Ledger.Accountants;
+using Veil.Ledger.Budget;
+using Veil.Ledger.Events;
+using Veil.Ledger.Store;
+using Xunit;
+
+namespace Veil.Ledger.Tests.Store;
+
+/// <summary>
+/// What every ledger store must do, run against each implementation (SQLite, PostgreSQL) so they are held
+/// to identical behaviour. Damage is done with the same raw SQL in both (same tables and columns).
+/// </summary>
+public abstract class LedgerStoreContract : IDisposable
+{
+    private static readonly DpEvent Step = new PoissonSampled(0.01, new GaussianEvent(1.1));
+    private static readonly DpEvent BudgetStep = new PoissonSampled(0.05, new GaussianEvent(1.0)); // the appender's, in budget mode
+    private static readonly RdpAccountant Rdp = new();
+
+    /// <summary>Opens (creating on first use) this test's ledger.</summary>
+    protected abstract ILedgerStore Open();
+
+    /// <summary>Runs raw SQL on this test's ledger, behind the store's back.</summary>
+    protected abstract void Damage(string sql);
+
+    /// <summary>How tests/Veil.Ledger.Appender is told where this ledger is.</summary>
+    protected abstract IReadOnlyList<string> AppenderLedgerArguments { get; }
+
+    /// <summary>A folder for start signals.</summary>
+    protected abstract string Folder { get; }
+
+    public virtual void Dispose() => GC.SuppressFinalize(this);
+
+    private void AppendSteps(int count, string run = "run-a", string dataset = "ds-1")
+    {
+        using var store = Open();
+        for (var i = 0; i < count; i++) store.Append(PendingEvent.NewRelease(dataset, run, i, Step));
+    }
+
+    private static double EpsilonOf(int steps) => Rdp.Epsilon([new SelfComposed(BudgetStep, steps)], 1e-5).Epsilon;
+
+    [Fact]
+    public void Appended_records_are_durable_chained_and_read_back_after_reopening()
+    {
+        AppendSteps(5);
+        using var store = Open();
+        var records = store.ReadAll();
+        Assert.Equal([1L, 2, 3, 4, 5], records.Select(r => r.Sequence));
+        Assert.Equal(LedgerRecord.GenesisHash, records[0].PreviousHash);
+        for (var i = 1; i < records.Count; i++) Assert.Equal(records[i - 1].Hash, records[i].PreviousHash);
+        Assert.All(records, r => Assert.Equal(Step, r.Event));
+        Assert.All(records, r => Assert.Equal(RecordHash.Of(r), r.Hash));
+        Assert.Equal(LedgerVerification.Ok(5), store.Verify());
+    }
+
+    [Fact]
+    public void An_empty_ledger_verifies_with_zero_records()
+    {
+        using var store = Open();
+        Assert.Equal(LedgerVerification.Ok(0), store.Verify());
+        Assert.Empty(store.ReadAll());
+    }
+
+    [Fact]
+    public void Records_are_grouped_by_dataset_fingerprint()
+    {
+        AppendSteps(3, dataset: "ds-1");
+        AppendSteps(2, dataset: "ds-2");
+        using var store = Open();
+        Assert.Equal(3, store.ReadDataset("ds-1").Count);
+        Assert.Equal(2, store.ReadDataset("ds-2").Count);
+        Assert.True(store.Verify().Valid);
+    }
+
+    [Fact]
+    public void A_retried_append_of_the_same_release_is_recorded_once()
+    {
+        using var store = Open();
+        var release = PendingEvent.NewRelease("ds-1", "run-a", 0, Step);
+        var first = store.Append(release);
+        var retry = store.Append(release);
+        Assert.Equal(first, retry);
+        using var other = Open(); // another connection retrying (a coordinator that moved) finds it too
+        Assert.Equal(first, other.Append(release));
+        Assert.Single(store.ReadAll());
+    }
+
+    [Fact]
+    public void A_step_redone_after_a_crash_is_a_new_release_and_counts_again()
+    {
+        using var store = Open();
+        store.Append(PendingEvent.NewRelease("ds-1", "run-a", 7, Step));
+        store.Append(PendingEvent.NewRelease("ds-1", "run-a", 7, Step));
+        Assert.Equal(2, store.ReadAll().Count(r => r.Step == 7));
+    }
+
+    [Fact]
+    public void A_tampered_event_is_detected_and_named()
+    {
+        AppendSteps(5);
+        Damage("UPDATE ledger SET event = '{\"type\":\"gaussian\",\"noise_multiplier\":100}' WHERE seq = 3;");
+        using var store = Open();
+        var v = store.Verify();
+        Assert.False(v.Valid);
+        Assert.Equal(3, v.FirstBadSequence);
+        Assert.Contains("tampered", v.Reason);
+    }
+
+    [Fact]
+    public void A_missing_sequence_number_is_detected_and_named()
+    {
+        AppendSteps(5);
+        Damage("DELETE FROM ledger WHERE seq = 2;");
+        using var store = Open();
+        var v = store.Verify();
+        Assert.Equal(2, v.FirstBadSequence);
+        Assert.Contains("missing sequence number 2", v.Reason);
+    }
+
+    [Fact]
+    public void A_torn_tail_is_detected_and_named_never_dropped()
+    {
+        AppendSteps(4);
+        Damage("INSERT INTO ledger (seq, release_id, dataset, run_id, step, event) VALUES (5, 'x', 'ds-1', 'run-a', 4, '{\"type\":\"gaus');");
+        using var store = Open();
+        var v = store.Verify();
+        Assert.Equal(5, v.FirstBadSequence);
+        Assert.Contains("torn tail", v.Reason);
+        Assert.Equal(5, v.Records); // the partial record is still there: reported, not repaired
+    }
+
+    [Fact]
+    public void Deleting_the_newest_records_is_detected_as_truncation()
+    {
+        AppendSteps(6);
+        Damage("DELETE FROM ledger WHERE seq >= 5;");
+        using var store = Open();
+        var v = store.Verify();
+        Assert.False(v.Valid);
+        Assert.Equal(5, v.FirstBadSequence);
+        Assert.Contains("truncated", v.Reason);
+        Assert.Throws<LedgerException>(() => store.Append(PendingEvent.NewRelease("ds-1", "run-a", 6, Step)));
+    }
+
+    [Fact]
+    public void Appending_after_a_middle_record_was_deleted_is_refused()
+    {
+        AppendSteps(4);
+        Damage("DELETE FROM ledger WHERE seq = 2;");
+        using var store = Open();
+        var e = Assert.Throws<LedgerException>(() => store.Append(PendingEvent.NewRelease("ds-1", "run-a", 4, Step)));
+        Assert.Contains("missing", e.Message);
+    }
+
+    [Fact]
+    public void A_broken_link_is_detected_and_named()
+    {
+        AppendSteps(4);
+        Damage($"UPDATE ledger SET prev_hash = '{new string('a', 64)}' WHERE seq = 3;");
+        using var store = Open();
+        var v = store.Verify();
+        Assert.Equal(3, v.FirstBadSequence);
+        Assert.Contains("broken link", v.Reason);
+    }
+
+    [Fact]
+    public void Appending_onto_a_damaged_tail_is_refused_with_the_ledger_and_the_fix()
+    {
+        AppendSteps(3);
+        Damage("UPDATE ledger SET hash = NULL WHERE seq = 3;");
+        using var store = Open();
+        var e = Assert.Throws<LedgerException>(() => store.Append(PendingEvent.NewRelease("ds-1", "run-a", 3, Step)));
+        Assert.Contains(store.Location, e.Message);
+        Assert.Contains("ledger verify", e.Message);
+        Assert.Equal(3, store.Verify().Records);
+    }
+
+    [Fact]
+    public void A_refused_admission_writes_nothing_and_admission_sees_the_datasets_committed_records()
+    {
+        using var writer = Open();
+        using var other = Open();
+        writer.Append(PendingEvent.NewRelease("ds-1", "run-a", 0, Step));
+        writer.Append(PendingEvent.NewRelease("ds-2", "run-b", 0, Step));
+        writer.Append(PendingEvent.NewRelease("ds-1", "run-a", 1, Step));
+        IReadOnlyList<LedgerRecord>? seen = null;
+        var e = Assert.Throws<LedgerAppendRefusedException>(() => other.Append(PendingEvent.NewRelease("ds-1", "run-c", 0, Step), history =>
+        {
+            seen = history;
+            return "over budget";
+        }));
+        Assert.Equal("over budget", e.Reason);
+        Assert.Equal([1L, 3], seen!.Select(r => r.Sequence)); // every committed record of ds-1, from the other connection too
+        Assert.Equal(3, writer.ReadAll().Count);
+        Assert.Equal(LedgerVerification.Ok(3), writer.Verify());
+        Assert.Equal(4, other.Append(PendingEvent.NewRelease("ds-1", "run-c", 0, Step), _ => null).Sequence); // and nothing was skipped
+    }
+
+    [Fact]
+    public void A_step_past_the_budget_is_refused_inside_the_append()
+    {
+        using var store = Open();
+        var guard = new BudgetGuard(store, Rdp, new PrivacyBudget((EpsilonOf(4) + EpsilonOf(5)) / 2, 1e-5));
+        for (var i = 0; i < 4; i++) Assert.IsType<SpendOutcome.Recorded>(guard.TrySpend(PendingEvent.NewRelease("ds", "run-a", i, BudgetStep)));
+        Assert.IsType<SpendOutcome.Refused>(guard.TrySpend(PendingEvent.NewRelease("ds", "run-a", 4, BudgetStep)));
+        Assert.Equal(4, store.ReadAll().Count);
+        Assert.True(store.Verify().Valid);
+    }
+
+    [Fact]
+    public void Two_processes_appending_to_one_ledger_never_fork_the_chain()
+    {
+        using (Open()) { } // create it first, so neither process races to create the schema
+        const int each = 300;
+        AppenderProcesses.RunTogether(Folder, [[.. AppenderLedgerArguments, "run-a", $"{each}"], [.. AppenderLedgerArguments, "run-b", $"{each}"]]);
+        using var store = Open();
+        var records = store.ReadAll();
+        Assert.Equal(Enumerable.Range(1, 2 * each).Select(i => (long)i), records.Select(r => r.Sequence));
+        Assert.Equal(each, records.Count(r => r.RunId == "run-a"));
+        Assert.Equal(each, records.Count(r => r.RunId == "run-b"));
+        Assert.True(store.Verify().Valid, store.Verify().Reason);
+        // Both really ran at once: their records interleave.
+        Assert.True(records.Zip(records.Skip(1)).Count(p => p.First.RunId != p.Second.RunId) > 1, "the two processes never interleaved");
+    }
+
+    [Fact]
+    public void Two_processes_racing_for_the_last_of_a_budget_never_both_get_it()
+    {
+        // The budget fits exactly 12 steps; 9 are spent; two processes then try 5 each, holding the append
+        // transaction 30 ms inside the admission check, so without mutual exclusion both would see 9 spent.
+        const int allowed = 12, spent = 9;
+        var budget = (EpsilonOf(allowed) + EpsilonOf(allowed + 1)) / 2;
+        using (var store = Open())
+            for (var i = 0; i < spent; i++) store.Append(PendingEvent.NewRelease("dataset-under-test", "earlier", i, BudgetStep));
+        string[] budgetArgs = ["--budget-epsilon", budget.ToString("R", CultureInfo.InvariantCulture), "--hold-ms", "30"];
+        var outputs = AppenderProcesses.RunTogether(Folder,
+            [[.. AppenderLedgerArguments, .. budgetArgs, "run-a", "5"], [.. AppenderLedgerArguments, .. budgetArgs, "run-b", "5"]]);
+        var recorded = outputs.Sum(o => int.Parse(o.Trim().Split(' ')[0]["recorded=".Length..], CultureInfo.InvariantCulture));
+        Assert.Equal(allowed - spent, recorded);
+        Assert.All(outputs, o => Assert.EndsWith("refused=1", o.Trim()));
+        using var after = Open();
+        var records = after.ReadDataset("dataset-under-test");
+        Assert.Equal(allowed, records.Count);
+        Assert.True(Rdp.Epsilon(records.Select(r => r.Event), 1e-5).Epsilon <= budget);
+        Assert.Equal(LedgerVerification.Ok(allowed), after.Verify());
+    }
+}
