@@ -11,6 +11,7 @@ using Xunit;
 namespace Veil.Integration.Tests.Cluster;
 
 /// <summary>Two actor systems on 127.0.0.1 (free ports), joined in one cluster: what crosses between them and what may not.</summary>
+[Collection(ClusterCollection.Name)]
 public sealed class TensorTransportTests : IDisposable
 {
     private readonly ActorSystem _a;

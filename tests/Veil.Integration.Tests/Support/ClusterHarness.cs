@@ -25,6 +25,9 @@ public sealed class ClusterHarness : IDisposable
 
     public string Ledger { get; }
 
+    /// <summary>Extra settings of every node's ledger (e.g. a PostgreSQL backend the coordinators share).</summary>
+    public string[] LedgerSettings { get; init; } = [];
+
     public StringWriter Log { get; } = new();
 
     public string Seed => $"akka.tcp://veil@127.0.0.1:{_seedPort}";
@@ -33,8 +36,8 @@ public sealed class ClusterHarness : IDisposable
     public ClusterNode Start(string roles, int minWorkers = 1, Func<int, IGradientComputer>? computers = null)
     {
         var port = _nodes.Count == 0 ? _seedPort : FreePort.Next();
-        var config = Data.Config(Runs, Ledger, $"veil.cluster.roles={roles}", $"veil.cluster.port={port}",
-            $"veil.cluster.seed-nodes=[\"{Seed}\"]", $"veil.cluster.min-workers={minWorkers}", "veil.cluster.enabled=true");
+        var config = Data.Config(Runs, Ledger, [$"veil.cluster.roles={roles}", $"veil.cluster.port={port}",
+            $"veil.cluster.seed-nodes=[\"{Seed}\"]", $"veil.cluster.min-workers={minWorkers}", "veil.cluster.enabled=true", .. LedgerSettings]);
         var node = ClusterNode.Start(config, TextWriter.Synchronized(Log), computers: computers);
         _nodes.Add(node);
         return node;
@@ -60,6 +63,12 @@ public sealed class ClusterHarness : IDisposable
     {
         using var store = SqliteLedgerStore.Open(ledger, createIfMissing: false);
         return store.ReadAll();
+    }
+
+    public static (IReadOnlyList<LedgerRecord> Records, bool Valid) PostgresEvents(string connectionString)
+    {
+        using var store = PostgresLedgerStore.Open(connectionString, createIfMissing: false);
+        return (store.ReadAll(), store.Verify().Valid);
     }
 
     /// <summary>max |a − b| / max |b|: parameters equal up to floating-point summation order.</summary>

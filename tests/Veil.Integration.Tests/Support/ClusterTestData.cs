@@ -18,7 +18,7 @@ public sealed class ClusterTestData : IDisposable
     public string Folder { get; } = Path.Combine(Path.GetTempPath(), "veil-cluster-tests", Guid.NewGuid().ToString("N"));
 
     /// <summary>The configuration of one node (or of the single-node reference run, whose cluster keys are ignored).</summary>
-    public Akka.Configuration.Config Config(string runs, string ledger, params string[] more) => VeilConfiguration.Load(overrides:
+    public Akka.Configuration.Config Config(string runs, string ledger, params IEnumerable<string> more) => VeilConfiguration.Load(overrides:
     [
         $"veil.data.path=\"{Folder}\"", $"veil.run.dir=\"{runs}\"", $"veil.privacy.ledger.path=\"{ledger}\"",
         "veil.model.name=mlp", "veil.run.seed=11", "veil.dp.expected-batch-size=200", "veil.dp.epochs=1",
