@@ -180,7 +180,7 @@ public static class TrainingJob
                 log.WriteLine($"warning: {fallback}: no per-example rule, computed one example at a time (veil.dp.unsupported = naive)");
         var workers = t.Devices.Count * t.WorkersPerDevice;
         log.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"run {s.Run.Id}: {t.Model} on {s.Data.Count} examples ({plan.DatasetFingerprint[..12]}), Poisson q = {plan.SamplingRate:G4} (L = {plan.ExpectedBatchSize:F0}), σ = {plan.NoiseMultiplier:G5}, C = {plan.ClipNorm}, T = {plan.Steps}, δ = {plan.Delta:G3}; {workers} worker(s) × {TorchRuntime.Threads} thread(s); ledger {s.LedgerPath}"));
+            $"run {s.Run.Id}: {t.Model} on {s.Data.Count} examples ({plan.DatasetFingerprint[..12]}), Poisson q = {plan.SamplingRate:G4} (L = {plan.ExpectedBatchSize:F0}), σ = {plan.NoiseMultiplier:G5}, C = {plan.ClipNorm}, T = {plan.Steps}, δ = {plan.Delta:G3}; {(workSource is null ? $"{workers} worker(s) × {TorchRuntime.Threads} thread(s)" : "gradients on the cluster's worker nodes")}; ledger {s.LedgerPath}"));
 
         var planner = new StepPlanner(new PoissonSampler(s.Data.Count, plan.SamplingRate, s.SamplerSeed), new MicroBatchPlanner(t.MicroBatchSize));
         IMicroBatchDecoder decoder = s.Data.TrainDecoder(s.SamplerSeed);
