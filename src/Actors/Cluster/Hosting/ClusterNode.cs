@@ -38,9 +38,17 @@ public sealed class ClusterNode : IDisposable
             var workers = t.Devices.Count * t.WorkersPerDevice;
             computers ??= index => new TorchGradientComputer(t.Model, t.ClipNorm, t.Devices[index % t.Devices.Count], TrainingJob.Method(t), TrainingJob.Unsupported(t));
             // The decoder's seed only seeds augmentation, which cluster mode refuses above.
-            var decoder = _data!.TrainDecoder(SamplerSeed.FromUInt64(0));
-            System.ActorOf(NodeAgentActor.Props(new NodeAgentSettings(_data.Fingerprint, t.Model, t.ClipNorm, decoder, computers, workers, cluster.ChunkBytes,
+            var decoder = new RetryingDecoder(_data!.TrainDecoder(SamplerSeed.FromUInt64(0)));
+            var agent = System.ActorOf(NodeAgentActor.Props(new NodeAgentSettings(_data.Fingerprint, t.Model, t.ClipNorm, decoder, computers, workers, cluster.ChunkBytes,
                 t.DecodeThreads, "veil-worker-dispatcher")), NodeAgentActor.Name);
+            // A node whose agent failed (its data cannot be decoded) would hold on to shards it will never compute:
+            // it leaves, and the coordinator hands its shards to the others.
+            agent.WatchAsync().ContinueWith(_ =>
+            {
+                if (System.WhenTerminated.IsCompleted) return;
+                log.WriteLine($"node {Address}: its node agent failed; leaving the cluster so that its work goes to the other nodes");
+                Akka.Cluster.Cluster.Get(System).Leave(Address);
+            }, TaskScheduler.Default);
         }
         if (cluster.IsCoordinator)
         {
