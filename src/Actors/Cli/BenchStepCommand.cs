@@ -22,12 +22,14 @@ public static class BenchStepCommand
         var method = new Option<string>("--method") { Description = "DP path: fast (ghost/materialise per layer + book-keeping) | materialised | naive (default fast).", DefaultValueFactory = _ => "fast" };
         method.AcceptOnlyFromAmong("fast", "materialised", "naive");
         var naive = new Option<bool>("--no-naive") { Description = "Skip the (slow) naive per-example loop." };
+        var profile = new Option<bool>("--profile") { Description = "Also time each phase of both steps (forward, backward, per layer norms and clipped sum) and report the minimum ms per phase over the repetitions." };
         var json = CliOptions.Json();
-        var command = new Command("step", "Time one DP micro-batch against a non-private step; JSON, asserts nothing.") { model, examples, threads, iterations, method, naive, json };
+        var command = new Command("step", "Time one DP micro-batch against a non-private step; JSON, asserts nothing.") { model, examples, threads, iterations, method, naive, profile, json };
         command.SetAction(p =>
         {
             var clipping = p.GetValue(method) switch { "materialised" => ClippingMethod.Materialised, "naive" => ClippingMethod.Naive, _ => ClippingMethod.Fast };
-            var r = StepBenchmark.Run(p.GetValue(model)!, p.GetValue(examples), p.GetValue(threads), p.GetValue(iterations), includeNaive: !p.GetValue(naive), method: clipping);
+            var r = StepBenchmark.Run(p.GetValue(model)!, p.GetValue(examples), p.GetValue(threads), p.GetValue(iterations), includeNaive: !p.GetValue(naive), method: clipping,
+                profile: p.GetValue(profile));
             if (!p.GetValue(json))
                 stdout.WriteLine($"{r.Model}, {r.Examples} examples, {r.Threads} threads: non-private {r.NonPrivateStepMs:F1} ms " +
                     $"[{r.NonPrivateMinMs:F1}–{r.NonPrivateMaxMs:F1}], DP {r.ClippedSumMs:F1} ms [{r.ClippedMinMs:F1}–{r.ClippedMaxMs:F1}] " +
@@ -39,7 +41,8 @@ public static class BenchStepCommand
                 ("peak_rss_nonprivate_mb", r.PeakRssNonPrivateMb), ("peak_rss_dp_mb", r.PeakRssClippedMb), ("method", r.Method),
                 ("threads", r.Threads), ("iterations", r.Iterations),
                 ("nonprivate_ms_min", r.NonPrivateMinMs), ("nonprivate_ms_max", r.NonPrivateMaxMs), ("dp_ms_min", r.ClippedMinMs), ("dp_ms_max", r.ClippedMaxMs), ("ratio_of_minimums", r.ClippedMinMs / r.NonPrivateMinMs),
-                ("naive_ms", r.NaiveLoopMs), ("layers", r.Layers)));
+                ("naive_ms", r.NaiveLoopMs), ("layers", r.Layers),
+                ("profile_ms", r.Phases is null ? null : r.Phases.Select(f => (f.Phase, (object?)f.Ms)).ToArray())));
             return ExitCodes.Ok;
         });
         return command;

@@ -18,7 +18,7 @@ namespace Veil.Compute.Benchmarks;
 public static class StepBenchmark
 {
     public static StepBenchmarkResult Run(string modelName, int examples, int threads, int iterations = 10, bool includeNaive = true,
-        ClippingMethod method = ClippingMethod.Fast)
+        ClippingMethod method = ClippingMethod.Fast, bool profile = false)
     {
         TorchRuntime.SetThreads(threads);
         using var model = ModelCatalog.Create(modelName, seed: 1);
@@ -60,6 +60,7 @@ public static class StepBenchmark
             }).Ms).ToArray();
             naive = naiveTimes.Min();
         }
+        IReadOnlyList<(string Phase, double Ms)>? phases = profile ? Profile(model, inputs, labels, examples, iterations) : null;
         string layers;
         using (var scope = NewDisposeScope())
         {
@@ -75,7 +76,43 @@ public static class StepBenchmark
         return new StepBenchmarkResult(modelName, examples, threads, iterations,
             Median(nonPrivate), Median(clipped), naive,
             nonPrivate.Min(), nonPrivate.Max(), clipped.Min(), clipped.Max(),
-            rssNonPrivate, rssClipped, summary, layers);
+            rssNonPrivate, rssClipped, summary, layers, phases);
+    }
+
+    /// <summary>
+    /// Minimum milliseconds per phase over <paramref name="repetitions"/> interleaved pairs of steps (the minimum
+    /// because neighbours' load only ever adds time): the non-private
+    /// step's forward, backward and copy-out ("np ..."), and the fast DP path's forward, backward to layer
+    /// outputs, and per layer its preparation, norms and clipped sum. Separate from the timed loop above, so
+    /// the stopwatches cannot bias the headline figures.
+    /// </summary>
+    static IReadOnlyList<(string Phase, double Ms)> Profile(VeilModel model, float[] inputs, long[] labels, int examples, int repetitions)
+    {
+        var runs = new List<IReadOnlyList<(string Phase, double Ms)>>();
+        for (int i = 0; i < repetitions; i++)
+        {
+            var timer = new PhaseTimer();
+            using (var scope = NewDisposeScope())
+            {
+                model.zero_grad();
+                var x = HostArrays.Inputs(model, inputs, examples);
+                var y = HostArrays.Labels(model, labels, examples);
+                Tensor loss;
+                using (timer.Phase("np forward")) loss = nn.functional.cross_entropy(model.call(x), y);
+                using (timer.Phase("np backward")) loss.backward();
+                using (timer.Phase("np copy out")) _ = cat(model.parameters().Select(p => p.grad!.reshape(-1)).ToArray(), 0).data<float>().ToArray();
+            }
+            model.zero_grad();
+            using (var scope = NewDisposeScope())
+            {
+                var x = HostArrays.Inputs(model, inputs, examples);
+                var y = HostArrays.Labels(model, labels, examples);
+                var (sum, _, _) = BookkeepingClipping.Compute(model, x, y, 1.0, timer: timer);
+                using (timer.Phase("copy out")) _ = sum.data<float>().ToArray();
+            }
+            runs.Add(timer.Totals);
+        }
+        return runs[0].Select(p => (p.Phase, runs.Min(r => r.First(q => q.Phase == p.Phase).Ms))).ToList();
     }
 
     static (double Ms, double PeakRssMb) Timed(Action action)

@@ -1,6 +1,7 @@
 using TorchSharp;
 using Veil.Compute.Parameters;
 using Veil.Compute.PerExample;
+using Veil.Compute.Runtime;
 using static TorchSharp.torch;
 
 namespace Veil.Compute.Clipping;
@@ -16,13 +17,15 @@ public static class BookkeepingClipping
     /// <summary>(Σ_i c_i g_i flat in ParameterLayout order [P], ‖g_i‖ [B], per-example losses [B]). Call inside a dispose scope.</summary>
     public static (Tensor Sum, Tensor Norms, Tensor Losses) Compute(nn.Module<Tensor, Tensor> model, Tensor inputs, Tensor labels, double clipNorm,
         int multiplicity = 1, UnsupportedModulePolicy unsupported = UnsupportedModulePolicy.Refuse, NormStrategy strategy = NormStrategy.Auto,
-        long? step = null)
+        long? step = null, PhaseTimer? timer = null)
     {
-        var (layers, losses) = PerExamplePlan.For(model, unsupported).Run(inputs, labels, multiplicity, strategy);
+        var (layers, losses) = PerExamplePlan.For(model, unsupported).Run(inputs, labels, multiplicity, strategy, timer);
         Tensor? squares = null;
-        foreach (var (_, layer) in layers)
+        foreach (var (path, layer) in layers)
         {
-            var s = layer.SquaredNorms();
+            Tensor s;
+            using (timer?.Phase("norms " + path))
+                s = layer.SquaredNorms();
             squares = squares is null ? s : squares.add_(s);
         }
         var norms = (squares ?? zeros_like(losses)).sqrt();
@@ -30,8 +33,10 @@ public static class BookkeepingClipping
         var factors = FlatClipping.Factors(norms, clipNorm);
         var byName = new Dictionary<string, Tensor>();
         foreach (var (path, layer) in layers)
-            foreach (var (name, sum) in layer.ClippedSum(factors))
-                byName[PerExampleGradients.Qualify(path, name)] = sum;
+            using (timer?.Phase("sum " + path))
+                foreach (var (name, sum) in layer.ClippedSum(factors))
+                    byName[PerExampleGradients.Qualify(path, name)] = sum;
+        using var assemble = timer?.Phase("assemble");
         var flat = ParameterLayout.Of(model).Entries.Select(e => byName.TryGetValue(e.Name, out var g) ? g.reshape(-1)
             : throw new InvalidOperationException($"No clipped sum was produced for parameter '{e.Name}'.")).ToArray();
         return (cat(flat, 0), norms, losses);

@@ -5,7 +5,7 @@ using static TorchSharp.torch;
 namespace Veil.Compute.PerExample;
 
 /// <summary>
-/// A convolution is a matrix product over unfolded input patches: with U_i = unfold(a_i) of shape
+/// A convolution is a matrix product over unfolded input patches (<see cref="ConvPatches"/>): with U_i = unfold(a_i) of shape
 /// [C·kh·kw, L] (one column per output position; stride, padding and dilation are unfold's) and δ_i
 /// of shape [O, L], ∇W_i = δ_i U_iᵀ and ∇b_i = Σ_positions δ_i. With G groups, unfold's rows are
 /// channel-major, so group g owns rows [g·C/G·kh·kw, (g+1)·C/G·kh·kw) and output channels
@@ -22,18 +22,16 @@ public sealed class Conv2dRule : IPerExampleRule
         return null;
     }
 
-    public IPerExampleLayer Prepare(nn.Module module, Tensor activations, Tensor backprops, int multiplicity, NormStrategy strategy)
+    public IPerExampleLayer Prepare(nn.Module module, Tensor activations, Tensor output, Tensor backprops, int multiplicity, NormStrategy strategy)
     {
         var conv = (Conv2d)module;
-        long rows = activations.shape[0], groups = conv.groups;
-        var patches = nn.functional.unfold(activations,
-            (conv.kernel_size[0], conv.kernel_size[1]),
-            dilation: (conv.dilation[0], conv.dilation[1]),
-            padding: (conv.padding![0], conv.padding[1]),
-            stride: (conv.stride[0], conv.stride[1]));                                   // [R, C·kh·kw, L]
-        long positions = patches.shape[2];
-        var a = patches.view(rows, groups, -1, positions).transpose(2, 3);               // [R, G, L, C/G·kh·kw]
-        var d = backprops.reshape(rows, groups, -1, positions).transpose(2, 3);          // [R, G, L, O/G]
-        return new OuterProductLayer(a, d, multiplicity, "weight", conv.weight!.shape, conv.bias is null ? null : "bias", strategy);
+        long rows = backprops.shape[0], groups = conv.groups;
+        long positions = backprops.shape[2] * backprops.shape[3];
+        long inputs = activations.shape[1] / groups * conv.kernel_size[0] * conv.kernel_size[1];
+        var d = backprops.reshape(rows, groups, -1, positions).transpose(2, 3);                 // [R, G, L, O/G]
+        return new OuterProductLayer(activations,
+            x => ConvPatches.Of(conv, x).view(x.shape[0], groups, inputs, positions).transpose(2, 3), // [R, G, L, C/G·kh·kw]
+            output, backprops, d, inputs, multiplicity, conv.weight!, "weight", conv.bias, conv.bias is null ? null : "bias", strategy,
+            GroupedConvGradients.Applies(conv, activations.shape[1]) ? (x, delta) => GroupedConvGradients.Of(conv, x, delta) : null);
     }
 }

@@ -16,7 +16,7 @@ public sealed class EmbeddingRule : IPerExampleRule
 {
     public string? Unsupported(nn.Module module) => null;
 
-    public IPerExampleLayer Prepare(nn.Module module, Tensor activations, Tensor backprops, int multiplicity, NormStrategy strategy)
+    public IPerExampleLayer Prepare(nn.Module module, Tensor activations, Tensor output, Tensor backprops, int multiplicity, NormStrategy strategy)
     {
         var weight = ((Embedding)module).weight!;
         long rows = activations.shape[0] / multiplicity, vocabulary = weight.shape[0], width = weight.shape[1];

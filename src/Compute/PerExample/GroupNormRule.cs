@@ -13,7 +13,7 @@ public sealed class GroupNormRule : IPerExampleRule
 {
     public string? Unsupported(nn.Module module) => null;
 
-    public IPerExampleLayer Prepare(nn.Module module, Tensor activations, Tensor backprops, int multiplicity, NormStrategy strategy)
+    public IPerExampleLayer Prepare(nn.Module module, Tensor activations, Tensor output, Tensor backprops, int multiplicity, NormStrategy strategy)
     {
         var norm = (GroupNorm)module;
         long rows = activations.shape[0], channels = activations.shape[1];

@@ -18,7 +18,8 @@ public interface IPerExampleRule
     /// groups of K augmentations of one example (example-major); the per-example gradient is then the
     /// sum over the group (δ already carries the 1/K of the mean). <paramref name="strategy"/> picks
     /// ghost norms or materialised per-example gradients; <see cref="NormStrategy.Auto"/> asks the
-    /// rule's cost model.
+    /// rule's cost model. <paramref name="output"/> is the layer's output with its autograd graph retained: a
+    /// rule may run the layer's own backward node with rescaled <paramref name="backprops"/> (once).
     /// </summary>
-    IPerExampleLayer Prepare(nn.Module module, Tensor activations, Tensor backprops, int multiplicity, NormStrategy strategy);
+    IPerExampleLayer Prepare(nn.Module module, Tensor activations, Tensor output, Tensor backprops, int multiplicity, NormStrategy strategy);
 }

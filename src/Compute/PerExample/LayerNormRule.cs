@@ -12,7 +12,7 @@ public sealed class LayerNormRule : IPerExampleRule
 {
     public string? Unsupported(nn.Module module) => null;
 
-    public IPerExampleLayer Prepare(nn.Module module, Tensor activations, Tensor backprops, int multiplicity, NormStrategy strategy)
+    public IPerExampleLayer Prepare(nn.Module module, Tensor activations, Tensor output, Tensor backprops, int multiplicity, NormStrategy strategy)
     {
         var norm = (LayerNorm)module;
         long rows = activations.shape[0];

@@ -13,12 +13,12 @@ public sealed class LinearRule : IPerExampleRule
 {
     public string? Unsupported(nn.Module module) => null;
 
-    public IPerExampleLayer Prepare(nn.Module module, Tensor activations, Tensor backprops, int multiplicity, NormStrategy strategy)
+    public IPerExampleLayer Prepare(nn.Module module, Tensor activations, Tensor output, Tensor backprops, int multiplicity, NormStrategy strategy)
     {
         var linear = (Linear)module;
-        long rows = activations.shape[0];
-        var a = activations.reshape(rows, 1, -1, linear.in_features);
-        var d = backprops.reshape(rows, 1, -1, linear.out_features);
-        return new OuterProductLayer(a, d, multiplicity, "weight", linear.weight!.shape, linear.bias is null ? null : "bias", strategy);
+        long inputs = linear.in_features;
+        var d = backprops.reshape(backprops.shape[0], 1, -1, linear.out_features);
+        return new OuterProductLayer(activations, x => x.reshape(x.shape[0], 1, -1, inputs), output, backprops, d, inputs, multiplicity,
+            linear.weight!, "weight", linear.bias, linear.bias is null ? null : "bias", strategy);
     }
 }

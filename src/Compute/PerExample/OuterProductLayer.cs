@@ -1,3 +1,4 @@
+using TorchSharp;
 using static TorchSharp.torch;
 
 namespace Veil.Compute.PerExample;
@@ -11,41 +12,70 @@ namespace Veil.Compute.PerExample;
 /// Norms, two ways:
 /// <list type="bullet">
 /// <item>ghost: ‖D_iᵀA_i‖²_F = Σ_{t,t'} (A_iA_iᵀ)_{tt'} (D_iD_iᵀ)_{tt'}; for T = 1 this is ‖a_i‖²‖δ_i‖².
-///   Work and memory per example ∝ T²(in + out), nothing of size in·out is formed.</item>
-/// <item>materialise: form D_iᵀA_i [out, in] per example (a batched matmul, work ∝ T·in·out,
-///   memory ∝ in·out per example), then square and sum.</item>
+///   Work per example ∝ T²(in + out), nothing of size in·out is formed.</item>
+/// <item>materialise: form D_iᵀA_i [out, in] per example (a batched matmul, work ∝ T·in·out), then
+///   square and sum.</item>
 /// </list>
-/// Clipped sum: materialised gradients are summed with weights c (one GEMV); otherwise book-keeping
-/// scales D (or A, whichever is smaller) by c_i and contracts over examples and positions at once:
-/// Σ_i c_i D_iᵀA_i = (c⊙D)ᵀA, one GEMM per group, no per-example copies of the weight.
+/// A (for a convolution: the unfolded input patches, T·in floats per example) is built lazily, a chunk of
+/// examples at a time, and freed as soon as the chunk's norms are taken, so no layer's patches outlive it.
+///
+/// Clipped sum Σ_i c_i ∇W_i: when the materialised gradients are small enough to keep
+/// (<see cref="PerExampleBudgets.KeepBytes"/>), one GEMV over them; otherwise the layer's own autograd node is run
+/// once more with its output gradient rescaled per example, δ_i → c_i·δ_i (the graph is retained by
+/// <see cref="PerExamplePlan"/>): libtorch's weight-gradient kernel, the same one the non-private step runs,
+/// on the same shapes, with no per-example copies and no patches.
 /// </summary>
 public sealed class OuterProductLayer : IPerExampleLayer
 {
-    // Materialising costs T·in·out multiply-adds (the same work as the book-keeping contraction the
-    // ghost path needs later) plus about MemoryPasses passes over in·out floats per example (write,
-    // norm, weighted sum: memory-bound). The ghost path instead costs two T×T Gram matrices,
-    // 2·T²·(in + out). Ghost wins when 2·T²·(in + out) < MemoryPasses·in·out, or when the materialised
-    // gradients would not fit MaterialiseBudgetBytes.
+    // Materialising costs T·in·out multiply-adds plus about MemoryPasses passes over in·out floats per
+    // example (write, norm, weighted sum: memory-bound); the ghost path costs two T×T Gram matrices,
+    // T²·(in + out), and, because its clipped sum then needs the weight-gradient kernel, another T·in·out
+    // unless the materialised gradients could have been kept for a GEMV.
     const double MemoryPasses = 16;
-    const long MaterialiseBudgetBytes = 256L << 20;
 
-    readonly Tensor _a;      // [B, G, T, in]
-    readonly Tensor _d;      // [B, G, T, out]
-    readonly long _batch;
+    readonly Tensor _activations;          // the layer's input rows [B·K, ...], as captured
+    readonly Func<Tensor, Tensor> _expand; // input rows → A rows [rows, G, T, in]
+    readonly Tensor _delta;                // δ as captured, the layer output's shape [B·K, ...]
+    readonly Tensor _d;                    // D [B, G, K·T, out]
+    readonly Tensor _output;               // the layer's output, whose autograd node computes the clipped sum
+    readonly Tensor _weight;
+    readonly Tensor? _bias;
+    readonly int _multiplicity;
+    readonly long _batch, _groups, _positions, _inputs, _outputs;
     readonly string _weightName;
     readonly long[] _weightShape;
     readonly string? _biasName;
-    Tensor? _materialised;   // [B, G, out, in]
+    readonly bool _keep;
+    readonly Func<Tensor, Tensor, Tensor>? _perRow; // (input rows, δ rows) → per-row gradients [rows, G, out, in], if the rule has a faster way than DᵀA
+    Tensor? _materialised;                 // [B, G, out, in], when kept
 
-    public OuterProductLayer(Tensor a, Tensor d, int multiplicity, string weightName, long[] weightShape, string? biasName, NormStrategy strategy)
+    /// <param name="activations">The layer's input rows [B·K, ...].</param>
+    /// <param name="expand">Input rows → A rows [rows, G, T, in] (a view for Linear, patches for Conv2d).</param>
+    /// <param name="delta">∂L/∂output as captured.</param>
+    /// <param name="d">δ as D rows [B·K, G, T, out] (a view).</param>
+    /// <param name="inputsPerGroup">in: A's last dimension.</param>
+    /// <param name="perRow">Optional: (input rows, δ rows) → per-row weight gradients [rows, G, out, in], used to materialise instead of DᵀA.</param>
+    public OuterProductLayer(Tensor activations, Func<Tensor, Tensor> expand, Tensor output, Tensor delta, Tensor d, long inputsPerGroup,
+        int multiplicity, Tensor weight, string weightName, Tensor? bias, string? biasName, NormStrategy strategy,
+        Func<Tensor, Tensor, Tensor>? perRow = null)
     {
-        (_a, _d) = (Group(a, multiplicity), Group(d, multiplicity));
-        _batch = _a.shape[0];
-        (_weightName, _weightShape, _biasName) = (weightName, weightShape, biasName);
-        Method = Choose(strategy, _batch, _a.shape[1], _a.shape[2], _a.shape[3], _d.shape[3]) == NormStrategy.Ghost ? "ghost" : "materialise";
+        _perRow = perRow;
+        (_activations, _expand, _output, _delta, _multiplicity) = (activations, expand, output, delta, multiplicity);
+        (_weight, _bias, _weightName, _weightShape, _biasName) = (weight, bias, weightName, weight.shape, biasName);
+        _d = Group(d, multiplicity);
+        (_batch, _groups, _positions, _outputs) = (_d.shape[0], _d.shape[1], _d.shape[2], _d.shape[3]);
+        _inputs = inputsPerGroup;
+        var choice = Choose(strategy, _batch, _groups, _positions, _inputs, _outputs);
+        Method = choice == NormStrategy.Ghost ? "ghost" : "materialise";
+        _keep = choice == NormStrategy.Materialise && Keeps(_batch, _groups, _inputs, _outputs);
     }
 
     public string Method { get; }
+
+    // Materialised per-example gradients up to the keep budget are kept for the clipped sum (a GEMV instead of
+    // a second weight-gradient kernel); larger ones are dropped chunk by chunk once their norms are taken.
+    static bool Keeps(long batch, long groups, long inputs, long outputs) =>
+        (double)batch * groups * inputs * outputs * sizeof(float) <= PerExampleBudgets.Current.KeepBytes;
 
     /// <summary>The cost model: ghost or materialise for B examples, G groups, T positions, in → out.</summary>
     public static NormStrategy Choose(NormStrategy strategy, long batch, long groups, long positions, long inputs, long outputs)
@@ -53,8 +83,10 @@ public sealed class OuterProductLayer : IPerExampleLayer
         if (strategy != NormStrategy.Auto) return strategy;
         if (positions == 1) return NormStrategy.Ghost;
         double perExample = (double)inputs * outputs;
-        if (batch * groups * perExample * sizeof(float) > MaterialiseBudgetBytes) return NormStrategy.Ghost;
-        return 2.0 * positions * positions * (inputs + outputs) < MemoryPasses * perExample ? NormStrategy.Ghost : NormStrategy.Materialise;
+        double ghost = (double)positions * positions * (inputs + outputs);
+        // Both paths pay for a weight-gradient product (T·in·out) unless materialised gradients are kept.
+        double materialise = Keeps(batch, groups, inputs, outputs) ? MemoryPasses * perExample : (positions + MemoryPasses) * perExample;
+        return ghost < materialise ? NormStrategy.Ghost : NormStrategy.Materialise;
     }
 
     /// <summary>[B·K, G, T, n] → [B, G, K·T, n]: an example's K augmentations become K·T positions.</summary>
@@ -70,17 +102,58 @@ public sealed class OuterProductLayer : IPerExampleLayer
     public Tensor SquaredNorms()
     {
         Tensor weight;
-        if (Method == "materialise")
-            weight = Materialised().reshape(_batch, -1).square().sum(1L);
-        else if (_a.shape[2] == 1)
-            weight = (_a.square().sum(-1L) * _d.square().sum(-1L)).reshape(_batch, -1).sum(1L);
+        if (Method == "ghost" && _positions == 1)
+            weight = (A(0, _batch).square().sum(-1L) * _d.square().sum(-1L)).reshape(_batch, -1).sum(1L);
         else
-            weight = (matmul(_a, _a.mT) * matmul(_d, _d.mT)).reshape(_batch, -1).sum(1L);
+            weight = Chunked(Method == "ghost" ? GramNorms : MaterialisedNorms);
         if (_biasName is null) return weight;
         return weight + _d.sum(2L).reshape(_batch, -1).square().sum(1L);
     }
 
-    Tensor Materialised() => _materialised ??= matmul(_d.mT, _a); // [B, G, out, in]
+    /// <summary>A for examples [start, start + count): [count, G, K·T, in].</summary>
+    Tensor A(long start, long count) => Group(_expand(_activations.narrow(0, start * _multiplicity, count * _multiplicity)), _multiplicity);
+
+    Tensor GramNorms(long start, long count)
+    {
+        var a = A(start, count);
+        var d = _d.narrow(0, start, count);
+        return (matmul(a, a.mT) * matmul(d, d.mT)).reshape(count, -1).sum(1L);
+    }
+
+    Tensor MaterialisedNorms(long start, long count)
+    {
+        var g = PerExample(start, count); // [count, G, out, in]
+        var norms = g.reshape(count, -1).square().sum(1L);
+        if (_keep) _materialised = g.MoveToOuterDisposeScope();
+        return norms;
+    }
+
+    /// <summary>Runs <paramref name="norms"/> over chunks of examples, each in its own dispose scope so A is freed per chunk.</summary>
+    Tensor Chunked(Func<long, long, Tensor> norms)
+    {
+        long perExample = _groups * (_positions * _inputs + (Method == "ghost" ? 2 * _positions * _positions : _inputs * _outputs)) * sizeof(float);
+        long chunk = Math.Clamp(PerExampleBudgets.Current.ChunkBytes / Math.Max(1, perExample), 1, _batch);
+        if (_keep) chunk = _batch; // kept gradients are one tensor
+        var parts = new List<Tensor>();
+        for (long start = 0; start < _batch; start += chunk)
+        {
+            long count = Math.Min(chunk, _batch - start);
+            using var scope = NewDisposeScope();
+            var part = norms(start, count);
+            parts.Add(part.MoveToOuterDisposeScope());
+        }
+        return parts.Count == 1 ? parts[0] : cat(parts, 0);
+    }
+
+    Tensor Materialised() => _materialised ??= PerExample(0, _batch);
+
+    /// <summary>Per-example weight gradients of examples [start, start + count): [count, G, out, in].</summary>
+    Tensor PerExample(long start, long count)
+    {
+        if (_perRow is null) return matmul(_d.narrow(0, start, count).mT, A(start, count));
+        var g = _perRow(_activations.narrow(0, start * _multiplicity, count * _multiplicity), _delta.narrow(0, start * _multiplicity, count * _multiplicity));
+        return _multiplicity == 1 ? g : g.reshape(new[] { count, (long)_multiplicity }.Concat(g.shape.Skip(1)).ToArray()).sum(1L);
+    }
 
     public IReadOnlyList<(string Name, Tensor Gradient)> Gradients()
     {
@@ -91,19 +164,20 @@ public sealed class OuterProductLayer : IPerExampleLayer
 
     public IReadOnlyList<(string Name, Tensor Sum)> ClippedSum(Tensor factors)
     {
-        Tensor weight;
-        if (Method == "materialise")
-            weight = factors.reshape(1, _batch).matmul(Materialised().reshape(_batch, -1));
-        else
+        if (_keep && _materialised is not null)
         {
-            var scale = factors.reshape(_batch, 1, 1, 1);
-            weight = _d.numel() <= _a.numel()
-                ? einsum("bgto,bgti->goi", _d * scale, _a)
-                : einsum("bgto,bgti->goi", _d, _a * scale);
+            var result = new List<(string, Tensor)> { (_weightName, factors.reshape(1, _batch).matmul(_materialised.reshape(_batch, -1)).reshape(_weightShape)) };
+            if (_biasName is not null)
+                result.Add((_biasName, factors.reshape(1, _batch).matmul(_d.sum(2L).reshape(_batch, -1)).reshape(-1)));
+            return result;
         }
-        var result = new List<(string, Tensor)> { (_weightName, weight.reshape(_weightShape)) };
-        if (_biasName is not null)
-            result.Add((_biasName, factors.reshape(1, _batch).matmul(_d.sum(2L).reshape(_batch, -1)).reshape(-1)));
-        return result;
+        // Rows of δ scaled by their example's factor, through this layer's own backward node only.
+        var rowFactors = _multiplicity == 1 ? factors : factors.repeat_interleave(_multiplicity);
+        var scaled = _delta * rowFactors.reshape(new[] { -1L }.Concat(Enumerable.Repeat(1L, (int)_delta.dim() - 1)).ToArray()).to_type(_delta.dtype);
+        var parameters = _bias is null ? new[] { _weight } : new[] { _weight, _bias };
+        var sums = autograd.grad(new[] { _output }, parameters, new[] { scaled });
+        var named = new List<(string, Tensor)> { (_weightName, sums[0]) };
+        if (_biasName is not null) named.Add((_biasName, sums[1]));
+        return named;
     }
 }

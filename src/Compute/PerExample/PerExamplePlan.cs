@@ -1,6 +1,7 @@
 using System.Runtime.CompilerServices;
 using TorchSharp;
 using TorchSharp.Modules;
+using Veil.Compute.Runtime;
 using static TorchSharp.torch;
 
 namespace Veil.Compute.PerExample;
@@ -14,7 +15,8 @@ namespace Veil.Compute.PerExample;
 /// output through). The loss is the SUM of per-example cross-entropies (÷ K with augmentation
 /// multiplicity K, so an example's gradient is the mean over its augmentations), hence δ_i = ∂L/∂z_i
 /// depends on example i only. One autograd.grad call to the layer outputs returns every δ without
-/// computing or touching the parameters' .grad (the weight-gradient work is left to the rules).
+/// computing or touching the parameters' .grad (the weight-gradient work is left to the rules); the graph
+/// is retained so that a rule can run its layer's own backward node once more, with δ rescaled, for the clipped sum.
 /// Modules left to the naive fallback get a one-example-at-a-time loop over their own parameters.
 /// </summary>
 public sealed class PerExamplePlan
@@ -86,7 +88,8 @@ public sealed class PerExamplePlan
     /// trainable module's per-example view, keyed by module path, and each example's loss (mean over its K rows).
     /// Call inside a dispose scope.
     /// </summary>
-    public (IReadOnlyList<(string Path, IPerExampleLayer Layer)> Layers, Tensor Losses) Run(Tensor inputs, Tensor labels, int multiplicity, NormStrategy strategy)
+    public (IReadOnlyList<(string Path, IPerExampleLayer Layer)> Layers, Tensor Losses) Run(Tensor inputs, Tensor labels, int multiplicity, NormStrategy strategy,
+        PhaseTimer? timer = null)
     {
         if (multiplicity < 1) throw new ArgumentOutOfRangeException(nameof(multiplicity), multiplicity, "Augmentation multiplicity must be at least 1.");
         long rows = inputs.shape[0];
@@ -98,6 +101,7 @@ public sealed class PerExamplePlan
         _capturing = captured;
         try
         {
+            using var phase = timer?.Phase("forward");
             rowLosses = nn.functional.cross_entropy(_model.call(inputs), labels, reduction: nn.Reduction.None);
         }
         finally
@@ -107,14 +111,17 @@ public sealed class PerExamplePlan
         var outputs = _layers.Select(l => captured.TryGetValue(l.Module, out var c) ? c.Output
             : throw new NotSupportedException($"model.{l.Path} has trainable parameters but was not called with call() in forward; per-example hooks cannot see it.")).ToList();
         var total = multiplicity == 1 ? rowLosses.sum() : rowLosses.sum() / multiplicity;
-        var deltas = outputs.Count == 0 ? Array.Empty<Tensor>() : autograd.grad(new[] { total }, outputs, allow_unused: true);
+        IList<Tensor> deltas;
+        using (timer?.Phase("backward"))
+            deltas = outputs.Count == 0 ? Array.Empty<Tensor>() : autograd.grad(new[] { total }, outputs, retain_graph: true, allow_unused: true);
 
         var result = new List<(string, IPerExampleLayer)>(_layers.Length + _fallback.Length);
         for (int i = 0; i < _layers.Length; i++)
         {
             var (input, output) = captured[_layers[i].Module];
             var delta = deltas[i] ?? zeros_like(output); // a layer that does not reach the loss has zero gradient
-            result.Add((_layers[i].Path, _layers[i].Rule.Prepare(_layers[i].Module, input.detach(), delta, multiplicity, strategy)));
+            using var phase = timer?.Phase("prepare " + _layers[i].Path);
+            result.Add((_layers[i].Path, _layers[i].Rule.Prepare(_layers[i].Module, input.detach(), output, delta, multiplicity, strategy)));
         }
         foreach (var (path, parameters, names) in _fallback)
             result.Add((path, NaiveLayer(inputs, labels, multiplicity, examples, parameters, names)));

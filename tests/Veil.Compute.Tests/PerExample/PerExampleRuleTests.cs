@@ -35,6 +35,10 @@ public sealed class PerExampleRuleTests
             (g, b) => randn(new[] { b, 4L, 6 }, dtype: ScalarType.Float64, generator: g)),
         new Case("conv stride 2 padding 1", () => new Chain(("conv", nn.Conv2d(3, 4, 3, stride: 2, padding: 1)), ("act", nn.Tanh()), ("flat", nn.Flatten()), ("fc", nn.Linear(4 * 5 * 5, 3))),
             (g, b) => Images(g, b, 3, 9, 9)),
+        new Case("conv one input channel stride 2 padding 2", () => new Chain(("conv", nn.Conv2d(1, 3, 4, stride: 2, padding: 2)), ("act", nn.Tanh()), ("flat", nn.Flatten()), ("fc", nn.Linear(3 * 5 * 5, 3))),
+            (g, b) => Images(g, b, 1, 9, 9)),
+        new Case("conv one input channel dilation 2 rectangular no bias", () => new Chain(("conv", nn.Conv2d(1, 2, (3, 2), stride: (1, 2), padding: (0, 0), dilation: (2, 2), bias: false)), ("act", nn.Tanh()), ("flat", nn.Flatten()), ("fc", nn.Linear(2 * 4 * 3, 3))),
+            (g, b) => Images(g, b, 1, 8, 8)),
         new Case("conv dilation 2 no bias", () => new Chain(("conv", nn.Conv2d(2, 3, 3, dilation: 2, bias: false)), ("act", nn.Tanh()), ("flat", nn.Flatten()), ("fc", nn.Linear(3 * 4 * 4, 3))),
             (g, b) => Images(g, b, 2, 8, 8)),
         new Case("conv groups 2 rectangular padding", () => new Chain(("conv", nn.Conv2d(4, 6, (3, 2), stride: (1, 2), padding: (1, 0), groups: 2)), ("act", nn.Tanh()), ("flat", nn.Flatten()), ("fc", nn.Linear(6 * 6 * 3, 3))),
@@ -107,6 +111,41 @@ public sealed class PerExampleRuleTests
                 AssertClose(expected, sum, $"{c.Name}, B={batch}, {strategy}: clipped sum");
             }
             Assert.True(norms.min().item<double>() > 1e-6, "the reference gradients are not trivially zero");
+        }
+    }
+
+    [Theory]
+    [InlineData("conv stride 2 padding 1")]
+    [InlineData("conv groups 2 rectangular padding")]
+    [InlineData("linear on sequences")]
+    [InlineData("conv one input channel stride 2 padding 2")]
+    public void Norms_taken_one_example_at_a_time_and_sums_without_kept_gradients_match_the_naive_loop(string name)
+    {
+        // Budgets of one byte: patches are formed one example per chunk and no materialised gradient is kept,
+        // so every clipped sum runs through the layer's own backward node with δ rescaled; K = 2 augmentations
+        // checks that chunks cut at example (not row) boundaries.
+        using var model = Build(AllCases.First(c => c.Name == name));
+        PerExampleBudgets.Use(new PerExampleBudgets(ChunkBytes: 1, KeepBytes: 0));
+        try
+        {
+            using var scope = NewDisposeScope();
+            const int examples = 5, k = 2;
+            var g = manual_seed(21);
+            var x = AllCases.First(c => c.Name == name).Input(g, examples * k);
+            var y = randint(3, new[] { (long)examples }, dtype: ScalarType.Int64, generator: g).repeat_interleave(k);
+            var (_, unclipped) = Naive(model, x, y, double.MaxValue, k);
+            double clipNorm = unclipped.median().item<double>();
+            var (expected, norms) = Naive(model, x, y, clipNorm, k);
+            foreach (var strategy in new[] { NormStrategy.Ghost, NormStrategy.Materialise })
+            {
+                var (sum, fastNorms, _) = BookkeepingClipping.Compute(model, x, y, clipNorm, multiplicity: k, strategy: strategy);
+                AssertClose(norms, fastNorms, $"{name}, {strategy}: norms");
+                AssertClose(expected, sum, $"{name}, {strategy}: clipped sum");
+            }
+        }
+        finally
+        {
+            PerExampleBudgets.Use(null);
         }
     }
 
