@@ -152,7 +152,7 @@ public sealed class ChaosHarness(int runs, int seed, TextWriter log, int stepsPe
         "veil.runtime.micro-batch-size=100", "veil.checkpoint.every-steps=3", "veil.privacy.budget.epsilon=1000",
     }.SelectMany(s => new[] { "--set", s });
 
-    private static void WriteSyntheticData(string folder)
+    internal static void WriteSyntheticData(string folder)
     {
         Directory.CreateDirectory(folder);
         var splits = SyntheticImageDataset.CreateSplits(1200, 200, seed: 3);

@@ -66,6 +66,7 @@ public static class TrainCommands
 
     private static int Execute(TextWriter stdout, Akka.Configuration.Config config, bool json, bool quiet, string? ledgerOverride)
     {
+        if (ClusterSettings.Create(config).Enabled) return Report(stdout, ClusterTrain.Run(config, stdout, ledgerOverride), json);
         var training = TrainingSettings.Create(config);
         var privacy = PrivacySettings.Create(config);
         if (LastLayerSettings.Mode(config) == "last-layer")

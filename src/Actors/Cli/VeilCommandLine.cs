@@ -52,10 +52,11 @@ public static class VeilCommandLine
             BenchOverlapCommand.Create(stdout),
             BenchDataCommand.Create(stdout),
             BenchLedgerCommand.Create(stdout),
+            BenchClusterCommand.Create(stdout),
         };
         return new RootCommand("Veil: differentially private training at scale.")
         {
-            TrainCommands.Demo(stdout), TrainCommands.Train(stdout), privacy, bench, ChaosCommand.Create(stdout),
+            TrainCommands.Demo(stdout), TrainCommands.Train(stdout), NodeCommand.Create(stdout), privacy, bench, ChaosCommand.Create(stdout),
             DataExportCommand.DataGroup(stdout), ReportCommand.Create(stdout),
         };
     }

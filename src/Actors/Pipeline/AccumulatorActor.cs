@@ -14,7 +14,15 @@ public sealed class AccumulatorActor : ReceiveActor
 {
     public sealed record Expect(long Step, int MicroBatches, int ParameterCount, ActivityContext Trace = default);
 
-    public sealed record PartialSum(MicroBatchId Id, PartialGradient Partial, ActivityContext Trace = default);
+    /// <summary>
+    /// The clipped sum of one micro-batch, or (with <paramref name="Covers"/>) of several micro-batches of the
+    /// same step summed on a cluster node. A partial is counted whole or not at all: if any micro-batch it
+    /// covers is already in, it is a duplicate (sums cannot be taken apart), which keeps every one exactly once.
+    /// </summary>
+    public sealed record PartialSum(MicroBatchId Id, PartialGradient Partial, ActivityContext Trace = default, IReadOnlyList<int>? Covers = null)
+    {
+        public IReadOnlyList<int> Indices => Covers ?? [Id.Index];
+    }
 
     /// <summary>The full clipped sum of one logical batch, with non-private diagnostics.</summary>
     public sealed record ClippedSum(long Step, float[] Sum, int Examples, double LossSum, int ClippedExamples, int DuplicatesIgnored, ActivityContext Trace = default);
@@ -72,13 +80,16 @@ public sealed class AccumulatorActor : ReceiveActor
 
     private void Add(StepState state, PartialSum m)
     {
-        if (m.Id.Index < 0 || m.Id.Index >= state.Expected)
-            throw new InvalidOperationException($"{m.Id} is outside the {state.Expected} micro-batches expected for that step");
-        if (!state.Received.Add(m.Id.Index))
+        var indices = m.Indices;
+        foreach (var index in indices)
+            if (index < 0 || index >= state.Expected)
+                throw new InvalidOperationException($"{m.Id with { Index = index }} is outside the {state.Expected} micro-batches expected for that step");
+        if (indices.Count == 0 || indices.Any(state.Received.Contains) || indices.Distinct().Count() != indices.Count)
         {
             state.Duplicates++;
             return;
         }
+        foreach (var index in indices) state.Received.Add(index);
         using var span = VeilTelemetry.Traces.StartActivity("veil.accumulate", ActivityKind.Internal, state.Trace);
         span?.SetTag("veil.step", m.Id.Step).SetTag("veil.micro_batch", m.Id.Index);
         var clock = Stopwatch.StartNew();

@@ -80,8 +80,11 @@ public sealed class CoordinatorActor : ReceiveActor
             var accountant = Context.ActorOf(AccountantActor.Props(_parts.Recorder), "accountant");
             var noise = Context.ActorOf(NoiseActor.Props(accountant, optimizer, Self, _parts.Noise), "noise");
             _accumulator = Context.ActorOf(AccumulatorActor.Props(noise), "accumulator");
-            _loader = Context.ActorOf(DataLoaderActor.Props(_parts.Feed, _parts.MaxBufferedMicroBatches), "loader");
-            for (var w = 0; w < _parts.Workers; w++)
+            if (_parts.WorkSource is not null)
+                _loader = Context.ActorOf(_parts.WorkSource(_accumulator), "work-source");
+            else
+                _loader = Context.ActorOf(DataLoaderActor.Props(_parts.Feed, _parts.MaxBufferedMicroBatches), "loader");
+            for (var w = 0; _parts.WorkSource is null && w < _parts.Workers; w++)
             {
                 var index = w;
                 var props = GradientWorkerActor.Props(_loader, _accumulator, () => _parts.CreateComputer(index));

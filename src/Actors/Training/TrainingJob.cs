@@ -33,10 +33,18 @@ namespace Veil.Actors.Training;
 /// </summary>
 public static class TrainingJob
 {
-    public static TrainingResult Start(TrainingSettings t, PrivacySettings p, CheckpointSettings c, ChaosSettings chaos, TelemetrySettings telemetry, TextWriter log, string? ledgerPathOverride = null, ProgressLine? progress = null)
+    public static TrainingResult Start(TrainingSettings t, PrivacySettings p, CheckpointSettings c, ChaosSettings chaos, TelemetrySettings telemetry, TextWriter log, string? ledgerPathOverride = null, ProgressLine? progress = null) =>
+        RunLocally(PrepareStart(t, p, c, chaos, telemetry, log, ledgerPathOverride, progress));
+
+    /// <summary>
+    /// A new run, prepared but not started. With <paramref name="workSource"/> (cluster mode: given the run and
+    /// the accumulator, the actor that farms the steps out) the pipeline has no local loader or workers.
+    /// </summary>
+    public static PreparedRun PrepareStart(TrainingSettings t, PrivacySettings p, CheckpointSettings c, ChaosSettings chaos, TelemetrySettings telemetry, TextWriter log,
+        string? ledgerPathOverride = null, ProgressLine? progress = null, Func<WorkSourceContext, Props>? workSource = null)
     {
         PrepareTorch(t);
-        using var data = RunData.Load(t);
+        var data = RunData.Load(t);
         var fingerprint = data.Fingerprint;
         var batch = Math.Min(t.ExpectedBatchSize, data.Count);
         var schedule = SamplingSchedule.FromEpochs(data.Count, batch, t.Epochs);
@@ -55,7 +63,7 @@ public static class TrainingJob
         var run = RunFolder.Create(t.RunDirectory, folder => WriteRunFiles(folder, t, p, c, ledgerPath, plan, data, accountant, samplerSeed, noiseSeed));
         using var initialModel = ModelCatalog.Create(t.Model, t.InitSeed);
         var initial = new ParameterSnapshot(0, ParameterVector.Flatten(initialModel));
-        return Execute(new RunState(t, p, c, run, ledgerPath, plan, data, samplerSeed, noiseSeed, initial, new float[initial.Values.Length], ResumedFromStep: null), chaos, telemetry, log, progress ?? new ProgressLine(log));
+        return Prepare(new RunState(t, p, c, run, ledgerPath, plan, data, samplerSeed, noiseSeed, initial, new float[initial.Values.Length], ResumedFromStep: null), chaos, telemetry, log, progress ?? new ProgressLine(log), workSource);
     }
 
     private static void WriteRunFiles(RunFolder run, TrainingSettings t, PrivacySettings p, CheckpointSettings c, string ledgerPath, DpPlan plan,
@@ -75,7 +83,12 @@ public static class TrainingJob
         });
     }
 
-    public static TrainingResult Resume(string runDirectory, ChaosSettings chaos, TelemetrySettings telemetry, TextWriter log, ProgressLine? progress = null)
+    public static TrainingResult Resume(string runDirectory, ChaosSettings chaos, TelemetrySettings telemetry, TextWriter log, ProgressLine? progress = null) =>
+        RunLocally(PrepareResume(runDirectory, chaos, telemetry, log, progress));
+
+    /// <summary>A run resumed from its folder (newest valid checkpoint + the ledger), prepared but not started; see <see cref="PrepareStart"/>.</summary>
+    public static PreparedRun PrepareResume(string runDirectory, ChaosSettings chaos, TelemetrySettings telemetry, TextWriter log, ProgressLine? progress = null,
+        Func<WorkSourceContext, Props>? workSource = null)
     {
         var runPath = Path.GetFullPath(runDirectory);
         var saved = SavedRun.Read(runPath);
@@ -87,7 +100,7 @@ public static class TrainingJob
         var seeds = JsonSerializer.Deserialize<Seeds>(File.ReadAllText(seedsFile))!;
         var privacy = SavedPrivacy(saved, runPath);
         PrepareTorch(t);
-        using var data = RunData.Load(t);
+        var data = RunData.Load(t);
         var fingerprint = data.Fingerprint;
         if (fingerprint != plan.DatasetFingerprint)
             throw new TrainingFailedException($"the training data changed since run {run.Id} started (fingerprint {fingerprint[..12]} ≠ {plan.DatasetFingerprint[..12]}); refusing to resume on different data");
@@ -118,8 +131,8 @@ public static class TrainingJob
             }
             log.WriteLine($"resume: run {run.Id} from its checkpoint after {checkpoint.StepsApplied} of {plan.Steps} steps");
         }
-        return Execute(new RunState(t, privacy, saved.Checkpoint, run, saved.LedgerPath, plan, data,
-            SamplerSeed.FromHex(seeds.Sampler), NoiseSeed.FromHex(seeds.Noise), initial, velocity, checkpoint?.StepsApplied ?? 0), chaos, telemetry, log, progress ?? new ProgressLine(log));
+        return Prepare(new RunState(t, privacy, saved.Checkpoint, run, saved.LedgerPath, plan, data,
+            SamplerSeed.FromHex(seeds.Sampler), NoiseSeed.FromHex(seeds.Noise), initial, velocity, checkpoint?.StepsApplied ?? 0), chaos, telemetry, log, progress ?? new ProgressLine(log), workSource);
     }
 
     private sealed record Seeds(string Sampler, string Noise, bool FixedSeed);
@@ -128,14 +141,30 @@ public static class TrainingJob
         DpPlan Plan, RunData Data, SamplerSeed SamplerSeed, NoiseSeed NoiseSeed, ParameterSnapshot Initial, float[] Velocity,
         long? ResumedFromStep);
 
-    private static TrainingResult Execute(RunState s, ChaosSettings chaos, TelemetrySettings telemetry, TextWriter log, ProgressLine progress)
+    private static PreparedRun Prepare(RunState s, ChaosSettings chaos, TelemetrySettings telemetry, TextWriter log, ProgressLine progress, Func<WorkSourceContext, Props>? workSource)
     {
-        using var exporters = new Telemetry.TelemetryExporters(telemetry, s.Run.Id);
+        var opened = new List<IDisposable> { s.Data };
+        try
+        {
+            return Wire(s, chaos, telemetry, log, progress, workSource, opened);
+        }
+        catch
+        {
+            for (var i = opened.Count - 1; i >= 0; i--) opened[i].Dispose();
+            throw;
+        }
+    }
+
+    private static PreparedRun Wire(RunState s, ChaosSettings chaos, TelemetrySettings telemetry, TextWriter log, ProgressLine progress, Func<WorkSourceContext, Props>? workSource, List<IDisposable> opened)
+    {
+        var exporters = new Telemetry.TelemetryExporters(telemetry, s.Run.Id);
+        opened.Add(exporters);
         var t = s.Training;
         var plan = s.Plan;
         var firstStep = s.ResumedFromStep ?? 0;
         var accountant = AccountantCatalog.Create(s.Privacy.Accountant);
-        using var store = LedgerStoreFactory.Open(s.Privacy);
+        var store = LedgerStoreFactory.Open(s.Privacy);
+        opened.Add(store);
         var verification = store.Verify();
         if (!verification.Valid)
             throw new TrainingFailedException($"ledger {s.LedgerPath} fails verification at record {verification.FirstBadSequence}: {verification.Reason}. Refusing to spend privacy on a ledger that cannot be trusted.");
@@ -151,13 +180,16 @@ public static class TrainingJob
                 log.WriteLine($"warning: {fallback}: no per-example rule, computed one example at a time (veil.dp.unsupported = naive)");
         var workers = t.Devices.Count * t.WorkersPerDevice;
         log.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"run {s.Run.Id}: {t.Model} on {s.Data.Count} examples ({plan.DatasetFingerprint[..12]}), Poisson q = {plan.SamplingRate:G4} (L = {plan.ExpectedBatchSize:F0}), σ = {plan.NoiseMultiplier:G5}, C = {plan.ClipNorm}, T = {plan.Steps}, δ = {plan.Delta:G3}; {workers} worker(s) × {TorchRuntime.Threads} thread(s); ledger {s.LedgerPath}"));
+            $"run {s.Run.Id}: {t.Model} on {s.Data.Count} examples ({plan.DatasetFingerprint[..12]}), Poisson q = {plan.SamplingRate:G4} (L = {plan.ExpectedBatchSize:F0}), σ = {plan.NoiseMultiplier:G5}, C = {plan.ClipNorm}, T = {plan.Steps}, δ = {plan.Delta:G3}; {(workSource is null ? $"{workers} worker(s) × {TorchRuntime.Threads} thread(s)" : "gradients on the cluster's worker nodes")}; ledger {s.LedgerPath}"));
 
         var planner = new StepPlanner(new PoissonSampler(s.Data.Count, plan.SamplingRate, s.SamplerSeed), new MicroBatchPlanner(t.MicroBatchSize));
         IMicroBatchDecoder decoder = s.Data.TrainDecoder(s.SamplerSeed);
         if (chaos.Enabled && chaos.DecodeFailureProbability > 0) decoder = new FailingDecoder(decoder, chaos.DecodeFailureProbability, chaos.Seed);
         decoder = new RetryingDecoder(decoder);
-        var prefetcher = new MicroBatchPrefetcher(decoder, planner.Plans(firstStep, remaining), new PrefetchSettings(t.PrefetchMicroBatches, t.DecodeThreads));
+        // In cluster mode the worker nodes decode their own shards: the coordinator reads no training examples.
+        IWorkFeed feed = workSource is null
+            ? new PrefetcherWorkFeed(new MicroBatchPrefetcher(decoder, planner.Plans(firstStep, remaining), new PrefetchSettings(t.PrefetchMicroBatches, t.DecodeThreads)))
+            : new PreloadedWorkFeed([]);
         var lrSchedule = t.Schedule == "cosine" ? (LearningRateSchedule)new CosineLearningRate(t.LearningRate, plan.Steps) : new ConstantLearningRate(t.LearningRate);
         var optimizer = new SgdMomentum(s.Velocity, t.Momentum);
         IReleaseRecorder recorder = new LedgerReleaseRecorder(guard, plan, s.Run.Id);
@@ -170,7 +202,7 @@ public static class TrainingJob
             chaos.Enabled ? chaos.CorruptCheckpointAtStep : -1, log);
         var parts = new PipelineParts(
             planner.Plan,
-            new PrefetcherWorkFeed(prefetcher),
+            feed,
             index =>
             {
                 IGradientComputer computer = new TorchGradientComputer(t.Model, plan.ClipNorm, t.Devices[index % t.Devices.Count], Method(t), Unsupported(t));
@@ -184,7 +216,8 @@ public static class TrainingJob
             MaxBufferedMicroBatches: t.PrefetchMicroBatches + t.DecodeThreads + workers,
             MaxWorkerRestarts: 1000,
             WorkerDispatcher: "veil-worker-dispatcher",
-            Checkpoints: checkpoints);
+            Checkpoints: checkpoints,
+            WorkSource: workSource is null ? null : accumulator => workSource(new WorkSourceContext(s.Run.Id, plan.DatasetFingerprint, t.Model, plan.ClipNorm, planner.Plan, accumulator, log)));
 
         progress.BudgetEpsilon = s.Privacy.BudgetEpsilon;
         if (t.EvalEverySteps > 0) progress.Evaluate = PeriodicEvaluation(t, s.Data.TestBatch());
@@ -196,20 +229,36 @@ public static class TrainingJob
             }
             : progress.Report;
         var clock = Stopwatch.StartNew();
-        using var timeline = new Reporting.StageTimelineRecorder();
+        var timeline = new Reporting.StageTimelineRecorder();
+        opened.Add(timeline);
+        return new PreparedRun(s.Run.Id, s.Run.Path, s.LedgerPath, plan.DatasetFingerprint, firstStep, parts, onStep,
+            outcome => Complete(s, outcome, plan, firstStep, store, guard, progress, timeline, clock, log), opened);
+    }
+
+    /// <summary>Runs a prepared run in an actor system of its own (one node), and completes it.</summary>
+    private static TrainingResult RunLocally(PreparedRun prepared)
+    {
+        using var _ = prepared;
         object outcome;
         using (var system = ActorSystem.Create("veil", PipelineActorSystem.Config))
         {
-            var coordinator = system.ActorOf(CoordinatorActor.Props(parts, onStep), "coordinator");
+            var coordinator = system.ActorOf(CoordinatorActor.Props(prepared.Parts, prepared.OnStep), "coordinator");
             var answer = coordinator.Ask<object>(CoordinatorActor.Start.Instance, Timeout.InfiniteTimeSpan);
             var died = coordinator.WatchAsync();
             Task.WaitAny(answer, died);
             // The coordinator stops itself after answering; if it stopped without an answer it crashed.
             if (!answer.IsCompleted && !answer.Wait(TimeSpan.FromSeconds(2)))
-                throw new TrainingFailedException($"run {s.Run.Id}: the coordinator crashed; the run is resumable: ./run.sh train --resume {s.Run.Path} (the ledger {s.LedgerPath} holds every release made)");
+                throw new TrainingFailedException($"run {prepared.RunId}: the coordinator crashed; the run is resumable: ./run.sh train --resume {prepared.RunPath} (the ledger {prepared.LedgerPath} holds every release made)");
             outcome = answer.Result;
             system.Terminate().Wait(TimeSpan.FromSeconds(30));
         }
+        return prepared.Complete(outcome);
+    }
+
+    private static TrainingResult Complete(RunState s, object outcome, DpPlan plan, long firstStep, ILedgerStore store, BudgetGuard guard,
+        ProgressLine progress, Reporting.StageTimelineRecorder timeline, Stopwatch clock, TextWriter log)
+    {
+        var t = s.Training;
         var wall = clock.Elapsed.TotalSeconds;
         if (outcome is CoordinatorActor.Failed failed)
             throw new TrainingFailedException($"run {s.Run.Id} stopped after {firstStep + failed.StepsDone} of {plan.Steps} steps: {failed.Reason}. The ledger {s.LedgerPath} holds every release made (verify: ./run.sh privacy ledger verify --ledger {s.LedgerPath}); continue with ./run.sh train --resume {s.Run.Path}");
@@ -273,17 +322,17 @@ public static class TrainingJob
         };
     }
 
-    private static Veil.Compute.Clipping.ClippingMethod Method(TrainingSettings t) => t.PerExampleMethod switch
+    internal static Veil.Compute.Clipping.ClippingMethod Method(TrainingSettings t) => t.PerExampleMethod switch
     {
         "materialised" => Veil.Compute.Clipping.ClippingMethod.Materialised,
         "naive" => Veil.Compute.Clipping.ClippingMethod.Naive,
         _ => Veil.Compute.Clipping.ClippingMethod.Fast,
     };
 
-    private static Veil.Compute.PerExample.UnsupportedModulePolicy Unsupported(TrainingSettings t) =>
+    internal static Veil.Compute.PerExample.UnsupportedModulePolicy Unsupported(TrainingSettings t) =>
         t.Unsupported == "naive" ? Veil.Compute.PerExample.UnsupportedModulePolicy.Naive : Veil.Compute.PerExample.UnsupportedModulePolicy.Refuse;
 
-    private static void PrepareTorch(TrainingSettings t)
+    internal static void PrepareTorch(TrainingSettings t)
     {
         TorchRuntime.EnsureLoaded();
         var workers = t.Devices.Count * t.WorkersPerDevice;

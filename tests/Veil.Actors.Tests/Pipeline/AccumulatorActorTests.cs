@@ -51,4 +51,23 @@ public class AccumulatorActorTests : TestKit
         Assert.Equal(9, sum.Step);
         Assert.Equal(new float[4], sum.Sum);
     }
+
+    private static AccumulatorActor.PartialSum Covering(long step, int examples, params int[] indices) =>
+        new(new MicroBatchId(step, indices[0]), new PartialGradient([examples], examples, 0, 0), default, indices);
+
+    [Fact]
+    public void A_node_sum_covering_micro_batches_already_counted_is_ignored_whole()
+    {
+        var noise = CreateTestProbe();
+        var accumulator = Sys.ActorOf(AccumulatorActor.Props(noise));
+        accumulator.Tell(new AccumulatorActor.Expect(0, 4, 1));
+        accumulator.Tell(Covering(0, 3, 0, 1));      // a node's sum over micro-batches 0 and 1
+        accumulator.Tell(Covering(0, 9, 1, 2, 3));   // a late sum overlapping it: cannot be taken apart, ignored
+        noise.ExpectNoMsg(TimeSpan.FromMilliseconds(200));
+        accumulator.Tell(Covering(0, 4, 2));         // the reassigned shards, split over two nodes
+        accumulator.Tell(Covering(0, 5, 3));
+        var sum = noise.ExpectMsg<AccumulatorActor.ClippedSum>();
+        Assert.Equal(new float[] { 3 + 4 + 5 }, sum.Sum);
+        Assert.Equal(1, sum.DuplicatesIgnored);
+    }
 }

@@ -1,0 +1,96 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net;
+using System.Net.Sockets;
+using Veil.Compute.Models;
+using Veil.Ledger.Store;
+
+namespace Veil.Actors.Benchmarks;
+
+/// <summary>
+/// Cluster throughput with real processes on 127.0.0.1: for each cluster size n, a coordinator process
+/// (`train` with veil.cluster.enabled) and n worker processes (`node`), each worker with a fixed number of
+/// torch threads, train S steps of batch L on Fashion-MNIST. Throughput is taken from the ledger's append
+/// times (steps 1 … S−1, after warm-up and joining): L·(S−1) / (t_last − t_first), L the expected batch.
+/// </summary>
+public sealed class ClusterBenchmark(string model, int expectedBatch, int steps, int threadsPerNode, int microBatch, int trainExamples, TextWriter log)
+{
+    public sealed record Result(int Nodes, double ExamplesPerSecond, double SecondsPerStep, long BytesPerStep);
+
+    public Result Run(int nodes)
+    {
+        var folder = Path.Combine(Path.GetTempPath(), "veil-bench-cluster", Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(folder);
+        var ledger = Path.Combine(folder, "ledger.sqlite");
+        var port = FreePort();
+        var seed = $"akka.tcp://veil@127.0.0.1:{port}";
+        var epochs = (double)steps * expectedBatch / trainExamples;
+        string[] common =
+        [
+            "--set", $"veil.run.dir=\"{Path.Combine(folder, "runs")}\"", "--set", $"veil.privacy.ledger.path=\"{ledger}\"",
+            "--set", $"veil.model.name={model}", "--set", "veil.run.seed=3", "--set", $"veil.data.train-examples={trainExamples}",
+            "--set", "veil.data.test-examples=500", "--set", $"veil.dp.expected-batch-size={expectedBatch}",
+            "--set", $"veil.dp.epochs={epochs.ToString("R", CultureInfo.InvariantCulture)}", "--set", "veil.dp.noise-multiplier=1.0",
+            "--set", "veil.privacy.budget.epsilon=1000", "--set", $"veil.runtime.threads-per-worker={threadsPerNode}",
+            "--set", $"veil.runtime.micro-batch-size={microBatch}", "--set", "veil.checkpoint.every-steps=0", "--set", "veil.checkpoint.every-minutes=0",
+        ];
+        var processes = new List<Process>();
+        try
+        {
+            var coordinator = Launch(["train", .. common, "--set", "veil.cluster.enabled=true", "--set", $"veil.cluster.port={port}",
+                "--set", $"veil.cluster.seed-nodes=[\"{seed}\"]", "--set", $"veil.cluster.min-workers={nodes}", "--quiet"]);
+            processes.Add(coordinator);
+            for (var n = 0; n < nodes; n++) processes.Add(Launch(["node", "--role", "worker", "--seed-nodes", seed, .. common]));
+            if (!coordinator.WaitForExit(TimeSpan.FromMinutes(30)))
+                throw new TimeoutException($"the {nodes}-node benchmark run did not finish within 30 minutes");
+            if (coordinator.ExitCode != 0) throw new InvalidOperationException($"the {nodes}-node coordinator exited with {coordinator.ExitCode}");
+            using var store = SqliteLedgerStore.Open(ledger, createIfMissing: false);
+            var records = store.ReadAll();
+            var first = records[0].TimestampUnixMs;
+            var last = records[^1].TimestampUnixMs;
+            var seconds = Math.Max(1e-3, (last - first) / 1000.0);
+            using var probe = ModelCatalog.Create(model, 1);
+            var parameters = Veil.Compute.Parameters.ParameterVector.Flatten(probe).LongLength;
+            // Per step and node: one parameter broadcast out and one partial sum back, 4 bytes a coordinate (+ chunk headers).
+            var bytes = 2L * nodes * 4 * parameters;
+            var result = new Result(nodes, (double)expectedBatch * (records.Count - 1) / seconds, seconds / (records.Count - 1), bytes);
+            log.WriteLine($"bench cluster: {nodes} node(s): {result.ExamplesPerSecond:F0} examples/s, {result.SecondsPerStep:F2} s/step");
+            return result;
+        }
+        finally
+        {
+            foreach (var p in processes)
+            {
+                if (!p.HasExited && !p.WaitForExit(TimeSpan.FromSeconds(20))) p.Kill(entireProcessTree: true);
+                p.Dispose();
+            }
+            try
+            {
+                Directory.Delete(folder, recursive: true);
+            }
+            catch (IOException)
+            {
+            }
+        }
+    }
+
+    private static Process Launch(IReadOnlyList<string> args)
+    {
+        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        start.ArgumentList.Add(typeof(ClusterBenchmark).Assembly.Location);
+        foreach (var a in args) start.ArgumentList.Add(a);
+        var process = Process.Start(start)!;
+        process.OutputDataReceived += (_, _) => { };
+        process.ErrorDataReceived += (_, _) => { };
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        return process;
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+}

@@ -1,0 +1,43 @@
+using System.CommandLine;
+using Veil.Actors.Benchmarks;
+using Veil.Actors.Configuration;
+
+namespace Veil.Actors.Cli;
+
+/// <summary>`veil bench cluster`: examples/s of real coordinator + worker processes on 127.0.0.1, per cluster size.</summary>
+public static class BenchClusterCommand
+{
+    public static Command Create(TextWriter stdout)
+    {
+        var nodes = new Option<string>("--nodes") { Description = "Cluster sizes (worker nodes), comma-separated (default 1,2,3).", DefaultValueFactory = _ => "1,2,3" };
+        var steps = CliOptions.Ranged<int>("--steps", "Steps per run (default 8; the first is warm-up).", v => v is >= 2 and <= 100_000, "[2, 100000]");
+        steps.DefaultValueFactory = _ => 8;
+        var batch = CliOptions.Ranged<int>("--batch", "Expected logical batch L (default 4096).", v => v is >= 1 and <= 1_000_000, "[1, 1000000]");
+        batch.DefaultValueFactory = _ => 4096;
+        var threads = CliOptions.Ranged<int>("--threads", "Torch threads per worker node (default 1).", v => v is >= 1 and <= 1024, "[1, 1024]");
+        threads.DefaultValueFactory = _ => 1;
+        var model = new Option<string>("--model") { Description = "Model: " + string.Join(" | ", TrainingSettings.Models) + " (default tanh-cnn).", DefaultValueFactory = _ => "tanh-cnn" };
+        model.AcceptOnlyFromAmong(TrainingSettings.Models.ToArray());
+        var examples = CliOptions.Ranged<int>("--train-examples", "Fashion-MNIST training examples (default 60000).", v => v is >= 100 and <= 60000, "[100, 60000]");
+        examples.DefaultValueFactory = _ => 60000;
+        var json = CliOptions.Json();
+        var command = new Command("cluster", "Examples/s of 1, 2, 3 worker processes on 127.0.0.1 and the speed-up; JSON, asserts nothing.") { nodes, steps, batch, threads, model, examples, json };
+        command.SetAction(p =>
+        {
+            var sizes = (p.GetValue(nodes) ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+                .Select(s => int.TryParse(s, out var n) && n is >= 1 and <= 64 ? n : throw new CliUsageException($"--nodes {s}: expected integers in [1, 64], e.g. 1,2,3")).ToList();
+            var bench = new ClusterBenchmark(p.GetValue(model)!, p.GetValue(batch), p.GetValue(steps), p.GetValue(threads), 256, p.GetValue(examples), p.GetValue(json) ? TextWriter.Null : stdout);
+            var results = sizes.Select(bench.Run).ToList();
+            double? Rate(int n) => results.FirstOrDefault(r => r.Nodes == n)?.ExamplesPerSecond;
+            var speedup2 = Rate(1) is { } one && Rate(2) is { } two ? two / one : (double?)null;
+            stdout.WriteLine(JsonLine.Of(
+                ("results", results.Select(r => new (string, object?)[] { ("nodes", r.Nodes), ("examples_per_s", r.ExamplesPerSecond), ("s_per_step", r.SecondsPerStep), ("bytes_per_step", r.BytesPerStep) })),
+                ("speedup_2", speedup2),
+                ("bytes_per_step", results.FirstOrDefault(r => r.Nodes == 2)?.BytesPerStep ?? results.Last().BytesPerStep),
+                ("model", p.GetValue(model)), ("batch", p.GetValue(batch)), ("steps", p.GetValue(steps)), ("threads_per_node", p.GetValue(threads)),
+                ("cores", Environment.ProcessorCount)));
+            return ExitCodes.Ok;
+        });
+        return command;
+    }
+}

@@ -1,0 +1,98 @@
+using Akka.Actor;
+using Akka.Cluster.Tools.Singleton;
+using Veil.Actors.Cluster.Coordination;
+using Veil.Actors.Cluster.Nodes;
+using Veil.Actors.Configuration;
+using Veil.Actors.Pipeline;
+using Veil.Actors.Training;
+using Veil.DataLoading.Sampling;
+
+namespace Veil.Actors.Cluster.Hosting;
+
+/// <summary>
+/// One process's membership of a training cluster: an actor system on veil.cluster.hostname:port that
+/// joins the seed nodes; a node agent with local data and gradient workers if it has the worker role;
+/// the coordinator singleton's manager if it has the coordinator role; a run watcher on every node.
+/// </summary>
+public sealed class ClusterNode : IDisposable
+{
+    private readonly TaskCompletionSource<RunWatcherActor.RunEnded> _ended = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly RunData? _data;
+
+    private ClusterNode(Akka.Configuration.Config config, TextWriter log, string? ledgerPathOverride, Func<int, IGradientComputer>? computers)
+    {
+        var cluster = ClusterSettings.Create(config);
+        var t = TrainingSettings.Create(config);
+        Settings = cluster;
+        if (cluster.IsWorker)
+        {
+            if (t.UsesImageSource && (t.AugmentFlip || t.AugmentCropPadding > 0))
+                throw new ConfigurationException("veil.data.augment.* is not supported in cluster mode yet (augmentation draws are seeded on the coordinator); turn augmentation off or train on one node");
+            TrainingJob.PrepareTorch(t);
+            _data = RunData.Load(t);
+        }
+        System = ActorSystem.Create(ClusterActorSystem.SystemName, ClusterActorSystem.Config(cluster));
+        System.ActorOf(RunWatcherActor.Props(_ended), RunWatcherActor.Name);
+        if (cluster.IsWorker)
+        {
+            var workers = t.Devices.Count * t.WorkersPerDevice;
+            computers ??= index => new TorchGradientComputer(t.Model, t.ClipNorm, t.Devices[index % t.Devices.Count], TrainingJob.Method(t), TrainingJob.Unsupported(t));
+            // The decoder's seed only seeds augmentation, which cluster mode refuses above.
+            var decoder = new RetryingDecoder(_data!.TrainDecoder(SamplerSeed.FromUInt64(0)));
+            var agent = System.ActorOf(NodeAgentActor.Props(new NodeAgentSettings(_data.Fingerprint, t.Model, t.ClipNorm, decoder, computers, workers, cluster.ChunkBytes,
+                t.DecodeThreads, "veil-worker-dispatcher")), NodeAgentActor.Name);
+            // A node whose agent failed (its data cannot be decoded) would hold on to shards it will never compute:
+            // it leaves, and the coordinator hands its shards to the others.
+            agent.WatchAsync().ContinueWith(_ =>
+            {
+                if (System.WhenTerminated.IsCompleted) return;
+                log.WriteLine($"node {Address}: its node agent failed; leaving the cluster so that its work goes to the other nodes");
+                Akka.Cluster.Cluster.Get(System).Leave(Address);
+            }, TaskScheduler.Default);
+        }
+        if (cluster.IsCoordinator)
+        {
+            var run = new ClusterRun(t, PrivacySettings.Create(config), CheckpointSettings.Create(config), ChaosSettings.Create(config),
+                TelemetrySettings.Create(config), cluster, log, ledgerPathOverride);
+            System.ActorOf(ClusterSingletonManager.Props(CoordinatorSingletonActor.Props(run), PoisonPill.Instance,
+                ClusterSingletonManagerSettings.Create(System).WithRole(ClusterSettings.CoordinatorRole)), "coordinator");
+        }
+    }
+
+    public ActorSystem System { get; }
+
+    public ClusterSettings Settings { get; }
+
+    public Akka.Actor.Address Address => Akka.Cluster.Cluster.Get(System).SelfAddress;
+
+    /// <summary>Completes when the coordinator (on whichever node) says the run ended.</summary>
+    public Task<RunWatcherActor.RunEnded> Ended => _ended.Task;
+
+    /// <summary>Completes when this node's actor system stopped: it left, or the split-brain resolver downed it.</summary>
+    public Task Stopped => System.WhenTerminated;
+
+    /// <summary>Starts a node from a loaded configuration (veil.cluster.* says its roles and address).</summary>
+    public static ClusterNode Start(Akka.Configuration.Config config, TextWriter log, string? ledgerPathOverride = null, Func<int, IGradientComputer>? computers = null) =>
+        new(config, log, ledgerPathOverride, computers);
+
+    /// <summary>Leaves the cluster gracefully (a singleton here hands over), then stops.</summary>
+    public void Leave(TimeSpan timeout)
+    {
+        if (System.WhenTerminated.IsCompleted) return;
+        var cluster = Akka.Cluster.Cluster.Get(System);
+        var removed = new TaskCompletionSource();
+        cluster.RegisterOnMemberRemoved(() => removed.TrySetResult());
+        cluster.Leave(cluster.SelfAddress);
+        removed.Task.Wait(timeout);
+        System.Terminate().Wait(timeout);
+    }
+
+    /// <summary>Stops the actor system without leaving: to the others the node just vanished.</summary>
+    public void Crash() => System.Terminate().Wait(TimeSpan.FromSeconds(10));
+
+    public void Dispose()
+    {
+        if (!System.WhenTerminated.IsCompleted) System.Terminate().Wait(TimeSpan.FromSeconds(10));
+        _data?.Dispose();
+    }
+}

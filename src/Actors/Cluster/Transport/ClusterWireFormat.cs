@@ -1,0 +1,189 @@
+using System.Runtime.InteropServices;
+using Veil.Actors.Cluster.Nodes;
+using Veil.Actors.Cluster.Coordination;
+using Veil.DataLoading.Batching;
+
+namespace Veil.Actors.Cluster.Transport;
+
+/// <summary>
+/// The binary encoding of every cluster message (little-endian, floats as raw IEEE-754 bytes: no JSON,
+/// no text). A manifest names the type; an unknown manifest or a truncated body is refused, never guessed.
+/// </summary>
+public static class ClusterWireFormat
+{
+    public const string Chunk = "chunk";
+    public const string Hello = "hello";
+    public const string Ready = "ready";
+    public const string Refused = "refused";
+    public const string Assign = "assign";
+    public const string Parameters = "params";
+    public const string ShardSum = "shard-sum";
+    public const string RunEnded = "run-ended";
+
+    public static string ManifestOf(object message) => message switch
+    {
+        TensorChunk => Chunk,
+        NodeAgentActor.Hello => Hello,
+        WorkDispatcherActor.NodeReady => Ready,
+        WorkDispatcherActor.NodeRefused => Refused,
+        NodeAgentActor.Assign => Assign,
+        NodeAgentActor.Parameters => Parameters,
+        WorkDispatcherActor.ShardSum => ShardSum,
+        RunWatcherActor.RunEnded => RunEnded,
+        _ => throw new ArgumentException($"{message.GetType().FullName} is not a cluster message; only the types in {nameof(ClusterWireFormat)} travel between nodes"),
+    };
+
+    public static (string Manifest, byte[] Bytes) Encode(object message)
+    {
+        using var stream = new MemoryStream();
+        using (var w = new BinaryWriter(stream))
+        {
+            switch (message)
+            {
+                case TensorChunk c:
+                    w.Write(c.TransferId.ToByteArray());
+                    w.Write(c.Index);
+                    w.Write(c.Count);
+                    w.Write(c.Offset);
+                    w.Write(c.TotalBytes);
+                    WriteBytes(w, c.Sha256);
+                    w.Write(c.Kind);
+                    WriteBytes(w, c.Data);
+                    break;
+                case NodeAgentActor.Hello h:
+                    w.Write(h.Fingerprint);
+                    w.Write(h.RunId);
+                    w.Write(h.Model);
+                    w.Write(h.ClipNorm);
+                    break;
+                case WorkDispatcherActor.NodeReady r:
+                    w.Write(r.Workers);
+                    break;
+                case WorkDispatcherActor.NodeRefused r:
+                    w.Write(r.Reason);
+                    break;
+                case NodeAgentActor.Assign a:
+                    w.Write(a.Step);
+                    w.Write(a.Assignment);
+                    w.Write(a.Version);
+                    w.Write(a.Shards.Length);
+                    foreach (var s in a.Shards)
+                    {
+                        w.Write(s.Id.Step);
+                        w.Write(s.Id.Index);
+                        WriteInts(w, s.Indices);
+                    }
+                    break;
+                case NodeAgentActor.Parameters p:
+                    w.Write(p.Version);
+                    WriteFloats(w, p.Values);
+                    break;
+                case WorkDispatcherActor.ShardSum s:
+                    w.Write(s.Step);
+                    w.Write(s.Assignment);
+                    WriteInts(w, s.Shards);
+                    WriteFloats(w, s.Sum);
+                    w.Write(s.Examples);
+                    w.Write(s.LossSum);
+                    w.Write(s.ClippedExamples);
+                    break;
+                case RunWatcherActor.RunEnded e:
+                    w.Write(e.RunId);
+                    w.Write(e.Succeeded);
+                    w.Write(e.Message);
+                    break;
+                default:
+                    ManifestOf(message); // throws, naming the type
+                    break;
+            }
+        }
+        return (ManifestOf(message), stream.ToArray());
+    }
+
+    public static object Decode(string manifest, byte[] bytes)
+    {
+        using var r = new BinaryReader(new MemoryStream(bytes, writable: false));
+        try
+        {
+            object message = manifest switch
+            {
+                Chunk => new TensorChunk(new Guid(r.ReadBytes(16)), r.ReadInt32(), r.ReadInt32(), r.ReadInt64(), r.ReadInt64(), ReadBytes(r), r.ReadString(), ReadBytes(r)),
+                Hello => new NodeAgentActor.Hello(r.ReadString(), r.ReadString(), r.ReadString(), r.ReadDouble()),
+                Ready => new WorkDispatcherActor.NodeReady(r.ReadInt32()),
+                Refused => new WorkDispatcherActor.NodeRefused(r.ReadString()),
+                Assign => ReadAssign(r),
+                Parameters => new NodeAgentActor.Parameters(r.ReadInt64(), ReadFloats(r)),
+                ShardSum => new WorkDispatcherActor.ShardSum(r.ReadInt64(), r.ReadInt64(), ReadInts(r), ReadFloats(r), r.ReadInt32(), r.ReadDouble(), r.ReadInt32()),
+                RunEnded => new RunWatcherActor.RunEnded(r.ReadString(), r.ReadBoolean(), r.ReadString()),
+                _ => throw new CorruptTransferException($"unknown cluster message manifest \"{manifest}\" (a node running another Veil version?)"),
+            };
+            if (r.BaseStream.Position != bytes.Length)
+                throw new CorruptTransferException($"a {manifest} message has {bytes.Length - r.BaseStream.Position} trailing bytes");
+            return message;
+        }
+        catch (EndOfStreamException)
+        {
+            throw new CorruptTransferException($"a {manifest} message is truncated ({bytes.Length} bytes)");
+        }
+    }
+
+    private static NodeAgentActor.Assign ReadAssign(BinaryReader r)
+    {
+        var step = r.ReadInt64();
+        var assignment = r.ReadInt64();
+        var version = r.ReadInt64();
+        var shards = new MicroBatchSpec[CheckedCount(r, r.ReadInt32(), 8)];
+        for (var i = 0; i < shards.Length; i++) shards[i] = new MicroBatchSpec(new MicroBatchId(r.ReadInt64(), r.ReadInt32()), ReadInts(r));
+        return new NodeAgentActor.Assign(step, assignment, version, shards);
+    }
+
+    private static void WriteBytes(BinaryWriter w, byte[] data)
+    {
+        w.Write(data.Length);
+        w.Write(data);
+    }
+
+    private static byte[] ReadBytes(BinaryReader r)
+    {
+        var length = CheckedCount(r, r.ReadInt32(), 1);
+        return r.ReadBytes(length);
+    }
+
+    private static void WriteInts(BinaryWriter w, int[] values)
+    {
+        w.Write(values.Length);
+        w.Write(MemoryMarshal.AsBytes(values.AsSpan()));
+    }
+
+    private static int[] ReadInts(BinaryReader r)
+    {
+        var values = new int[CheckedCount(r, r.ReadInt32(), sizeof(int))];
+        ReadExactly(r, MemoryMarshal.AsBytes(values.AsSpan()));
+        return values;
+    }
+
+    private static void WriteFloats(BinaryWriter w, float[] values)
+    {
+        w.Write(values.Length);
+        w.Write(MemoryMarshal.AsBytes(values.AsSpan()));
+    }
+
+    private static float[] ReadFloats(BinaryReader r)
+    {
+        var values = new float[CheckedCount(r, r.ReadInt32(), sizeof(float))];
+        ReadExactly(r, MemoryMarshal.AsBytes(values.AsSpan()));
+        return values;
+    }
+
+    private static void ReadExactly(BinaryReader r, Span<byte> target)
+    {
+        if (r.BaseStream.Read(target) != target.Length) throw new EndOfStreamException();
+    }
+
+    // A corrupt length must not allocate gigabytes: it can never exceed what is left of the body.
+    private static int CheckedCount(BinaryReader r, int count, int bytesEach)
+    {
+        if (count < 0 || (long)count * bytesEach > r.BaseStream.Length - r.BaseStream.Position) throw new EndOfStreamException();
+        return count;
+    }
+}

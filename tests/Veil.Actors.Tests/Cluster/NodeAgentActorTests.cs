@@ -1,0 +1,109 @@
+using System.Collections.Concurrent;
+using Akka.Actor;
+using Akka.TestKit;
+using Akka.TestKit.Xunit2;
+using Veil.Actors.Cluster.Coordination;
+using Veil.Actors.Cluster.Nodes;
+using Veil.Actors.Cluster.Transport;
+using Veil.Actors.Pipeline;
+using Veil.DataLoading.Batching;
+using Xunit;
+
+namespace Veil.Actors.Tests.Cluster;
+
+/// <summary>The worker node's agent, locally: versioned parameters, one sum per assignment, refusals.</summary>
+public class NodeAgentActorTests : TestKit
+{
+    private const string Fingerprint = "f1f1f1f1f1f1f1f1";
+    private readonly ConcurrentQueue<(long Version, int Index)> _computed = new();
+
+    private sealed class IndexDecoder : IMicroBatchDecoder
+    {
+        public string Source => "indices";
+
+        public MicroBatchData Decode(MicroBatchSpec spec) =>
+            new(spec.Id.Step, spec.Id.Index, spec.Count, spec.Indices.Select(i => (float)i).ToArray(), spec.Indices.Select(i => (long)i).ToArray());
+    }
+
+    /// <summary>Each example contributes the parameter version to every coordinate, so a sum shows which version it was computed at.</summary>
+    private sealed class VersionComputer(ConcurrentQueue<(long, int)> computed) : IGradientComputer
+    {
+        public int ParameterCount => 2;
+
+        public PartialGradient Compute(MicroBatchData work, ParameterSnapshot parameters)
+        {
+            computed.Enqueue((parameters.Version, work.Index));
+            return new PartialGradient([work.Count * parameters.Version, work.Count], work.Count, 0, 0);
+        }
+
+        public void Dispose() { }
+    }
+
+    private IActorRef Agent(string model = "mlp", double clip = 1.0, int workers = 2) =>
+        Sys.ActorOf(NodeAgentActor.Props(new NodeAgentSettings(Fingerprint, model, clip, new IndexDecoder(), _ => new VersionComputer(_computed), workers, 64)));
+
+    private static MicroBatchSpec[] Shards(long step, params int[][] micro) =>
+        micro.Select((indices, i) => new MicroBatchSpec(new MicroBatchId(step, i + 10), indices)).ToArray();
+
+    private static WorkDispatcherActor.ShardSum ReceiveSum(TestProbe coordinator)
+    {
+        var reassembler = new ChunkReassembler();
+        while (true)
+        {
+            var chunk = coordinator.ExpectMsg<TensorChunk>(TimeSpan.FromSeconds(10));
+            if (reassembler.Accept(chunk) is WorkDispatcherActor.ShardSum sum) return sum;
+        }
+    }
+
+    [Fact]
+    public void A_node_never_computes_step_s_on_parameters_other_than_version_s()
+    {
+        var coordinator = CreateTestProbe();
+        var agent = Agent();
+        agent.Tell(new NodeAgentActor.Hello(Fingerprint, "run", "mlp", 1.0), coordinator);
+        coordinator.ExpectMsg<WorkDispatcherActor.NodeReady>();
+        agent.Tell(new NodeAgentActor.Parameters(2, [0f, 0f]), coordinator);
+        agent.Tell(new NodeAgentActor.Assign(3, 7, 3, Shards(3, [1, 2], [3, 4, 5])), coordinator); // version 3 not here yet
+        coordinator.ExpectNoMsg(TimeSpan.FromMilliseconds(300));
+        Assert.Empty(_computed);
+
+        foreach (var chunk in TensorTransfer.Split(ClusterWireFormat.Parameters, ClusterWireFormat.Encode(new NodeAgentActor.Parameters(3, [0f, 0f])).Bytes, 7))
+            agent.Tell(chunk, coordinator);
+        var sum = ReceiveSum(coordinator);
+        Assert.Equal((3L, 7L), (sum.Step, sum.Assignment));
+        Assert.Equal(new[] { 10, 11 }, sum.Shards);
+        Assert.Equal(new float[] { 5 * 3, 5 }, sum.Sum); // one sum for both micro-batches, at version 3
+        Assert.Equal(5, sum.Examples);
+        Assert.All(_computed, c => Assert.Equal(3, c.Version));
+    }
+
+    [Fact]
+    public void A_node_with_other_data_or_another_clip_norm_refuses_the_run_and_says_why()
+    {
+        var coordinator = CreateTestProbe();
+        var agent = Agent();
+        agent.Tell(new NodeAgentActor.Hello("0000000000000000", "run-a", "mlp", 1.0), coordinator);
+        var refused = coordinator.ExpectMsg<WorkDispatcherActor.NodeRefused>();
+        Assert.Contains("fingerprint f1f1f1f1f1f1 differs from run run-a's 000000000000", refused.Reason);
+        agent.Tell(new NodeAgentActor.Hello(Fingerprint, "run-b", "mlp", 0.5), coordinator);
+        Assert.Contains("veil.dp.clip-norm", coordinator.ExpectMsg<WorkDispatcherActor.NodeRefused>().Reason);
+    }
+
+    [Fact]
+    public void Work_of_a_previous_coordinator_is_dropped_when_a_new_one_says_hello()
+    {
+        var old = CreateTestProbe();
+        var fresh = CreateTestProbe();
+        var agent = Agent();
+        agent.Tell(new NodeAgentActor.Hello(Fingerprint, "run", "mlp", 1.0), old);
+        old.ExpectMsg<WorkDispatcherActor.NodeReady>();
+        agent.Tell(new NodeAgentActor.Assign(1, 1, 1, Shards(1, [1])), old); // waits for version 1
+        agent.Tell(new NodeAgentActor.Hello(Fingerprint, "run", "mlp", 1.0), fresh);
+        fresh.ExpectMsg<WorkDispatcherActor.NodeReady>();
+        agent.Tell(new NodeAgentActor.Parameters(1, [0f, 0f]), fresh);
+        old.ExpectNoMsg(TimeSpan.FromMilliseconds(300));
+        fresh.ExpectNoMsg(TimeSpan.FromMilliseconds(100));
+        agent.Tell(new NodeAgentActor.Assign(1, 2, 1, Shards(1, [1])), fresh);
+        Assert.Equal(2, ReceiveSum(fresh).Assignment);
+    }
+}

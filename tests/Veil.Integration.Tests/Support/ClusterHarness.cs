@@ -1,0 +1,91 @@
+using Veil.Actors.Cluster.Hosting;
+using Veil.Actors.Configuration;
+using Veil.Actors.Pipeline;
+using Veil.Actors.Training;
+using Veil.Ledger.Store;
+
+namespace Veil.Integration.Tests.Support;
+
+/// <summary>Nodes of one test cluster in this process (each its own actor system on a free port), and the single-node reference run.</summary>
+public sealed class ClusterHarness : IDisposable
+{
+    private readonly List<ClusterNode> _nodes = new();
+    private readonly int _seedPort = FreePort.Next();
+
+    public ClusterHarness(ClusterTestData data, string name)
+    {
+        Data = data;
+        Runs = data.Path_(name + "-runs");
+        Ledger = data.Path_(name + "-ledger.sqlite");
+    }
+
+    public ClusterTestData Data { get; }
+
+    public string Runs { get; }
+
+    public string Ledger { get; }
+
+    /// <summary>Extra settings of every node's ledger (e.g. a PostgreSQL backend the coordinators share).</summary>
+    public string[] LedgerSettings { get; init; } = [];
+
+    public StringWriter Log { get; } = new();
+
+    public string Seed => $"akka.tcp://veil@127.0.0.1:{_seedPort}";
+
+    /// <summary>The first node started listens on the seed port; every node joins it.</summary>
+    public ClusterNode Start(string roles, int minWorkers = 1, Func<int, IGradientComputer>? computers = null)
+    {
+        var port = _nodes.Count == 0 ? _seedPort : FreePort.Next();
+        var config = Data.Config(Runs, Ledger, [$"veil.cluster.roles={roles}", $"veil.cluster.port={port}",
+            $"veil.cluster.seed-nodes=[\"{Seed}\"]", $"veil.cluster.min-workers={minWorkers}", "veil.cluster.enabled=true", .. LedgerSettings]);
+        var node = ClusterNode.Start(config, TextWriter.Synchronized(Log), computers: computers);
+        _nodes.Add(node);
+        return node;
+    }
+
+    /// <summary>The same run on one node (TrainingJob as `train` runs it), in its own folder and ledger.</summary>
+    public static TrainingResult SingleNode(ClusterTestData data, string name)
+    {
+        var config = data.Config(data.Path_(name + "-runs"), data.Path_(name + "-ledger.sqlite"));
+        return TrainingJob.Start(TrainingSettings.Create(config), PrivacySettings.Create(config), CheckpointSettings.Create(config),
+            ChaosSettings.Off, TelemetrySettings.Create(config), TextWriter.Null, progress: new ProgressLine(TextWriter.Null, ProgressMode.Quiet));
+    }
+
+    public static float[] Parameters(string runDirectory)
+    {
+        var bytes = File.ReadAllBytes(Path.Combine(runDirectory, "parameters.f32"));
+        var values = new float[bytes.Length / sizeof(float)];
+        Buffer.BlockCopy(bytes, 0, values, 0, bytes.Length);
+        return values;
+    }
+
+    public static IReadOnlyList<LedgerRecord> Events(string ledger)
+    {
+        using var store = SqliteLedgerStore.Open(ledger, createIfMissing: false);
+        return store.ReadAll();
+    }
+
+    public static (IReadOnlyList<LedgerRecord> Records, bool Valid) PostgresEvents(string connectionString)
+    {
+        using var store = PostgresLedgerStore.Open(connectionString, createIfMissing: false);
+        return (store.ReadAll(), store.Verify().Valid);
+    }
+
+    /// <summary>max |a − b| / max |b|: parameters equal up to floating-point summation order.</summary>
+    public static double RelativeDifference(float[] a, float[] b)
+    {
+        if (a.Length != b.Length) return double.PositiveInfinity;
+        double diff = 0, scale = 1e-12;
+        for (var i = 0; i < a.Length; i++)
+        {
+            diff = Math.Max(diff, Math.Abs(a[i] - b[i]));
+            scale = Math.Max(scale, Math.Abs(b[i]));
+        }
+        return diff / scale;
+    }
+
+    public void Dispose()
+    {
+        foreach (var node in Enumerable.Reverse(_nodes)) node.Dispose();
+    }
+}

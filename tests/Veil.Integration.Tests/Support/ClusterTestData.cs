@@ -1,0 +1,43 @@
+using Veil.Actors.Configuration;
+using Veil.DataLoading.Datasets;
+using Veil.DataLoading.Idx;
+
+namespace Veil.Integration.Tests.Support;
+
+/// <summary>A small learnable synthetic dataset (as Fashion-MNIST IDX files) in a temporary folder, and the settings of a tiny reproducible run on it.</summary>
+public sealed class ClusterTestData : IDisposable
+{
+    public ClusterTestData(int train = 1200, int test = 200, ulong seed = 5)
+    {
+        Directory.CreateDirectory(Folder);
+        var splits = SyntheticImageDataset.CreateSplits(train, test, seed);
+        IdxWriter.WriteDataset(splits.Train, Path.Combine(Folder, "train-images-idx3-ubyte.gz"), Path.Combine(Folder, "train-labels-idx1-ubyte.gz"));
+        IdxWriter.WriteDataset(splits.Test, Path.Combine(Folder, "t10k-images-idx3-ubyte.gz"), Path.Combine(Folder, "t10k-labels-idx1-ubyte.gz"));
+    }
+
+    public string Folder { get; } = Path.Combine(Path.GetTempPath(), "veil-cluster-tests", Guid.NewGuid().ToString("N"));
+
+    /// <summary>The configuration of one node (or of the single-node reference run, whose cluster keys are ignored).</summary>
+    public Akka.Configuration.Config Config(string runs, string ledger, params IEnumerable<string> more) => VeilConfiguration.Load(overrides:
+    [
+        $"veil.data.path=\"{Folder}\"", $"veil.run.dir=\"{runs}\"", $"veil.privacy.ledger.path=\"{ledger}\"",
+        "veil.model.name=mlp", "veil.run.seed=11", "veil.dp.expected-batch-size=200", "veil.dp.epochs=1",
+        "veil.dp.clip-norm=1.0", "veil.dp.noise-multiplier=1.0", "veil.optimizer.learning-rate=0.5",
+        "veil.runtime.micro-batch-size=32", "veil.runtime.threads-per-worker=1", "veil.checkpoint.every-steps=1",
+        "veil.cluster.down-after-seconds=2", "veil.cluster.heartbeat-pause-seconds=2", "veil.cluster.chunk-bytes=65536",
+        .. more,
+    ]);
+
+    public string Path_(string name) => Path.Combine(Folder, name);
+
+    public void Dispose()
+    {
+        try
+        {
+            Directory.Delete(Folder, recursive: true);
+        }
+        catch (IOException)
+        {
+        }
+    }
+}
