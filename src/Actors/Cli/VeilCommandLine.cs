@@ -24,7 +24,7 @@ public static class VeilCommandLine
             return parsed.Invoke(new InvocationConfiguration { Output = stdout, Error = stderr, EnableDefaultExceptionHandler = false });
         }
         catch (Exception e) when (e is CliUsageException or Configuration.ConfigurationException or Veil.Ledger.Store.LedgerException
-                                   or Veil.DataLoading.Datasets.DatasetNotFoundException or Veil.DataLoading.Datasets.DatasetFormatException or ArgumentException or FileNotFoundException or DirectoryNotFoundException)
+                                   or Veil.DataLoading.Datasets.DatasetNotFoundException or Veil.DataLoading.Datasets.DatasetFormatException or Veil.Compute.Transfer.BackboneException or ArgumentException or FileNotFoundException or DirectoryNotFoundException)
         {
             stderr.WriteLine($"veil: {OneLine(e.Message)}");
             return ExitCodes.Usage;
@@ -54,7 +54,7 @@ public static class VeilCommandLine
         };
         return new RootCommand("Veil: differentially private training at scale.")
         {
-            TrainCommands.Demo(stdout), TrainCommands.Train(stdout), privacy, bench, ChaosCommand.Create(stdout),
+            TrainCommands.Demo(stdout), TrainCommands.Train(stdout), PretrainCommand.Create(stdout), privacy, bench, ChaosCommand.Create(stdout),
             DataExportCommand.DataGroup(stdout), ReportCommand.Create(stdout),
         };
     }

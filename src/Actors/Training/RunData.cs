@@ -5,6 +5,7 @@ using Veil.Compute.Models;
 using Veil.DataLoading.Augmentation;
 using Veil.DataLoading.Batching;
 using Veil.DataLoading.Datasets;
+using Veil.DataLoading.PublicPrivate;
 using Veil.DataLoading.Sampling;
 using Veil.DataLoading.Sources;
 
@@ -62,6 +63,12 @@ public sealed class RunData : IDisposable
     {
         if (!t.UsesImageSource)
         {
+            if (t.PublicSplit.Enabled)
+            {
+                // Only the private part is ever trained on with DP: N, the fingerprint and the budget are its own.
+                var parts = LoadSplit(t);
+                return new RunData(t, parts.PrivateTrain, parts.PrivateTest) { ModelClasses = parts.PrivateTrain.Classes };
+            }
             var splits = FashionMnist.Load(string.IsNullOrWhiteSpace(t.DataPath) ? null : t.DataPath);
             var train = t.TrainExamples > 0 ? DatasetSubset.First(splits.Train, t.TrainExamples) : splits.Train;
             var test = t.TestExamples > 0 ? DatasetSubset.First(splits.Test, t.TestExamples) : splits.Test;
@@ -85,6 +92,24 @@ public sealed class RunData : IDisposable
             trainSource?.Dispose();
             testSource?.Dispose();
             throw;
+        }
+    }
+
+    /// <summary>Outputs of the run's model: the catalog's 10, or the private task's classes under veil.public.split = classes.</summary>
+    public int ModelClasses { get; private init; } = 10;
+
+    /// <summary>The Fashion-MNIST IDX data divided by veil.public (which must be set).</summary>
+    public static PublicPrivateData LoadSplit(TrainingSettings t)
+    {
+        var split = t.PublicSplit.ToSplit() ?? throw new ConfigurationException("veil.public.split = none: set it to subset or classes to have public data");
+        var splits = FashionMnist.Load(string.IsNullOrWhiteSpace(t.DataPath) ? null : t.DataPath);
+        try
+        {
+            return PublicPrivateSplitter.Split(splits.Train, splits.Test, split);
+        }
+        catch (ArgumentException e)
+        {
+            throw new ConfigurationException(e.Message);
         }
     }
 
