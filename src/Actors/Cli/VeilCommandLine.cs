@@ -51,6 +51,7 @@ public static class VeilCommandLine
             BenchStepCommand.Create(stdout),
             BenchOverlapCommand.Create(stdout),
             BenchDataCommand.Create(stdout),
+            BenchAccuracyCommand.Create(stdout),
         };
         return new RootCommand("Veil: differentially private training at scale.")
         {
