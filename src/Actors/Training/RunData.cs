@@ -34,6 +34,7 @@ public sealed class RunData : IDisposable
         Description = train.Source;
         Count = train.Count;
         Fingerprint = DatasetFingerprint.Of(train);
+        TestFingerprint = DatasetFingerprint.Of(test);
     }
 
     private RunData(TrainingSettings settings, IImageSource train, IImageSource test)
@@ -44,6 +45,7 @@ public sealed class RunData : IDisposable
         Description = train.Description;
         Count = train.Count;
         Fingerprint = train.Fingerprint;
+        TestFingerprint = test.Fingerprint;
     }
 
     /// <summary>Where the training data lives (plan.json's "dataset").</summary>
@@ -54,6 +56,9 @@ public sealed class RunData : IDisposable
 
     /// <summary>The privacy ledger's dataset key: decoded pixels for IDX, encoded examples for folders and shards.</summary>
     public string Fingerprint { get; }
+
+    /// <summary>The test split's content fingerprint (keys cached test features; the test split spends no budget).</summary>
+    public string TestFingerprint { get; }
 
     /// <summary>Training examples dropped by veil.data.on-corrupt = skip so far (0 for IDX).</summary>
     public long SkippedExamples => _sourceDecoder?.SkippedExamples ?? 0;

@@ -103,4 +103,27 @@ public class TransferTests : IDisposable
         using var store = SqliteLedgerStore.Open(_data.Ledger, createIfMissing: false);
         Assert.Empty(store.ReadAll());
     }
+
+    [Fact]
+    public void Backbone_features_of_the_private_set_are_cached_and_reused()
+    {
+        var backbone = Pretrain(Subset);
+        var args = _data.Settings(Subset);
+        var overrides = Enumerable.Range(0, args.Length / 2).Select(i => args[2 * i + 1]).ToArray();
+        var t = Veil.Actors.Configuration.TrainingSettings.Create(Veil.Actors.Configuration.VeilConfiguration.Load(overrides: overrides));
+        var cache = Path.Combine(_data.Folder, "features");
+        var (train, test) = new Veil.Actors.Transfer.BackboneFeatures(t, backbone, cache).Extract();
+        Assert.False(train.FromCache);
+        Assert.Equal(800, train.Count);
+        Assert.Equal(32, train.Dimension);
+        Assert.Equal(800 * 32, train.Values.Length);
+        Assert.Equal(300, test.Count);
+        var (again, testAgain) = new Veil.Actors.Transfer.BackboneFeatures(t, backbone, cache).Extract();
+        Assert.True(again.FromCache);
+        Assert.True(testAgain.FromCache);
+        Assert.Equal(train.Values, again.Values);
+        Assert.Equal(train.DatasetFingerprint, again.DatasetFingerprint);
+        Assert.NotEqual(train.DatasetFingerprint, test.DatasetFingerprint);
+        Assert.False(File.Exists(_data.Ledger), "extracting features releases nothing");
+    }
 }
