@@ -126,4 +126,27 @@ public class TransferTests : IDisposable
         Assert.NotEqual(train.DatasetFingerprint, test.DatasetFingerprint);
         Assert.False(File.Exists(_data.Ledger), "extracting features releases nothing");
     }
+
+    [Fact]
+    public void A_fine_tuning_run_resumes_with_its_backbone_and_refuses_a_changed_one()
+    {
+        var backbone = Pretrain(Subset);
+        var run = CliRun.Of(["train", .. _data.Settings([.. Subset, $"veil.init.from={backbone}", "veil.init.trainable=last-block", "veil.checkpoint.every-steps=3"]), "--json"]);
+        Assert.True(run.ExitCode == 0, run.Stderr + run.Stdout);
+        var runDir = run.Json.GetProperty("run_dir").GetString()!;
+        var newest = new Veil.Actors.Checkpoints.CheckpointStore(Path.Combine(runDir, "checkpoints"), 3).Files()[0];
+        var bytes = File.ReadAllBytes(newest);
+        bytes[100] ^= 0xFF;
+        File.WriteAllBytes(newest, bytes);
+        var resumed = CliRun.Of("train", "--resume", runDir, "--json");
+        Assert.True(resumed.ExitCode == 0, resumed.Stderr + resumed.Stdout);
+        Assert.True(resumed.Json.GetProperty("resumed_from_step").GetInt64() > 0);
+
+        // Another backbone in the same folder: the run's frozen weights would differ, so it must not resume.
+        using (var other = Veil.Compute.Models.ModelCatalog.Create("mlp", 99))
+            BackboneStore.Save(backbone, other, "other", "other", BackboneStore.Load(backbone).Manifest.Preprocessing);
+        var refused = CliRun.Of("train", "--resume", runDir);
+        Assert.NotEqual(0, refused.ExitCode);
+        Assert.Contains("backbone", refused.Stderr);
+    }
 }
