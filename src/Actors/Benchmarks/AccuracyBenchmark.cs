@@ -67,6 +67,9 @@ public static class AccuracyBenchmark
                 line.LegendText = Path.GetFileNameWithoutExtension(group.Key) + " (non-private)";
             }
         }
+        var eps = rows.Where(r => r.Epsilon is not null).Select(r => r.Epsilon!.Value).DefaultIfEmpty(10).Max();
+        var lowest = rows.Select(r => r.TestAccuracy).DefaultIfEmpty(0).Min();
+        plot.Axes.SetLimits(0, eps * 1.1, Math.Max(0, lowest - 0.05), 1.0);
         plot.Title("Test accuracy vs ε (δ from each recipe)");
         plot.XLabel("ε");
         plot.YLabel("test accuracy");
