@@ -82,7 +82,7 @@ case "$verb" in
     apt_install dataset-fashion-mnist postgresql
     require_dotnet; build
     run_tests "$@" ;;
-  demo|train|bench|node)
+  demo|train|bench|node|pretrain)
     # Fashion-MNIST is the embedded default dataset (Veil.DataLoading looks in /usr/share/datasets/fashion-mnist).
     apt_install dataset-fashion-mnist
     require_dotnet; build

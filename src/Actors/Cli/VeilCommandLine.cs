@@ -24,7 +24,7 @@ public static class VeilCommandLine
             return parsed.Invoke(new InvocationConfiguration { Output = stdout, Error = stderr, EnableDefaultExceptionHandler = false });
         }
         catch (Exception e) when (e is CliUsageException or Configuration.ConfigurationException or Veil.Ledger.Store.LedgerException
-                                   or Veil.DataLoading.Datasets.DatasetNotFoundException or Veil.DataLoading.Datasets.DatasetFormatException or ArgumentException or FileNotFoundException or DirectoryNotFoundException)
+                                   or Veil.DataLoading.Datasets.DatasetNotFoundException or Veil.DataLoading.Datasets.DatasetFormatException or Veil.Compute.Transfer.BackboneException or ArgumentException or FileNotFoundException or DirectoryNotFoundException)
         {
             stderr.WriteLine($"veil: {OneLine(e.Message)}");
             return ExitCodes.Usage;
@@ -53,10 +53,11 @@ public static class VeilCommandLine
             BenchDataCommand.Create(stdout),
             BenchLedgerCommand.Create(stdout),
             BenchClusterCommand.Create(stdout),
+            BenchAccuracyCommand.Create(stdout),
         };
         return new RootCommand("Veil: differentially private training at scale.")
         {
-            TrainCommands.Demo(stdout), TrainCommands.Train(stdout), NodeCommand.Create(stdout), privacy, bench, ChaosCommand.Create(stdout),
+            TrainCommands.Demo(stdout), TrainCommands.Train(stdout), NodeCommand.Create(stdout), PretrainCommand.Create(stdout), privacy, bench, ChaosCommand.Create(stdout),
             DataExportCommand.DataGroup(stdout), ReportCommand.Create(stdout),
         };
     }

@@ -15,13 +15,22 @@ public sealed record TrainingSettings(
     int EvalBatchSize,
     string Unsupported = "refuse", string PerExampleMethod = "fast",
     string Source = "", string TestSource = "", string OnCorrupt = "fail", int Multiplicity = 1,
-    bool AugmentFlip = false, int AugmentCropPadding = 0, int EvalEverySteps = 0)
+    bool AugmentFlip = false, int AugmentCropPadding = 0, int EvalEverySteps = 0,
+    PublicSplitSettings? Public = null, InitSettings? Init = null)
 {
     /// <summary>True when the run trains from <see cref="Source"/> (an image folder or tar shards) rather than the Fashion-MNIST IDX files.</summary>
+    /// <summary>veil.public (none when absent, e.g. in runs saved before it existed).</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
+    public PublicSplitSettings PublicSplit => Public ?? PublicSplitSettings.None;
+
+    /// <summary>veil.init (random when absent).</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
+    public InitSettings Initialisation => Init ?? InitSettings.Random;
+
     [System.Text.Json.Serialization.JsonIgnore]
     public bool UsesImageSource => !string.IsNullOrWhiteSpace(Source);
 
-    public static readonly IReadOnlyList<string> Models = ["tanh-cnn", "mlp"];
+    public static readonly IReadOnlyList<string> Models = ["tanh-cnn", "gn-cnn", "mlp"];
     public static readonly IReadOnlyList<string> Schedules = ["constant", "cosine"];
 
     public static TrainingSettings Create(Config c)
@@ -65,6 +74,11 @@ public sealed record TrainingSettings(
             if (ignored is not null)
                 throw new ConfigurationException($"{ignored} applies only to images from veil.data.source, which is empty; set veil.data.source (and veil.data.test-source) or leave {ignored} at its default");
         }
+        var publicSplit = PublicSplitSettings.Create(c);
+        if (publicSplit.Enabled && !string.IsNullOrWhiteSpace(source))
+            throw new ConfigurationException($"veil.public.split = {publicSplit.Split} divides the Fashion-MNIST IDX data only; with veil.data.source set, export the public and private parts as separate sources, or set veil.public.split = none");
+        if (publicSplit.Enabled && trainExamples > 0)
+            throw new ConfigurationException($"veil.data.train-examples = {trainExamples} and veil.public.split = {publicSplit.Split} both choose training examples; use one of them");
         return new TrainingSettings(
             ConfigReading.NonEmpty(c, "veil.run.dir"), seed,
             ConfigReading.OneOf(c, "veil.data.name", ["fashion-mnist"]), c.GetString("veil.data.path") ?? "",
@@ -85,6 +99,7 @@ public sealed record TrainingSettings(
             ConfigReading.OneOf(c, "veil.dp.unsupported", ["refuse", "naive"]),
             ConfigReading.OneOf(c, "veil.dp.per-example-method", ["fast", "materialised", "naive"]),
             source, testSource, onCorrupt, multiplicity, flip, cropPadding,
-            Int("veil.eval.every-steps", 0, int.MaxValue));
+            Int("veil.eval.every-steps", 0, int.MaxValue),
+            publicSplit, InitSettings.Create(c));
     }
 }

@@ -5,6 +5,7 @@ using Veil.Compute.Models;
 using Veil.DataLoading.Augmentation;
 using Veil.DataLoading.Batching;
 using Veil.DataLoading.Datasets;
+using Veil.DataLoading.PublicPrivate;
 using Veil.DataLoading.Sampling;
 using Veil.DataLoading.Sources;
 
@@ -33,6 +34,7 @@ public sealed class RunData : IDisposable
         Description = train.Source;
         Count = train.Count;
         Fingerprint = DatasetFingerprint.Of(train);
+        TestFingerprint = DatasetFingerprint.Of(test);
     }
 
     private RunData(TrainingSettings settings, IImageSource train, IImageSource test)
@@ -43,6 +45,7 @@ public sealed class RunData : IDisposable
         Description = train.Description;
         Count = train.Count;
         Fingerprint = train.Fingerprint;
+        TestFingerprint = test.Fingerprint;
     }
 
     /// <summary>Where the training data lives (plan.json's "dataset").</summary>
@@ -54,6 +57,9 @@ public sealed class RunData : IDisposable
     /// <summary>The privacy ledger's dataset key: decoded pixels for IDX, encoded examples for folders and shards.</summary>
     public string Fingerprint { get; }
 
+    /// <summary>The test split's content fingerprint (keys cached test features; the test split spends no budget).</summary>
+    public string TestFingerprint { get; }
+
     /// <summary>Training examples dropped by veil.data.on-corrupt = skip so far (0 for IDX).</summary>
     public long SkippedExamples => _sourceDecoder?.SkippedExamples ?? 0;
 
@@ -62,6 +68,12 @@ public sealed class RunData : IDisposable
     {
         if (!t.UsesImageSource)
         {
+            if (t.PublicSplit.Enabled)
+            {
+                // Only the private part is ever trained on with DP: N, the fingerprint and the budget are its own.
+                var parts = LoadSplit(t);
+                return new RunData(t, parts.PrivateTrain, parts.PrivateTest) { ModelClasses = parts.PrivateTrain.Classes };
+            }
             var splits = FashionMnist.Load(string.IsNullOrWhiteSpace(t.DataPath) ? null : t.DataPath);
             var train = t.TrainExamples > 0 ? DatasetSubset.First(splits.Train, t.TrainExamples) : splits.Train;
             var test = t.TestExamples > 0 ? DatasetSubset.First(splits.Test, t.TestExamples) : splits.Test;
@@ -85,6 +97,24 @@ public sealed class RunData : IDisposable
             trainSource?.Dispose();
             testSource?.Dispose();
             throw;
+        }
+    }
+
+    /// <summary>Outputs of the run's model: the catalog's 10, or the private task's classes under veil.public.split = classes.</summary>
+    public int ModelClasses { get; private init; } = 10;
+
+    /// <summary>The Fashion-MNIST IDX data divided by veil.public (which must be set).</summary>
+    public static PublicPrivateData LoadSplit(TrainingSettings t)
+    {
+        var split = t.PublicSplit.ToSplit() ?? throw new ConfigurationException("veil.public.split = none: set it to subset or classes to have public data");
+        var splits = FashionMnist.Load(string.IsNullOrWhiteSpace(t.DataPath) ? null : t.DataPath);
+        try
+        {
+            return PublicPrivateSplitter.Split(splits.Train, splits.Test, split);
+        }
+        catch (ArgumentException e)
+        {
+            throw new ConfigurationException(e.Message);
         }
     }
 

@@ -24,10 +24,17 @@ public sealed class TorchGradientComputer : IGradientComputer
 
     public TorchGradientComputer(string modelName, double clipNorm, string device,
         ClippingMethod method = ClippingMethod.Fast, UnsupportedModulePolicy unsupported = UnsupportedModulePolicy.Refuse)
+        : this(ModelCatalog.Create(modelName, seed: 0), clipNorm, device, method, unsupported) // weights are overwritten by each step's parameters
+    {
+    }
+
+    /// <param name="model">This worker's own replica (it takes ownership); its trainable weights are overwritten by each step's parameters, its frozen ones are kept.</param>
+    public TorchGradientComputer(VeilModel model, double clipNorm, string device,
+        ClippingMethod method = ClippingMethod.Fast, UnsupportedModulePolicy unsupported = UnsupportedModulePolicy.Refuse)
     {
         _method = method;
         _unsupported = unsupported;
-        _model = ModelCatalog.Create(modelName, seed: 0); // weights are overwritten by each step's parameters
+        _model = model;
         _model.to(TorchRuntime.Device(device));
         _clipNorm = clipNorm;
         ParameterCount = (int)ParameterLayout.Of(_model).TotalCount;

@@ -12,6 +12,7 @@ using Veil.Compute.Noise;
 using Veil.Compute.Optimizers;
 using Veil.Compute.Parameters;
 using Veil.Compute.Runtime;
+using Veil.Compute.Transfer;
 using Veil.DataLoading.Batching;
 using Veil.DataLoading.Datasets;
 using Veil.DataLoading.Prefetch;
@@ -60,14 +61,15 @@ public static class TrainingJob
 
         var samplerSeed = t.Seed == 0 ? SamplerSeed.FromCsprng() : SamplerSeed.FromUInt64(t.Seed);
         var noiseSeed = t.Seed == 0 ? NoiseSeed.FromCsprng() : NoiseSeed.FromInt64(unchecked((long)(t.Seed * 0x9E3779B97F4A7C15UL)));
-        var run = RunFolder.Create(t.RunDirectory, folder => WriteRunFiles(folder, t, p, c, ledgerPath, plan, data, accountant, samplerSeed, noiseSeed));
-        using var initialModel = ModelCatalog.Create(t.Model, t.InitSeed);
+        var models = new RunModels(t, data.ModelClasses, fingerprint);
+        var run = RunFolder.Create(t.RunDirectory, folder => WriteRunFiles(folder, t, p, c, ledgerPath, plan, data, accountant, samplerSeed, noiseSeed, models));
+        using var initialModel = models.Create(t.InitSeed);
         var initial = new ParameterSnapshot(0, ParameterVector.Flatten(initialModel));
-        return Prepare(new RunState(t, p, c, run, ledgerPath, plan, data, samplerSeed, noiseSeed, initial, new float[initial.Values.Length], ResumedFromStep: null), chaos, telemetry, log, progress ?? new ProgressLine(log), workSource);
+        return Prepare(new RunState(t, p, c, run, ledgerPath, plan, data, samplerSeed, noiseSeed, initial, new float[initial.Values.Length], ResumedFromStep: null, models), chaos, telemetry, log, progress ?? new ProgressLine(log), workSource);
     }
 
     private static void WriteRunFiles(RunFolder run, TrainingSettings t, PrivacySettings p, CheckpointSettings c, string ledgerPath, DpPlan plan,
-        RunData train, IPrivacyAccountant accountant, SamplerSeed samplerSeed, NoiseSeed noiseSeed)
+        RunData train, IPrivacyAccountant accountant, SamplerSeed samplerSeed, NoiseSeed noiseSeed, RunModels models)
     {
         var fingerprint = plan.DatasetFingerprint;
         run.WriteSecret("seeds.json", JsonSerializer.Serialize(new Seeds(samplerSeed.ToHex(), noiseSeed.ToHex(), t.Seed != 0)));
@@ -79,7 +81,8 @@ public static class TrainingJob
             run_id = run.Id, dataset = train.Description, dataset_fingerprint = fingerprint, dataset_size = train.Count,
             sampling = "poisson", sampling_rate = plan.SamplingRate, noise_multiplier = plan.NoiseMultiplier, clip_norm = plan.ClipNorm,
             steps = plan.Steps, delta = plan.Delta, expected_batch_size = plan.ExpectedBatchSize, accountant = accountant.Name,
-            model = t.Model, learning_rate = t.LearningRate, momentum = t.Momentum, schedule = t.Schedule, ledger = ledgerPath,
+            model = t.Model, classes = models.Classes, backbone = models.BackboneFingerprint, init_from = t.Initialisation.From, trainable = t.Initialisation.Trainable,
+            public_split = t.PublicSplit.Split, learning_rate = t.LearningRate, momentum = t.Momentum, schedule = t.Schedule, ledger = ledgerPath,
         });
     }
 
@@ -104,6 +107,13 @@ public static class TrainingJob
         var fingerprint = data.Fingerprint;
         if (fingerprint != plan.DatasetFingerprint)
             throw new TrainingFailedException($"the training data changed since run {run.Id} started (fingerprint {fingerprint[..12]} ≠ {plan.DatasetFingerprint[..12]}); refusing to resume on different data");
+        var models = new RunModels(t, data.ModelClasses, fingerprint);
+        if (models.BackboneFingerprint is { } backbone)
+        {
+            using var planFile = JsonDocument.Parse(File.ReadAllText(Path.Combine(runPath, "plan.json")));
+            if (planFile.RootElement.GetProperty("backbone").GetString() != backbone)
+                throw new TrainingFailedException($"the backbone {t.Initialisation.From} changed since run {run.Id} started (its frozen weights are part of the model); refusing to resume");
+        }
 
         var (checkpoint, skipped) = new CheckpointStore(Path.Combine(runPath, "checkpoints"), saved.Checkpoint.Keep).LoadNewestValid();
         foreach (var s in skipped) log.WriteLine($"resume: skipping corrupt checkpoint: {s}");
@@ -112,7 +122,7 @@ public static class TrainingJob
         if (checkpoint is null)
         {
             log.WriteLine($"resume: no valid checkpoint in {runPath}; starting run {run.Id} again from step 0 (its ledger events so far still count)");
-            using var initialModel = ModelCatalog.Create(t.Model, t.InitSeed);
+            using var initialModel = models.Create(t.InitSeed);
             initial = new ParameterSnapshot(0, ParameterVector.Flatten(initialModel));
             velocity = new float[initial.Values.Length];
         }
@@ -132,14 +142,14 @@ public static class TrainingJob
             log.WriteLine($"resume: run {run.Id} from its checkpoint after {checkpoint.StepsApplied} of {plan.Steps} steps");
         }
         return Prepare(new RunState(t, privacy, saved.Checkpoint, run, saved.LedgerPath, plan, data,
-            SamplerSeed.FromHex(seeds.Sampler), NoiseSeed.FromHex(seeds.Noise), initial, velocity, checkpoint?.StepsApplied ?? 0), chaos, telemetry, log, progress ?? new ProgressLine(log), workSource);
+            SamplerSeed.FromHex(seeds.Sampler), NoiseSeed.FromHex(seeds.Noise), initial, velocity, checkpoint?.StepsApplied ?? 0, models), chaos, telemetry, log, progress ?? new ProgressLine(log), workSource);
     }
 
     private sealed record Seeds(string Sampler, string Noise, bool FixedSeed);
 
     private sealed record RunState(TrainingSettings Training, PrivacySettings Privacy, CheckpointSettings Checkpoint, RunFolder Run, string LedgerPath,
         DpPlan Plan, RunData Data, SamplerSeed SamplerSeed, NoiseSeed NoiseSeed, ParameterSnapshot Initial, float[] Velocity,
-        long? ResumedFromStep);
+        long? ResumedFromStep, RunModels Models);
 
     private static PreparedRun Prepare(RunState s, ChaosSettings chaos, TelemetrySettings telemetry, TextWriter log, ProgressLine progress, Func<WorkSourceContext, Props>? workSource)
     {
@@ -175,10 +185,12 @@ public static class TrainingJob
         if (remaining > 0 && guard.CheckPlanned(plan.DatasetFingerprint, new Veil.Ledger.Events.SelfComposed(plan.StepEvent, remaining)) is { } refusal)
             throw new TrainingFailedException($"not starting: {refusal}");
 
-        using (var probe = ModelCatalog.Create(t.Model, t.InitSeed))
+        using (var probe = s.Models.Create(t.InitSeed))
             foreach (var fallback in Veil.Compute.PerExample.PerExampleValidator.Validate(probe, Unsupported(t)))
                 log.WriteLine($"warning: {fallback}: no per-example rule, computed one example at a time (veil.dp.unsupported = naive)");
         var workers = t.Devices.Count * t.WorkersPerDevice;
+        if (s.Models.BackboneFingerprint is not null)
+            log.WriteLine($"fine-tuning from backbone {t.Initialisation.From} ({s.Models.BackboneFingerprint[..12]}): trainable = {t.Initialisation.Trainable}, {s.Initial.Values.Length} trainable parameters, head zero-initialised for {s.Models.Classes} classes");
         log.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"run {s.Run.Id}: {t.Model} on {s.Data.Count} examples ({plan.DatasetFingerprint[..12]}), Poisson q = {plan.SamplingRate:G4} (L = {plan.ExpectedBatchSize:F0}), σ = {plan.NoiseMultiplier:G5}, C = {plan.ClipNorm}, T = {plan.Steps}, δ = {plan.Delta:G3}; {(workSource is null ? $"{workers} worker(s) × {TorchRuntime.Threads} thread(s)" : "gradients on the cluster's worker nodes")}; ledger {s.LedgerPath}"));
 
@@ -205,7 +217,7 @@ public static class TrainingJob
             feed,
             index =>
             {
-                IGradientComputer computer = new TorchGradientComputer(t.Model, plan.ClipNorm, t.Devices[index % t.Devices.Count], Method(t), Unsupported(t));
+                IGradientComputer computer = new TorchGradientComputer(s.Models.Create(0), plan.ClipNorm, t.Devices[index % t.Devices.Count], Method(t), Unsupported(t));
                 return chaos.Enabled && chaos.CrashWorkerEvery > 0 ? new CrashingGradientComputer(computer, chaos.CrashWorkerEvery) : computer;
             },
             workers,
@@ -220,7 +232,7 @@ public static class TrainingJob
             WorkSource: workSource is null ? null : accumulator => workSource(new WorkSourceContext(s.Run.Id, plan.DatasetFingerprint, t.Model, plan.ClipNorm, planner.Plan, accumulator, log)));
 
         progress.BudgetEpsilon = s.Privacy.BudgetEpsilon;
-        if (t.EvalEverySteps > 0) progress.Evaluate = PeriodicEvaluation(t, s.Data.TestBatch());
+        if (t.EvalEverySteps > 0) progress.Evaluate = PeriodicEvaluation(t, s.Models, s.Data.TestBatch());
         Action<StepReport> onStep = chaos.Enabled && chaos.ExitAtStep >= 0
             ? r =>
             {
@@ -267,11 +279,18 @@ public static class TrainingJob
         if (s.Data.SkippedExamples > 0)
             log.WriteLine($"warning: {s.Data.SkippedExamples} damaged training example(s) were skipped (veil.data.on-corrupt = skip); they contributed nothing to their steps");
         var testData = s.Data.TestBatch();
-        using var evalModel = ModelCatalog.Create(t.Model, t.InitSeed);
+        using var evalModel = s.Models.Create(t.InitSeed);
         var evaluation = Evaluator.Evaluate(evalModel, finished.Parameters.Values, testData.Inputs, testData.Labels, testData.Count, t.EvalBatchSize);
         var spent = guard.Spent(plan.DatasetFingerprint);
         var runEvents = store.ReadAll().LongCount(r => r.RunId == s.Run.Id);
         s.Run.WriteFloats("parameters.f32", finished.Parameters.Values);
+        if (s.Models.Backbone is { } backbone)
+        {
+            // The whole fine-tuned model (frozen parts included): a DP release like parameters.f32, usable as a backbone in turn.
+            var m = backbone.Manifest;
+            BackboneStore.Save(s.Run.File("model"), evalModel, m.PublicDataFingerprint,
+                $"{m.PublicData}, then DP fine-tuned ({t.Initialisation.Trainable}) on {plan.DatasetFingerprint[..12]} in run {s.Run.Id}", m.Preprocessing);
+        }
         var result = new TrainingResult(s.Run.Id, s.Run.Path, s.LedgerPath, plan.DatasetFingerprint,
             (double)evaluation.Correct / evaluation.Examples, evaluation.MeanLoss, spent.Epsilon, spent.Delta, spent.Accountant,
             plan.Steps, plan.NoiseMultiplier, plan.SamplingRate, plan.ClipNorm, (long)Math.Round(plan.ExpectedBatchSize),
@@ -311,9 +330,9 @@ public static class TrainingJob
     }
 
     /// <summary>Test accuracy every veil.eval.every-steps steps, on a replica of its own (the evaluator loads parameters into it).</summary>
-    private static Func<StepReport, double?> PeriodicEvaluation(TrainingSettings t, MicroBatchData data)
+    private static Func<StepReport, double?> PeriodicEvaluation(TrainingSettings t, RunModels models, MicroBatchData data)
     {
-        var model = ModelCatalog.Create(t.Model, t.InitSeed);
+        var model = models.Create(t.InitSeed);
         return r =>
         {
             if (r.Parameters is null || (r.Step + 1) % t.EvalEverySteps != 0) return null;

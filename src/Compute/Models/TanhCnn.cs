@@ -10,26 +10,37 @@ namespace Veil.Compute.Models;
 /// tanh rather than ReLU because bounded activations keep gradient norms stable under clipping (their paper's finding).
 /// No normalisation layers: nothing here mixes examples.
 /// </summary>
-public sealed class TanhCnn : VeilModel
+public sealed class TanhCnn : VeilModel, IBackbone
 {
     readonly Conv2d conv1 = nn.Conv2d(1, 16, 8, stride: 2, padding: 2);
     readonly MaxPool2d pool1 = nn.MaxPool2d(2, stride: 1);
     readonly Conv2d conv2 = nn.Conv2d(16, 32, 4, stride: 2);
     readonly MaxPool2d pool2 = nn.MaxPool2d(2, stride: 1);
     readonly Linear fc1 = nn.Linear(512, 32);
-    readonly Linear fc2 = nn.Linear(32, 10);
+    readonly Linear fc2;
 
-    public TanhCnn() : base(nameof(TanhCnn)) => RegisterComponents();
+    public TanhCnn(int classes = 10) : base(nameof(TanhCnn))
+    {
+        if (classes < 2) throw new ArgumentOutOfRangeException(nameof(classes), classes, "A classifier needs at least 2 classes.");
+        fc2 = nn.Linear(32, classes);
+        Classes = classes;
+        RegisterComponents();
+    }
 
     public override string CatalogName => "tanh-cnn";
     public override long[] ExampleShape => new long[] { 1, 28, 28 };
-    public override int Classes => 10;
+    public override int Classes { get; }
 
-    public override Tensor forward(Tensor input)
+    public long FeatureDimension => 32;
+    public string HeadName => "fc2";
+    public IReadOnlyList<string> LastBlock { get; } = ["fc1", "fc2"];
+
+    public override Tensor forward(Tensor input) => fc2.call(Features(input));
+
+    public Tensor Features(Tensor input)
     {
         var x = pool1.call(conv1.call(input).tanh());
         x = pool2.call(conv2.call(x).tanh());
-        x = fc1.call(x.flatten(1)).tanh();
-        return fc2.call(x);
+        return fc1.call(x.flatten(1)).tanh();
     }
 }

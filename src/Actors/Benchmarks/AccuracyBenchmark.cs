@@ -1,0 +1,80 @@
+using System.Globalization;
+using Veil.Actors.Configuration;
+using Veil.Actors.Training;
+using Veil.Actors.Transfer;
+
+namespace Veil.Actors.Benchmarks;
+
+/// <summary>
+/// The accuracy table: each recipe at each ε (σ calibrated for that ε, δ and the recipe's schedule), plus each
+/// recipe's non-private ceiling. Every private run gets a FRESH ledger of its own under
+/// runs/bench-ledgers/&lt;stamp&gt;/: tuning budgets must not use up the user's ledger, and the table must not
+/// depend on what was spent before.
+/// </summary>
+public static class AccuracyBenchmark
+{
+    public sealed record Row(string Recipe, double? Epsilon, double TestAccuracy, double WallSeconds, double? SpentEpsilon, double? NoiseMultiplier, string? RunDirectory);
+
+    public static IReadOnlyList<Row> Run(IReadOnlyList<string> recipes, IReadOnlyList<double> epsilons, bool ceiling, IReadOnlyList<string> overrides,
+        string ledgerFolder, TextWriter log)
+    {
+        var rows = new List<Row>();
+        foreach (var recipe in recipes)
+        {
+            foreach (var epsilon in epsilons)
+            {
+                var e = epsilon.ToString("R", CultureInfo.InvariantCulture);
+                var config = VeilConfiguration.Load(recipe, [.. overrides, $"veil.dp.target-epsilon={e}", "veil.dp.noise-multiplier=0",
+                    $"veil.privacy.budget.epsilon={e}"]);
+                var ledger = Path.Combine(ledgerFolder, $"{Path.GetFileNameWithoutExtension(recipe)}-eps{e}.sqlite");
+                log.WriteLine($"bench accuracy: {recipe} at ε = {e} (fresh ledger {ledger})");
+                var r = TrainingJob.Start(TrainingSettings.Create(config), PrivacySettings.Create(config), CheckpointSettings.Create(config),
+                    ChaosSettings.Create(config), TelemetrySettings.Create(config), log, ledger, new ProgressLine(log, ProgressMode.Quiet));
+                rows.Add(new Row(recipe, epsilon, r.TestAccuracy, r.WallSeconds, r.Epsilon, r.NoiseMultiplier, r.RunDirectory));
+                log.WriteLine(string.Create(CultureInfo.InvariantCulture, $"bench accuracy: {recipe} ε = {r.Epsilon:F3}: {r.TestAccuracy:P2} in {r.WallSeconds:F0} s"));
+            }
+            if (!ceiling) continue;
+            var c = VeilConfiguration.Load(recipe, overrides);
+            log.WriteLine($"bench accuracy: {recipe} without DP (the ceiling; no ledger)");
+            var n = NonPrivateCeiling.Run(TrainingSettings.Create(c), PretrainSettings.Create(c));
+            rows.Add(new Row(recipe, null, n.TestAccuracy, n.WallSeconds, null, null, null));
+            log.WriteLine(string.Create(CultureInfo.InvariantCulture, $"bench accuracy: {recipe} non-private: {n.TestAccuracy:P2} in {n.WallSeconds:F0} s"));
+        }
+        return rows;
+    }
+
+    /// <summary>Test accuracy against ε, one line per recipe, its non-private ceiling dashed.</summary>
+    public static void Plot(IReadOnlyList<Row> rows, string path)
+    {
+        var plot = new ScottPlot.Plot();
+        var palette = new ScottPlot.Palettes.Category10();
+        int i = 0;
+        foreach (var group in rows.GroupBy(r => r.Recipe))
+        {
+            var color = palette.GetColor(i++);
+            var points = group.Where(r => r.Epsilon is not null).OrderBy(r => r.Epsilon).ToArray();
+            if (points.Length > 0)
+            {
+                var s = plot.Add.Scatter(points.Select(r => r.Epsilon!.Value).ToArray(), points.Select(r => r.TestAccuracy).ToArray());
+                s.LegendText = Path.GetFileNameWithoutExtension(group.Key);
+                s.Color = color;
+            }
+            if (group.FirstOrDefault(r => r.Epsilon is null) is { } top)
+            {
+                var line = plot.Add.HorizontalLine(top.TestAccuracy);
+                line.Color = color;
+                line.LinePattern = ScottPlot.LinePattern.Dashed;
+                line.LegendText = Path.GetFileNameWithoutExtension(group.Key) + " (non-private)";
+            }
+        }
+        var eps = rows.Where(r => r.Epsilon is not null).Select(r => r.Epsilon!.Value).DefaultIfEmpty(10).Max();
+        var lowest = rows.Select(r => r.TestAccuracy).DefaultIfEmpty(0).Min();
+        plot.Axes.SetLimits(0, eps * 1.1, Math.Max(0, lowest - 0.05), 1.0);
+        plot.Title("Test accuracy vs ε (δ from each recipe)");
+        plot.XLabel("ε");
+        plot.YLabel("test accuracy");
+        plot.ShowLegend();
+        Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
+        plot.SavePng(path, 900, 550);
+    }
+}

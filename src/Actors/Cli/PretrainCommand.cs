@@ -1,0 +1,32 @@
+using System.CommandLine;
+using System.Globalization;
+using Veil.Actors.Configuration;
+using Veil.Actors.Transfer;
+
+namespace Veil.Actors.Cli;
+
+/// <summary>`veil pretrain --config F`: non-private training on the public split; writes runs/&lt;id&gt;/backbone/.</summary>
+public static class PretrainCommand
+{
+    public static Command Create(TextWriter stdout)
+    {
+        var config = new Option<string?>("--config") { Description = "HOCON recipe with veil.public set (e.g. hocon/fmnist-pretrain-subset.conf)." };
+        var set = new Option<string[]>("--set") { Description = "Override one key (repeatable).", Arity = ArgumentArity.ZeroOrMore };
+        var json = CliOptions.Json();
+        var command = new Command("pretrain", "Train a backbone WITHOUT DP on the public split (veil.public); spends no budget, writes no ledger event.") { config, set, json };
+        command.SetAction(p =>
+        {
+            var c = VeilConfiguration.Load(p.GetValue(config), p.GetValue(set));
+            var r = PretrainJob.Run(TrainingSettings.Create(c), PretrainSettings.Create(c), stdout);
+            stdout.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"done: public test accuracy {r.TestAccuracy:P2} ({r.PublicClasses} public classes, {r.PublicExamples} public examples), {r.WallSeconds:F0} s; backbone {r.BackboneDirectory} (features {r.FeatureDimension})"));
+            if (p.GetValue(json))
+                stdout.WriteLine(JsonLine.Of(("test_accuracy", r.TestAccuracy), ("test_loss", r.TestLoss), ("backbone", r.BackboneDirectory),
+                    ("run_dir", r.RunDirectory), ("model", r.Model), ("public_examples", r.PublicExamples), ("public_classes", r.PublicClasses),
+                    ("public_data_fingerprint", r.PublicDataFingerprint), ("backbone_fingerprint", r.BackboneFingerprint),
+                    ("feature_dimension", r.FeatureDimension), ("epochs", r.Epochs), ("wall_seconds", r.WallSeconds)));
+            return ExitCodes.Ok;
+        });
+        return command;
+    }
+}
