@@ -22,6 +22,7 @@ public sealed class ClusterNode : IDisposable
     private ClusterNode(Akka.Configuration.Config config, TextWriter log, string? ledgerPathOverride, Func<int, IGradientComputer>? computers)
     {
         var cluster = ClusterSettings.Create(config);
+        ClusterModeLimits.Check(config);
         var t = TrainingSettings.Create(config);
         Settings = cluster;
         if (cluster.IsWorker)
