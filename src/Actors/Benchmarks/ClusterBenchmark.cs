@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
 using Veil.Compute.Models;
+using Veil.DataLoading.Sources;
 using Veil.Ledger.Store;
 
 namespace Veil.Actors.Benchmarks;
@@ -10,7 +11,8 @@ namespace Veil.Actors.Benchmarks;
 /// <summary>
 /// Cluster throughput with real processes on 127.0.0.1: for each cluster size n, a coordinator process
 /// (`train` with veil.cluster.enabled) and n worker processes (`node`), each worker with a fixed number of
-/// torch threads, train S steps of batch L on Fashion-MNIST. Throughput is taken from the ledger's append
+/// torch threads, train S steps of batch L on Fashion-MNIST (1×28×28 models) or on the SYNTHETIC
+/// CIFAR-shaped source synthetic:cifar (3×32×32 models such as resnet18-gn-32; generated, not real data). Throughput is taken from the ledger's append
 /// times (steps 1 … S−1, after warm-up and joining): L·(S−1) / (t_last − t_first), L the expected batch.
 /// </summary>
 public sealed class ClusterBenchmark(string model, int expectedBatch, int steps, int threadsPerNode, int microBatch, int trainExamples, TextWriter log)
@@ -25,10 +27,13 @@ public sealed class ClusterBenchmark(string model, int expectedBatch, int steps,
         var port = FreePort();
         var seed = $"akka.tcp://veil@127.0.0.1:{port}";
         var epochs = (double)steps * expectedBatch / trainExamples;
+        string[] data = TrainsOnSyntheticCifar(model)
+                ? ["--set", $"veil.data.source=\"{SyntheticSource.Prefix}cifar:{trainExamples}\"", "--set", $"veil.data.test-source=\"{SyntheticSource.Prefix}cifar-test:500\""]
+                : ["--set", $"veil.data.train-examples={trainExamples}"];
         string[] common =
         [
             "--set", $"veil.run.dir=\"{Path.Combine(folder, "runs")}\"", "--set", $"veil.privacy.ledger.path=\"{ledger}\"",
-            "--set", $"veil.model.name={model}", "--set", "veil.run.seed=3", "--set", $"veil.data.train-examples={trainExamples}",
+            "--set", $"veil.model.name={model}", "--set", "veil.run.seed=3", .. data,
             "--set", "veil.data.test-examples=500", "--set", $"veil.dp.expected-batch-size={expectedBatch}",
             "--set", $"veil.dp.epochs={epochs.ToString("R", CultureInfo.InvariantCulture)}", "--set", "veil.dp.noise-multiplier=1.0",
             "--set", "veil.privacy.budget.epsilon=1000", "--set", $"veil.runtime.threads-per-worker={threadsPerNode}",
@@ -72,6 +77,13 @@ public sealed class ClusterBenchmark(string model, int expectedBatch, int steps,
             {
             }
         }
+    }
+
+    /// <summary>True for models that take 3×32×32 images: they are benchmarked on synthetic:cifar, not on Fashion-MNIST.</summary>
+    public static bool TrainsOnSyntheticCifar(string model)
+    {
+        using var probe = ModelCatalog.Create(model, 1);
+        return probe.ExampleShape.SequenceEqual([3L, 32, 32]);
     }
 
     private static Process Launch(IReadOnlyList<string> args)
