@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
 using Veil.Compute.Models;
+using Veil.DataLoading.Sources;
 using Veil.Ledger.Store;
 
 namespace Veil.Actors.Benchmarks;
@@ -10,12 +11,15 @@ namespace Veil.Actors.Benchmarks;
 /// <summary>
 /// Cluster throughput with real processes on 127.0.0.1: for each cluster size n, a coordinator process
 /// (`train` with veil.cluster.enabled) and n worker processes (`node`), each worker with a fixed number of
-/// torch threads, train S steps of batch L on Fashion-MNIST. Throughput is taken from the ledger's append
+/// torch threads, train S steps of batch L on Fashion-MNIST (1×28×28 models) or on the SYNTHETIC
+/// CIFAR-shaped source synthetic:cifar (3×32×32 models such as resnet18-gn-32; generated, not real data). Throughput is taken from the ledger's append
 /// times (steps 1 … S−1, after warm-up and joining): L·(S−1) / (t_last − t_first), L the expected batch.
 /// </summary>
 public sealed class ClusterBenchmark(string model, int expectedBatch, int steps, int threadsPerNode, int microBatch, int trainExamples, TextWriter log)
 {
-    public sealed record Result(int Nodes, double ExamplesPerSecond, double SecondsPerStep, long BytesPerStep);
+    /// <param name="BytesPerStep">Measured: the coordinator's serialised cluster messages (sent + received) over the run, divided by its steps (warm-up and join included).</param>
+    /// <param name="ComputedBytesPerStep">2 × nodes × 4 B × parameters: one broadcast out and one partial sum back per node.</param>
+    public sealed record Result(int Nodes, double ExamplesPerSecond, double SecondsPerStep, long BytesPerStep, long ComputedBytesPerStep);
 
     public Result Run(int nodes)
     {
@@ -25,20 +29,24 @@ public sealed class ClusterBenchmark(string model, int expectedBatch, int steps,
         var port = FreePort();
         var seed = $"akka.tcp://veil@127.0.0.1:{port}";
         var epochs = (double)steps * expectedBatch / trainExamples;
+        string[] data = TrainsOnSyntheticCifar(model)
+                ? ["--set", $"veil.data.source=\"{SyntheticSource.Prefix}cifar:{trainExamples}\"", "--set", $"veil.data.test-source=\"{SyntheticSource.Prefix}cifar-test:500\""]
+                : ["--set", $"veil.data.train-examples={trainExamples}"];
         string[] common =
         [
             "--set", $"veil.run.dir=\"{Path.Combine(folder, "runs")}\"", "--set", $"veil.privacy.ledger.path=\"{ledger}\"",
-            "--set", $"veil.model.name={model}", "--set", "veil.run.seed=3", "--set", $"veil.data.train-examples={trainExamples}",
+            "--set", $"veil.model.name={model}", "--set", "veil.run.seed=3", .. data,
             "--set", "veil.data.test-examples=500", "--set", $"veil.dp.expected-batch-size={expectedBatch}",
             "--set", $"veil.dp.epochs={epochs.ToString("R", CultureInfo.InvariantCulture)}", "--set", "veil.dp.noise-multiplier=1.0",
             "--set", "veil.privacy.budget.epsilon=1000", "--set", $"veil.runtime.threads-per-worker={threadsPerNode}",
             "--set", $"veil.runtime.micro-batch-size={microBatch}", "--set", "veil.checkpoint.every-steps=0", "--set", "veil.checkpoint.every-minutes=0",
         ];
         var processes = new List<Process>();
+        var coordinatorOutput = new System.Collections.Concurrent.ConcurrentQueue<string>();
         try
         {
             var coordinator = Launch(["train", .. common, "--set", "veil.cluster.enabled=true", "--set", $"veil.cluster.port={port}",
-                "--set", $"veil.cluster.seed-nodes=[\"{seed}\"]", "--set", $"veil.cluster.min-workers={nodes}", "--quiet"]);
+                "--set", $"veil.cluster.seed-nodes=[\"{seed}\"]", "--set", $"veil.cluster.min-workers={nodes}", "--json"], coordinatorOutput);
             processes.Add(coordinator);
             for (var n = 0; n < nodes; n++) processes.Add(Launch(["node", "--role", "worker", "--seed-nodes", seed, .. common]));
             if (!coordinator.WaitForExit(TimeSpan.FromMinutes(30)))
@@ -52,9 +60,14 @@ public sealed class ClusterBenchmark(string model, int expectedBatch, int steps,
             using var probe = ModelCatalog.Create(model, 1);
             var parameters = Veil.Compute.Parameters.ParameterVector.Flatten(probe).LongLength;
             // Per step and node: one parameter broadcast out and one partial sum back, 4 bytes a coordinate (+ chunk headers).
-            var bytes = 2L * nodes * 4 * parameters;
-            var result = new Result(nodes, (double)expectedBatch * (records.Count - 1) / seconds, seconds / (records.Count - 1), bytes);
-            log.WriteLine($"bench cluster: {nodes} node(s): {result.ExamplesPerSecond:F0} examples/s, {result.SecondsPerStep:F2} s/step");
+            var computed = 2L * nodes * 4 * parameters;
+            coordinator.WaitForExit(); // drains the redirected output
+            var summary = coordinatorOutput.LastOrDefault(l => l.StartsWith('{'))
+                ?? throw new InvalidOperationException($"the {nodes}-node coordinator printed no JSON summary");
+            using var parsed = System.Text.Json.JsonDocument.Parse(summary);
+            var wire = parsed.RootElement.GetProperty("cluster_wire_bytes_sent").GetInt64() + parsed.RootElement.GetProperty("cluster_wire_bytes_received").GetInt64();
+            var result = new Result(nodes, (double)expectedBatch * (records.Count - 1) / seconds, seconds / (records.Count - 1), wire / records.Count, computed);
+            log.WriteLine($"bench cluster: {nodes} node(s): {result.ExamplesPerSecond:F0} examples/s, {result.SecondsPerStep:F2} s/step, {result.BytesPerStep} wire bytes/step (computed {computed})");
             return result;
         }
         finally
@@ -74,13 +87,23 @@ public sealed class ClusterBenchmark(string model, int expectedBatch, int steps,
         }
     }
 
-    private static Process Launch(IReadOnlyList<string> args)
+    /// <summary>True for models that take 3×32×32 images: they are benchmarked on synthetic:cifar, not on Fashion-MNIST.</summary>
+    public static bool TrainsOnSyntheticCifar(string model)
+    {
+        using var probe = ModelCatalog.Create(model, 1);
+        return probe.ExampleShape.SequenceEqual([3L, 32, 32]);
+    }
+
+    private static Process Launch(IReadOnlyList<string> args, System.Collections.Concurrent.ConcurrentQueue<string>? output = null)
     {
         var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         start.ArgumentList.Add(typeof(ClusterBenchmark).Assembly.Location);
         foreach (var a in args) start.ArgumentList.Add(a);
         var process = Process.Start(start)!;
-        process.OutputDataReceived += (_, _) => { };
+        process.OutputDataReceived += (_, e) =>
+        {
+            if (e.Data is not null) output?.Enqueue(e.Data);
+        };
         process.ErrorDataReceived += (_, _) => { };
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();

@@ -114,7 +114,9 @@ public static class TrainCommands
                 ("accountant", r.Accountant), ("clip_norm", r.ClipNorm), ("expected_batch_size", r.ExpectedBatchSize),
                 ("wall_seconds", r.WallSeconds), ("examples_per_second", r.ExamplesPerSecond), ("dataset_fingerprint", r.DatasetFingerprint),
                 ("rss_mb_after_warm_up", r.RssMegabytesAfterWarmUp), ("rss_mb_at_end", r.RssMegabytesAtEnd),
-                ("resumed_from_step", r.ResumedFromStep), ("ledger_events", r.LedgerEventsOfRun), ("parameter_version", r.ParameterVersion)));
+                ("resumed_from_step", r.ResumedFromStep), ("ledger_events", r.LedgerEventsOfRun), ("parameter_version", r.ParameterVersion),
+                // This process's cluster traffic (0 without veil.cluster.enabled); bench cluster divides it by the steps.
+                ("cluster_wire_bytes_sent", Veil.Actors.Cluster.Transport.WireBytes.Sent), ("cluster_wire_bytes_received", Veil.Actors.Cluster.Transport.WireBytes.Received)));
         return ExitCodes.Ok;
     }
 }

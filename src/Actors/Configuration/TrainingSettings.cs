@@ -30,7 +30,8 @@ public sealed record TrainingSettings(
     [System.Text.Json.Serialization.JsonIgnore]
     public bool UsesImageSource => !string.IsNullOrWhiteSpace(Source);
 
-    public static readonly IReadOnlyList<string> Models = ["tanh-cnn", "gn-cnn", "mlp"];
+    /// <summary>Every catalog model; whether its input shape fits the data is checked when the data is opened (RunData).</summary>
+    public static IReadOnlyList<string> Models => Veil.Compute.Models.ModelCatalog.Names;
     public static readonly IReadOnlyList<string> Schedules = ["constant", "cosine"];
 
     public static TrainingSettings Create(Config c)

@@ -77,6 +77,8 @@ public sealed class RunData : IDisposable
             var splits = FashionMnist.Load(string.IsNullOrWhiteSpace(t.DataPath) ? null : t.DataPath);
             var train = t.TrainExamples > 0 ? DatasetSubset.First(splits.Train, t.TrainExamples) : splits.Train;
             var test = t.TestExamples > 0 ? DatasetSubset.First(splits.Test, t.TestExamples) : splits.Test;
+            using (var probe = ModelCatalog.Create(t.Model, t.InitSeed))
+                CheckFits("veil.data.path", $"the Fashion-MNIST IDX files ({train.Source})", new ImageShape(train.Channels, train.Height, train.Width), train.Classes, probe);
             return new RunData(t, train, test);
         }
         var policy = Policy(t);
@@ -159,17 +161,33 @@ public sealed class RunData : IDisposable
         return BitConverter.ToUInt64(hash, 0);
     }
 
-    private static void CheckFits(string key, IImageSource source, AugmentationSettings augmentation, VeilModel model)
+    private static void CheckFits(string key, IImageSource source, AugmentationSettings augmentation, VeilModel model) =>
+        CheckFits(key, source.Description, new ExampleAugmenter(augmentation, source.Shape, seed: 0).OutputShape, source.Classes, model);
+
+    private static void CheckFits(string key, string description, ImageShape rows, int classes, VeilModel model)
     {
-        var rows = new ExampleAugmenter(augmentation, source.Shape, seed: 0).OutputShape;
         var expected = model.ExampleShape;
-        if (expected.Length != 3 || rows.Channels != expected[0] || rows.Height != expected[1] || rows.Width != expected[2])
+        if (!Fits(expected, rows))
             throw new ConfigurationException(
-                $"{key} = {source.Description} holds {rows} images, but model {model.CatalogName} takes {string.Join('×', expected)}; " +
-                $"point {key} at {string.Join('×', expected)} images or choose a model for them (veil.model.name)");
-        if (source.Classes > model.Classes)
+                $"veil.model.name = {model.CatalogName} takes {string.Join('×', expected)} images, but {key} = {description} holds {rows} images; " +
+                $"models that fit {rows}: {FittingModels(rows)} (set veil.model.name), or point {key} at {string.Join('×', expected)} images");
+        if (classes > model.Classes)
             throw new ConfigurationException(
-                $"{key} = {source.Description} has {source.Classes} classes, but model {model.CatalogName} predicts {model.Classes}; " +
+                $"{key} = {description} has {classes} classes, but model {model.CatalogName} predicts {model.Classes}; " +
                 $"point {key} at data with at most {model.Classes} classes");
+    }
+
+    private static bool Fits(long[] expected, ImageShape rows) =>
+        expected.Length == 3 && rows.Channels == expected[0] && rows.Height == expected[1] && rows.Width == expected[2];
+
+    // Only on the refusal path: building every catalog model once costs a second or two, not worth a shape table beside the catalog.
+    private static string FittingModels(ImageShape rows)
+    {
+        var fitting = ModelCatalog.Names.Where(name =>
+        {
+            using var model = ModelCatalog.Create(name, 0);
+            return Fits(model.ExampleShape, rows);
+        }).ToList();
+        return fitting.Count == 0 ? "none in the catalog" : string.Join(", ", fitting);
     }
 }

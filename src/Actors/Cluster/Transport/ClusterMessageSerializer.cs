@@ -10,9 +10,18 @@ public sealed class ClusterMessageSerializer(ExtendedActorSystem system) : Seria
 
     public override int Identifier => Id;
 
-    public override byte[] ToBinary(object obj) => ClusterWireFormat.Encode(obj).Bytes;
+    public override byte[] ToBinary(object obj)
+    {
+        var bytes = ClusterWireFormat.Encode(obj).Bytes;
+        WireBytes.CountSent(bytes.LongLength);
+        return bytes;
+    }
 
-    public override object FromBinary(byte[] bytes, string manifest) => ClusterWireFormat.Decode(manifest, bytes);
+    public override object FromBinary(byte[] bytes, string manifest)
+    {
+        WireBytes.CountReceived(bytes.LongLength);
+        return ClusterWireFormat.Decode(manifest, bytes);
+    }
 
     public override string Manifest(object o) => ClusterWireFormat.ManifestOf(o);
 }
