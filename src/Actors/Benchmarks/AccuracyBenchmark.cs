@@ -15,7 +15,8 @@ namespace Veil.Actors.Benchmarks;
 /// </summary>
 public static class AccuracyBenchmark
 {
-    public sealed record Row(string Recipe, double? Epsilon, double TestAccuracy, double WallSeconds, double? SpentEpsilon, double? NoiseMultiplier, string? RunDirectory);
+    /// <summary>One table row. Kind: "dp", "non-private sgd" (a DP-SGD recipe's ceiling) or "non-private ridge" (a last-layer recipe's).</summary>
+    public sealed record Row(string Recipe, double? Epsilon, double TestAccuracy, double WallSeconds, double? SpentEpsilon, double? NoiseMultiplier, string? RunDirectory, string Kind = "dp");
 
     public static IReadOnlyList<Row> Run(IReadOnlyList<string> recipes, IReadOnlyList<double> epsilons, bool ceiling, IReadOnlyList<string> overrides,
         string ledgerFolder, TextWriter log)
@@ -39,13 +40,13 @@ public static class AccuracyBenchmark
             {
                 log.WriteLine($"bench accuracy: {recipe} without DP (the ceiling: a plain ridge fit on the same features; no ledger)");
                 var ridge = LastLayerCeiling.Run(LastLayerSettings.Create(c), TrainingSettings.Create(c));
-                rows.Add(new Row(recipe, null, ridge.TestAccuracy, ridge.WallSeconds, null, null, null));
+                rows.Add(new Row(recipe, null, ridge.TestAccuracy, ridge.WallSeconds, null, null, null, "non-private ridge"));
                 log.WriteLine(string.Create(CultureInfo.InvariantCulture, $"bench accuracy: {recipe} non-private ridge: {ridge.TestAccuracy:P2} in {ridge.WallSeconds:F0} s"));
                 continue;
             }
             log.WriteLine($"bench accuracy: {recipe} without DP (the ceiling; no ledger)");
             var n = NonPrivateCeiling.Run(TrainingSettings.Create(c), PretrainSettings.Create(c));
-            rows.Add(new Row(recipe, null, n.TestAccuracy, n.WallSeconds, null, null, null));
+            rows.Add(new Row(recipe, null, n.TestAccuracy, n.WallSeconds, null, null, null, "non-private sgd"));
             log.WriteLine(string.Create(CultureInfo.InvariantCulture, $"bench accuracy: {recipe} non-private: {n.TestAccuracy:P2} in {n.WallSeconds:F0} s"));
         }
         return rows;
@@ -88,7 +89,7 @@ public static class AccuracyBenchmark
                 var line = plot.Add.HorizontalLine(top.TestAccuracy);
                 line.Color = color;
                 line.LinePattern = ScottPlot.LinePattern.Dashed;
-                line.LegendText = Path.GetFileNameWithoutExtension(group.Key) + " (non-private)";
+                line.LegendText = $"{Path.GetFileNameWithoutExtension(group.Key)} ({top.Kind})";
             }
         }
         var eps = rows.Where(r => r.Epsilon is not null).Select(r => r.Epsilon!.Value).DefaultIfEmpty(10).Max();

@@ -46,6 +46,7 @@ public class BenchAccuracyTests : IDisposable
         Assert.InRange(rows[1].GetProperty("epsilon_spent").GetDouble(), 3.99, 4.0);
         Assert.Equal("inf", rows[2].GetProperty("epsilon").GetString());
         Assert.True(rows[2].GetProperty("non_private").GetBoolean());
+        Assert.Equal("non-private ridge", rows[2].GetProperty("kind").GetString());
         Assert.True(rows[2].GetProperty("test_accuracy").GetDouble() > 0.3, $"ridge accuracy {rows[2].GetProperty("test_accuracy")} (chance is 0.1)");
         Assert.Contains("ridge", run.Stdout);
         Assert.False(File.Exists(_data.Ledger), "the user's ledger (veil.privacy.ledger.path) must not be charged by a benchmark");
