@@ -126,4 +126,13 @@ public class BackboneFeatureSourceTests : IDisposable
         Assert.Contains("veil.last-layer.features", run.Stderr);
         Assert.Contains("pretrain", run.Stderr);
     }
+
+    [Fact]
+    public void Pixel_features_under_a_public_split_are_those_of_the_private_examples_only()
+    {
+        var parts = Parts(new SubsetSplit(400, 2));
+        var train = new PixelFeatureSource(Settings(Subset)).Train();
+        Assert.Equal(parts.PrivateTrain.Count, train.Count);
+        Assert.Equal(DatasetFingerprint.Of(parts.PrivateTrain), train.DatasetFingerprint);
+    }
 }
