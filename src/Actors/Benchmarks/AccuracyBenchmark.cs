@@ -1,5 +1,6 @@
 using System.Globalization;
 using Veil.Actors.Configuration;
+using Veil.Actors.LastLayer;
 using Veil.Actors.Training;
 using Veil.Actors.Transfer;
 
@@ -7,13 +8,15 @@ namespace Veil.Actors.Benchmarks;
 
 /// <summary>
 /// The accuracy table: each recipe at each ε (σ calibrated for that ε, δ and the recipe's schedule), plus each
-/// recipe's non-private ceiling. Every private run gets a FRESH ledger of its own under
+/// recipe's non-private ceiling (DP-SGD recipes: the same model trained by plain SGD; last-layer recipes: a plain
+/// ridge fit on the same features). Every private run gets a FRESH ledger of its own under
 /// runs/bench-ledgers/&lt;stamp&gt;/: tuning budgets must not use up the user's ledger, and the table must not
 /// depend on what was spent before.
 /// </summary>
 public static class AccuracyBenchmark
 {
-    public sealed record Row(string Recipe, double? Epsilon, double TestAccuracy, double WallSeconds, double? SpentEpsilon, double? NoiseMultiplier, string? RunDirectory);
+    /// <summary>One table row. Kind: "dp", "non-private sgd" (a DP-SGD recipe's ceiling) or "non-private ridge" (a last-layer recipe's).</summary>
+    public sealed record Row(string Recipe, double? Epsilon, double TestAccuracy, double WallSeconds, double? SpentEpsilon, double? NoiseMultiplier, string? RunDirectory, string Kind = "dp");
 
     public static IReadOnlyList<Row> Run(IReadOnlyList<string> recipes, IReadOnlyList<double> epsilons, bool ceiling, IReadOnlyList<string> overrides,
         string ledgerFolder, TextWriter log)
@@ -21,26 +24,48 @@ public static class AccuracyBenchmark
         var rows = new List<Row>();
         foreach (var recipe in recipes)
         {
+            var lastLayer = LastLayerSettings.Mode(VeilConfiguration.Load(recipe, overrides)) == "last-layer";
             foreach (var epsilon in epsilons)
             {
                 var e = epsilon.ToString("R", CultureInfo.InvariantCulture);
-                var config = VeilConfiguration.Load(recipe, [.. overrides, $"veil.dp.target-epsilon={e}", "veil.dp.noise-multiplier=0",
-                    $"veil.privacy.budget.epsilon={e}"]);
                 var ledger = Path.Combine(ledgerFolder, $"{Path.GetFileNameWithoutExtension(recipe)}-eps{e}.sqlite");
                 log.WriteLine($"bench accuracy: {recipe} at ε = {e} (fresh ledger {ledger})");
-                var r = TrainingJob.Start(TrainingSettings.Create(config), PrivacySettings.Create(config), CheckpointSettings.Create(config),
-                    ChaosSettings.Create(config), TelemetrySettings.Create(config), log, ledger, new ProgressLine(log, ProgressMode.Quiet));
-                rows.Add(new Row(recipe, epsilon, r.TestAccuracy, r.WallSeconds, r.Epsilon, r.NoiseMultiplier, r.RunDirectory));
-                log.WriteLine(string.Create(CultureInfo.InvariantCulture, $"bench accuracy: {recipe} ε = {r.Epsilon:F3}: {r.TestAccuracy:P2} in {r.WallSeconds:F0} s"));
+                var row = lastLayer ? LastLayerRow(recipe, epsilon, e, overrides, ledger, log) : DpSgdRow(recipe, epsilon, e, overrides, ledger, log);
+                rows.Add(row);
+                log.WriteLine(string.Create(CultureInfo.InvariantCulture, $"bench accuracy: {recipe} ε = {row.SpentEpsilon:F3}: {row.TestAccuracy:P2} in {row.WallSeconds:F0} s"));
             }
             if (!ceiling) continue;
             var c = VeilConfiguration.Load(recipe, overrides);
+            if (lastLayer)
+            {
+                log.WriteLine($"bench accuracy: {recipe} without DP (the ceiling: a plain ridge fit on the same features; no ledger)");
+                var ridge = LastLayerCeiling.Run(LastLayerSettings.Create(c), TrainingSettings.Create(c));
+                rows.Add(new Row(recipe, null, ridge.TestAccuracy, ridge.WallSeconds, null, null, null, "non-private ridge"));
+                log.WriteLine(string.Create(CultureInfo.InvariantCulture, $"bench accuracy: {recipe} non-private ridge: {ridge.TestAccuracy:P2} in {ridge.WallSeconds:F0} s"));
+                continue;
+            }
             log.WriteLine($"bench accuracy: {recipe} without DP (the ceiling; no ledger)");
             var n = NonPrivateCeiling.Run(TrainingSettings.Create(c), PretrainSettings.Create(c));
-            rows.Add(new Row(recipe, null, n.TestAccuracy, n.WallSeconds, null, null, null));
+            rows.Add(new Row(recipe, null, n.TestAccuracy, n.WallSeconds, null, null, null, "non-private sgd"));
             log.WriteLine(string.Create(CultureInfo.InvariantCulture, $"bench accuracy: {recipe} non-private: {n.TestAccuracy:P2} in {n.WallSeconds:F0} s"));
         }
         return rows;
+    }
+
+    private static Row DpSgdRow(string recipe, double epsilon, string e, IReadOnlyList<string> overrides, string ledger, TextWriter log)
+    {
+        var config = VeilConfiguration.Load(recipe, [.. overrides, $"veil.dp.target-epsilon={e}", "veil.dp.noise-multiplier=0", $"veil.privacy.budget.epsilon={e}"]);
+        var r = TrainingJob.Start(TrainingSettings.Create(config), PrivacySettings.Create(config), CheckpointSettings.Create(config),
+            ChaosSettings.Create(config), TelemetrySettings.Create(config), log, ledger, new ProgressLine(log, ProgressMode.Quiet));
+        return new Row(recipe, epsilon, r.TestAccuracy, r.WallSeconds, r.Epsilon, r.NoiseMultiplier, r.RunDirectory);
+    }
+
+    // A last-layer recipe calibrates all its releases together for the row's ε; NoiseMultiplier is the common scale s.
+    private static Row LastLayerRow(string recipe, double epsilon, string e, IReadOnlyList<string> overrides, string ledger, TextWriter log)
+    {
+        var config = VeilConfiguration.Load(recipe, [.. overrides, $"veil.last-layer.target-epsilon={e}", "veil.last-layer.noise-scale=0", $"veil.privacy.budget.epsilon={e}"]);
+        var r = LastLayerJob.Start(LastLayerSettings.Create(config), TrainingSettings.Create(config), PrivacySettings.Create(config), log, ledger);
+        return new Row(recipe, epsilon, r.TestAccuracy, r.WallSeconds, r.Epsilon, r.NoiseScale, r.RunDirectory);
     }
 
     /// <summary>Test accuracy against ε, one line per recipe, its non-private ceiling dashed.</summary>
@@ -64,7 +89,7 @@ public static class AccuracyBenchmark
                 var line = plot.Add.HorizontalLine(top.TestAccuracy);
                 line.Color = color;
                 line.LinePattern = ScottPlot.LinePattern.Dashed;
-                line.LegendText = Path.GetFileNameWithoutExtension(group.Key) + " (non-private)";
+                line.LegendText = $"{Path.GetFileNameWithoutExtension(group.Key)} ({top.Kind})";
             }
         }
         var eps = rows.Where(r => r.Epsilon is not null).Select(r => r.Epsilon!.Value).DefaultIfEmpty(10).Max();

@@ -34,14 +34,14 @@ public static class BenchAccuracyCommand
             var png = p.GetValue(plot) ?? Path.Combine(runs, $"bench-accuracy-{stamp}.png");
             AccuracyBenchmark.Plot(rows, png);
             foreach (var r in rows)
-                stdout.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  {r.Recipe,-48} ε {(r.Epsilon is { } e ? e.ToString("G4", CultureInfo.InvariantCulture) : "∞ (no DP)"),-10} accuracy {r.TestAccuracy:P2}  {r.WallSeconds:F0} s"));
+                stdout.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  {r.Recipe,-48} ε {(r.Epsilon is { } e ? e.ToString("G4", CultureInfo.InvariantCulture) : $"∞ ({r.Kind})"),-10} accuracy {r.TestAccuracy:P2}  {r.WallSeconds:F0} s"));
             stdout.WriteLine($"plot: {Path.GetFullPath(png)}");
             if (p.GetValue(json))
                 stdout.WriteLine(JsonLine.Of(("benchmark", "accuracy"),
                     ("rows", rows.Select(r => new (string, object?)[]
                     {
                         ("recipe", r.Recipe), ("epsilon", r.Epsilon is { } e ? e : "inf"), ("test_accuracy", r.TestAccuracy), ("wall_s", r.WallSeconds),
-                        ("epsilon_spent", r.SpentEpsilon), ("noise_multiplier", r.NoiseMultiplier), ("non_private", r.Epsilon is null), ("run_dir", r.RunDirectory),
+                        ("epsilon_spent", r.SpentEpsilon), ("noise_multiplier", r.NoiseMultiplier), ("non_private", r.Epsilon is null), ("kind", r.Kind), ("run_dir", r.RunDirectory),
                     }).ToList()),
                     ("plot", Path.GetFullPath(png)), ("ledgers", ledgers), ("fresh_ledger_per_run", true)));
             return ExitCodes.Ok;

@@ -11,8 +11,8 @@ namespace Veil.Actors.LastLayer;
 /// The identity feature map: each image's normalised pixels, flattened (784 features for Fashion-MNIST).
 /// A legitimate frozen feature map (fixed, data-independent, public), weak next to a pre-trained backbone,
 /// and cheap, so also the features of the tests. Reads the Fashion-MNIST IDX files as the DP-SGD mode does
-/// (veil.data.path, train-examples, test-examples), so the private fingerprint is the same dataset key and
-/// both modes spend the same budget.
+/// (veil.data.path, train-examples, test-examples; under veil.public the private part only), so the private
+/// fingerprint is the same dataset key and both modes spend the same budget.
 /// </summary>
 public sealed class PixelFeatureSource : IFeatureSource
 {
@@ -29,9 +29,18 @@ public sealed class PixelFeatureSource : IFeatureSource
             throw new ConfigurationException(
                 $"veil.last-layer.features = \"pixels\" reads the Fashion-MNIST IDX files, but veil.data.source = \"{t.Source}\" is set; " +
                 "clear veil.data.source (and test-source) or use a backbone's features");
-        var splits = FashionMnist.Load(string.IsNullOrWhiteSpace(t.DataPath) ? null : t.DataPath);
-        _train = t.TrainExamples > 0 ? DatasetSubset.First(splits.Train, t.TrainExamples) : splits.Train;
-        _test = t.TestExamples > 0 ? DatasetSubset.First(splits.Test, t.TestExamples) : splits.Test;
+        if (t.PublicSplit.Enabled)
+        {
+            // As in DP-SGD: only the private part is released from, so it alone is the ledger's key.
+            var parts = RunData.LoadSplit(t);
+            (_train, _test) = (parts.PrivateTrain, parts.PrivateTest);
+        }
+        else
+        {
+            var splits = FashionMnist.Load(string.IsNullOrWhiteSpace(t.DataPath) ? null : t.DataPath);
+            _train = t.TrainExamples > 0 ? DatasetSubset.First(splits.Train, t.TrainExamples) : splits.Train;
+            _test = t.TestExamples > 0 ? DatasetSubset.First(splits.Test, t.TestExamples) : splits.Test;
+        }
         _datasetFingerprint = DatasetFingerprint.Of(_train);
         Description = $"pixels of {_train.Name} ({_train.Count} examples, {_train.ExampleSize} features)";
         Fingerprint = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(

@@ -38,6 +38,8 @@ public sealed class BackboneFeatures
 
     public string BackboneFingerprint => _backbone.Manifest.Fingerprint;
 
+    public string Architecture => _backbone.Manifest.Architecture;
+
     public (ExtractedFeatures Train, ExtractedFeatures Test) Extract()
     {
         TorchRuntime.EnsureLoaded();
