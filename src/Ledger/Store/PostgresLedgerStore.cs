@@ -19,7 +19,7 @@ public sealed class PostgresLedgerStore : ILedgerStore
 {
     private const int SchemaVersion = 1;
     private const string Kind = "veil-privacy-ledger";
-    private const string Columns = "seq, release_id, dataset, run_id, step, event, ts_ms, prev_hash, hash";
+    private const string Columns = LedgerRows.Columns;
     // Serialises schema creation between processes opening a new database at once (pg_advisory_xact_lock key).
     private const long SchemaLockKey = 0x7665696c_6c656467; // "veilledg"
     private const int Attempts = 3;
@@ -293,21 +293,7 @@ public sealed class PostgresLedgerStore : ILedgerStore
         using var cmd = new NpgsqlCommand($"SELECT {Columns} FROM ledger WHERE {where} ORDER BY seq", c, tx);
         foreach (var (name, value) in parameters) cmd.Parameters.AddWithValue(name, value);
         using var reader = cmd.ExecuteReader();
-        var rows = new List<ChainVerifier.RawRow>();
-        while (reader.Read())
-        {
-            rows.Add(new ChainVerifier.RawRow(
-                reader.GetInt64(0),
-                reader.IsDBNull(1) ? null : reader.GetString(1),
-                reader.IsDBNull(2) ? null : reader.GetString(2),
-                reader.IsDBNull(3) ? null : reader.GetString(3),
-                reader.IsDBNull(4) ? null : reader.GetInt64(4),
-                reader.IsDBNull(5) ? null : reader.GetString(5),
-                reader.IsDBNull(6) ? null : reader.GetInt64(6),
-                reader.IsDBNull(7) ? null : reader.GetString(7),
-                reader.IsDBNull(8) ? null : reader.GetString(8)));
-        }
-        return rows;
+        return LedgerRows.ReadAll(reader);
     }
 
     private static string Describe(NpgsqlException e) => e is PostgresException p ? $"{p.SqlState} {p.MessageText}" : e.Message;

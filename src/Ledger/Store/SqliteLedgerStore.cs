@@ -12,7 +12,7 @@ public sealed class SqliteLedgerStore : ILedgerStore
 {
     private const int SchemaVersion = 1;
     private const string Kind = "veil-privacy-ledger";
-    private const string Columns = "seq, release_id, dataset, run_id, step, event, ts_ms, prev_hash, hash";
+    private const string Columns = LedgerRows.Columns;
 
     private readonly SqliteConnection _connection;
     private long _countedThrough; // every sequence number up to this one was seen present by this connection
@@ -214,21 +214,7 @@ public sealed class SqliteLedgerStore : ILedgerStore
         cmd.CommandText = $"SELECT {Columns} FROM ledger WHERE {where} ORDER BY seq;";
         foreach (var (name, value) in parameters) cmd.Parameters.AddWithValue(name, value);
         using var reader = cmd.ExecuteReader();
-        var rows = new List<ChainVerifier.RawRow>();
-        while (reader.Read())
-        {
-            rows.Add(new ChainVerifier.RawRow(
-                reader.GetInt64(0),
-                reader.IsDBNull(1) ? null : reader.GetString(1),
-                reader.IsDBNull(2) ? null : reader.GetString(2),
-                reader.IsDBNull(3) ? null : reader.GetString(3),
-                reader.IsDBNull(4) ? null : reader.GetInt64(4),
-                reader.IsDBNull(5) ? null : reader.GetString(5),
-                reader.IsDBNull(6) ? null : reader.GetInt64(6),
-                reader.IsDBNull(7) ? null : reader.GetString(7),
-                reader.IsDBNull(8) ? null : reader.GetString(8)));
-        }
-        return rows;
+        return LedgerRows.ReadAll(reader);
     }
 
     private void EnsureSchema()

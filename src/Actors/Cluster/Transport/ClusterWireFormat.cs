@@ -71,18 +71,18 @@ public static class ClusterWireFormat
                     {
                         w.Write(s.Id.Step);
                         w.Write(s.Id.Index);
-                        WriteInts(w, s.Indices);
+                        WriteArray(w, s.Indices);
                     }
                     break;
                 case NodeAgentActor.Parameters p:
                     w.Write(p.Version);
-                    WriteFloats(w, p.Values);
+                    WriteArray(w, p.Values);
                     break;
                 case WorkDispatcherActor.ShardSum s:
                     w.Write(s.Step);
                     w.Write(s.Assignment);
-                    WriteInts(w, s.Shards);
-                    WriteFloats(w, s.Sum);
+                    WriteArray(w, s.Shards);
+                    WriteArray(w, s.Sum);
                     w.Write(s.Examples);
                     w.Write(s.LossSum);
                     w.Write(s.ClippedExamples);
@@ -112,8 +112,8 @@ public static class ClusterWireFormat
                 Ready => new WorkDispatcherActor.NodeReady(r.ReadInt32()),
                 Refused => new WorkDispatcherActor.NodeRefused(r.ReadString()),
                 Assign => ReadAssign(r),
-                Parameters => new NodeAgentActor.Parameters(r.ReadInt64(), ReadFloats(r)),
-                ShardSum => new WorkDispatcherActor.ShardSum(r.ReadInt64(), r.ReadInt64(), ReadInts(r), ReadFloats(r), r.ReadInt32(), r.ReadDouble(), r.ReadInt32()),
+                Parameters => new NodeAgentActor.Parameters(r.ReadInt64(), ReadArray<float>(r)),
+                ShardSum => new WorkDispatcherActor.ShardSum(r.ReadInt64(), r.ReadInt64(), ReadArray<int>(r), ReadArray<float>(r), r.ReadInt32(), r.ReadDouble(), r.ReadInt32()),
                 RunEnded => new RunWatcherActor.RunEnded(r.ReadString(), r.ReadBoolean(), r.ReadString()),
                 _ => throw new CorruptTransferException($"unknown cluster message manifest \"{manifest}\" (a node running another Veil version?)"),
             };
@@ -133,7 +133,7 @@ public static class ClusterWireFormat
         var assignment = r.ReadInt64();
         var version = r.ReadInt64();
         var shards = new MicroBatchSpec[CheckedCount(r, r.ReadInt32(), 8)];
-        for (var i = 0; i < shards.Length; i++) shards[i] = new MicroBatchSpec(new MicroBatchId(r.ReadInt64(), r.ReadInt32()), ReadInts(r));
+        for (var i = 0; i < shards.Length; i++) shards[i] = new MicroBatchSpec(new MicroBatchId(r.ReadInt64(), r.ReadInt32()), ReadArray<int>(r));
         return new NodeAgentActor.Assign(step, assignment, version, shards);
     }
 
@@ -149,35 +149,17 @@ public static class ClusterWireFormat
         return r.ReadBytes(length);
     }
 
-    private static void WriteInts(BinaryWriter w, int[] values)
+    private static void WriteArray<T>(BinaryWriter w, T[] values) where T : unmanaged
     {
         w.Write(values.Length);
         w.Write(MemoryMarshal.AsBytes(values.AsSpan()));
     }
 
-    private static int[] ReadInts(BinaryReader r)
+    private static T[] ReadArray<T>(BinaryReader r) where T : unmanaged
     {
-        var values = new int[CheckedCount(r, r.ReadInt32(), sizeof(int))];
-        ReadExactly(r, MemoryMarshal.AsBytes(values.AsSpan()));
+        var values = new T[CheckedCount(r, r.ReadInt32(), System.Runtime.CompilerServices.Unsafe.SizeOf<T>())];
+        r.BaseStream.ReadExactly(MemoryMarshal.AsBytes(values.AsSpan()));
         return values;
-    }
-
-    private static void WriteFloats(BinaryWriter w, float[] values)
-    {
-        w.Write(values.Length);
-        w.Write(MemoryMarshal.AsBytes(values.AsSpan()));
-    }
-
-    private static float[] ReadFloats(BinaryReader r)
-    {
-        var values = new float[CheckedCount(r, r.ReadInt32(), sizeof(float))];
-        ReadExactly(r, MemoryMarshal.AsBytes(values.AsSpan()));
-        return values;
-    }
-
-    private static void ReadExactly(BinaryReader r, Span<byte> target)
-    {
-        if (r.BaseStream.Read(target) != target.Length) throw new EndOfStreamException();
     }
 
     // A corrupt length must not allocate gigabytes: it can never exceed what is left of the body.
