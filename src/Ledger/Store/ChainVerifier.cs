@@ -12,6 +12,28 @@ public static class ChainVerifier
     public sealed record RawRow(long Sequence, string? ReleaseId, string? Dataset, string? RunId, long? Step,
         string? EventJson, long? TimestampUnixMs, string? PreviousHash, string? Hash);
 
+    /// <summary>
+    /// The chain rules, then the head row: its sequence and hash must name the last record, so deleting the
+    /// newest records (which leaves a valid, shorter chain) is reported as truncation. The head is read only
+    /// when the chain itself is sound.
+    /// </summary>
+    public static LedgerVerification Verify(IReadOnlyList<RawRow> rows, Func<(long Sequence, string Hash)> readHead)
+    {
+        var chain = Verify(rows);
+        if (!chain.Valid) return chain;
+        var (headSequence, headHash) = readHead();
+        var lastHash = rows.Count == 0 ? LedgerRecord.GenesisHash : rows[^1].Hash;
+        if (headSequence != rows.Count || headHash != lastHash)
+            return LedgerVerification.Bad(rows.Count, Math.Min(headSequence, rows.Count + 1),
+                headSequence > rows.Count
+                    ? $"truncated: the head records {headSequence} records but only {rows.Count} remain (records {rows.Count + 1}–{headSequence} were removed)"
+                    : $"head mismatch: the head records {headSequence} records ending in {ShortHash(headHash)}, the chain has {rows.Count} ending in {ShortHash(lastHash)}");
+        return chain;
+    }
+
+    /// <summary>A hash's first 12 characters, for messages.</summary>
+    public static string ShortHash(string? hash) => hash is null ? "(none)" : hash[..Math.Min(12, hash.Length)] + "…";
+
     public static LedgerVerification Verify(IReadOnlyList<RawRow> rows)
     {
         var previousHash = LedgerRecord.GenesisHash;

@@ -122,17 +122,7 @@ public sealed class PostgresLedgerStore : ILedgerStore
         using var tx = c.BeginTransaction(IsolationLevel.RepeatableRead);
         try
         {
-            var rows = ReadWhere(c, tx, "TRUE");
-            var chain = ChainVerifier.Verify(rows);
-            if (!chain.Valid) return chain;
-            var (headSequence, headHash) = ReadHead(c, tx, forUpdate: false);
-            var lastHash = rows.Count == 0 ? LedgerRecord.GenesisHash : rows[^1].Hash;
-            if (headSequence != rows.Count || headHash != lastHash)
-                return LedgerVerification.Bad(rows.Count, Math.Min(headSequence, rows.Count + 1),
-                    headSequence > rows.Count
-                        ? $"truncated: the head records {headSequence} records but only {rows.Count} remain (records {rows.Count + 1}–{headSequence} were removed)"
-                        : $"head mismatch: the head records {headSequence} records ending in {Short(headHash)}, the chain has {rows.Count} ending in {Short(lastHash)}");
-            return chain;
+            return ChainVerifier.Verify(ReadWhere(c, tx, "TRUE"), () => ReadHead(c, tx, forUpdate: false));
         }
         catch (PostgresException e)
         {
@@ -166,7 +156,7 @@ public sealed class PostgresLedgerStore : ILedgerStore
             sequence = last.Sequence + 1;
         }
         if (headSequence != sequence - 1 || headHash != previousHash)
-            throw Corrupt($"its head records {headSequence} records ending in {Short(headHash)}, but the last record is {sequence - 1} ending in {Short(previousHash)}: records were removed or added behind Veil's back");
+            throw Corrupt($"its head records {headSequence} records ending in {ChainVerifier.ShortHash(headHash)}, but the last record is {sequence - 1} ending in {ChainVerifier.ShortHash(previousHash)}: records were removed or added behind Veil's back");
         CheckNoneMissing(c, tx, sequence - 1);
         if (admit is not null)
         {
@@ -298,7 +288,6 @@ public sealed class PostgresLedgerStore : ILedgerStore
 
     private static string Describe(NpgsqlException e) => e is PostgresException p ? $"{p.SqlState} {p.MessageText}" : e.Message;
 
-    private static string Short(string? hash) => hash is null ? "(none)" : hash[..Math.Min(12, hash.Length)] + "…";
 
     private static object? Scalar(NpgsqlConnection c, NpgsqlTransaction tx, string sql)
     {
