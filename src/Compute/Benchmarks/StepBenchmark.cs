@@ -92,7 +92,8 @@ public static class StepBenchmark
         for (int i = 0; i < repetitions; i++)
         {
             var timer = new PhaseTimer();
-            using (var scope = NewDisposeScope())
+            var npScope = NewDisposeScope();
+            using (timer.Phase("np total"))
             {
                 model.zero_grad();
                 var x = HostArrays.Inputs(model, inputs, examples);
@@ -101,14 +102,17 @@ public static class StepBenchmark
                 using (timer.Phase("np forward")) loss = nn.functional.cross_entropy(model.call(x), y);
                 using (timer.Phase("np backward")) loss.backward();
                 using (timer.Phase("np copy out")) _ = cat(model.parameters().Select(p => p.grad!.reshape(-1)).ToArray(), 0).data<float>().ToArray();
+                using (timer.Phase("np dispose")) npScope.Dispose();
             }
             model.zero_grad();
-            using (var scope = NewDisposeScope())
+            var scope = NewDisposeScope();
+            using (timer.Phase("total"))
             {
                 var x = HostArrays.Inputs(model, inputs, examples);
                 var y = HostArrays.Labels(model, labels, examples);
                 var (sum, _, _) = BookkeepingClipping.Compute(model, x, y, 1.0, timer: timer);
                 using (timer.Phase("copy out")) _ = sum.data<float>().ToArray();
+                using (timer.Phase("dispose")) scope.Dispose();
             }
             runs.Add(timer.Totals);
         }

@@ -28,9 +28,13 @@ public static class BookkeepingClipping
                 s = layer.SquaredNorms();
             squares = squares is null ? s : squares.add_(s);
         }
-        var norms = (squares ?? zeros_like(losses)).sqrt();
-        if (!norms.isfinite().all().item<bool>()) throw new NonFiniteGradientException("per-example gradient", step);
-        var factors = FlatClipping.Factors(norms, clipNorm);
+        Tensor norms, factors;
+        using (timer?.Phase("factors"))
+        {
+            norms = (squares ?? zeros_like(losses)).sqrt();
+            if (!norms.isfinite().all().item<bool>()) throw new NonFiniteGradientException("per-example gradient", step);
+            factors = FlatClipping.Factors(norms, clipNorm);
+        }
         var byName = new Dictionary<string, Tensor>();
         foreach (var (path, layer) in layers)
             using (timer?.Phase("sum " + path))

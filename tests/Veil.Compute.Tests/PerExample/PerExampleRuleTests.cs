@@ -124,8 +124,24 @@ public sealed class PerExampleRuleTests
         // Budgets of one byte: patches are formed one example per chunk and no materialised gradient is kept,
         // so every clipped sum runs through the layer's own backward node with δ rescaled; K = 2 augmentations
         // checks that chunks cut at example (not row) boundaries.
+        OneExamplePerChunk(name, new PerExampleBudgets(ChunkBytes: 1, KeepBytes: 0));
+    }
+
+    [Theory]
+    [InlineData("conv stride 2 padding 1")]
+    [InlineData("conv groups 2 rectangular padding")]
+    [InlineData("conv one input channel stride 2 padding 2")]
+    public void Gradients_kept_chunk_by_chunk_give_the_naive_loops_clipped_sum(string name)
+    {
+        // One example per chunk, every chunk's gradients kept: the clipped sum is a weighted sum over the kept chunks,
+        // reordered from the patches' channels-last order into the weight's.
+        OneExamplePerChunk(name, new PerExampleBudgets(ChunkBytes: 1, KeepBytes: long.MaxValue));
+    }
+
+    static void OneExamplePerChunk(string name, PerExampleBudgets budgets)
+    {
         using var model = Build(AllCases.First(c => c.Name == name));
-        PerExampleBudgets.Use(new PerExampleBudgets(ChunkBytes: 1, KeepBytes: 0));
+        PerExampleBudgets.Use(budgets);
         try
         {
             using var scope = NewDisposeScope();
