@@ -19,6 +19,6 @@ public sealed class LinearRule : IPerExampleRule
         long inputs = linear.in_features;
         var d = backprops.reshape(backprops.shape[0], 1, -1, linear.out_features);
         return new OuterProductLayer(activations, x => x.reshape(x.shape[0], 1, -1, inputs), output, backprops, d, inputs, multiplicity,
-            linear.weight!, "weight", linear.bias, linear.bias is null ? null : "bias", strategy);
+            linear.weight!, "weight", linear.bias, linear.bias is null ? null : "bias", strategy, expandIsView: true);
     }
 }
