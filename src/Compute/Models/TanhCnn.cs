@@ -13,9 +13,7 @@ namespace Veil.Compute.Models;
 public sealed class TanhCnn : VeilModel, IBackbone
 {
     readonly Conv2d conv1 = nn.Conv2d(1, 16, 8, stride: 2, padding: 2);
-    readonly MaxPool2d pool1 = nn.MaxPool2d(2, stride: 1);
     readonly Conv2d conv2 = nn.Conv2d(16, 32, 4, stride: 2);
-    readonly MaxPool2d pool2 = nn.MaxPool2d(2, stride: 1);
     readonly Linear fc1 = nn.Linear(512, 32);
     readonly Linear fc2;
 
@@ -39,8 +37,8 @@ public sealed class TanhCnn : VeilModel, IBackbone
 
     public Tensor Features(Tensor input)
     {
-        var x = pool1.call(conv1.call(input).tanh());
-        x = pool2.call(conv2.call(x).tanh());
+        var x = MaxPools.ChannelsLast(conv1.call(input).tanh(), 2, stride: 1);
+        x = MaxPools.ChannelsLast(conv2.call(x).tanh(), 2, stride: 1);
         return fc1.call(x.flatten(1)).tanh();
     }
 }

@@ -24,12 +24,19 @@ public static class ConvPatches
         long sh = conv.stride[0], sw = conv.stride[1], dh = conv.dilation[0], dw = conv.dilation[1];
         long ph = conv.padding![0], pw = conv.padding[1];
         long height = input.shape[2] + 2 * ph, width = input.shape[3] + 2 * pw;
-        var padded = zeros(new[] { rows, height, width, channels }, input.dtype, input.device);
-        padded.narrow(1, ph, input.shape[2]).narrow(2, pw, input.shape[3]).copy_(input.permute(0, 2, 3, 1));
+        var channelsLast = input.permute(0, 2, 3, 1);
+        Tensor padded;
+        if (ph == 0 && pw == 0 && channelsLast.is_contiguous()) padded = channelsLast; // already channels-last in memory: no copy
+        else
+        {
+            padded = zeros(new[] { rows, height, width, channels }, input.dtype, input.device);
+            padded.narrow(1, ph, input.shape[2]).narrow(2, pw, input.shape[3]).copy_(channelsLast);
+        }
         long outHeight = (height - dh * (kh - 1) - 1) / sh + 1, outWidth = (width - dw * (kw - 1) - 1) / sw + 1;
         var view = padded.as_strided(
             new[] { rows, groups, outHeight, outWidth, kh, kw, perGroup },
-            new[] { height * width * channels, perGroup, sh * width * channels, sw * channels, dh * width * channels, dw * channels, 1 });
+            new[] { height * width * channels, perGroup, sh * width * channels, sw * channels, dh * width * channels, dw * channels, 1 },
+            padded.storage_offset());
         return view.reshape(rows, groups, outHeight * outWidth, kh * kw * perGroup);
     }
 
