@@ -12,14 +12,28 @@ public static class TorchRuntime
 {
     static readonly object Gate = new();
     static bool _loaded;
+    static ThreadBudget? _budget;
+    [ThreadStatic] static ThreadBudget? _appliedHere;
 
-    /// <summary>Loads libtorch and LibTorchSharp for the CPU. Safe to call from any thread, any number of times.</summary>
+    sealed record ThreadBudget(int Threads);
+
+    /// <summary>
+    /// Loads libtorch and LibTorchSharp for the CPU, and gives the calling OS thread the process's thread budget
+    /// (<see cref="SetThreads"/>). Safe to call from any thread, any number of times; every Compute entry point calls it.
+    /// </summary>
     public static void EnsureLoaded()
     {
-        if (Volatile.Read(ref _loaded)) return;
+        if (!Volatile.Read(ref _loaded)) Load();
+        var budget = Volatile.Read(ref _budget);
+        if (budget is not null && !ReferenceEquals(_appliedHere, budget)) Apply(budget);
+    }
+
+    static void Load()
+    {
         lock (Gate)
         {
             if (_loaded) return;
+            OpenMpWaitPolicy.PreferPassive();
             try
             {
                 InitializeDeviceType(DeviceType.CPU);
@@ -33,15 +47,27 @@ public static class TorchRuntime
     }
 
     /// <summary>
-    /// Intra-op threads for the calling process. libtorch's budget is process-wide, so with several
-    /// gradient workers in one process each should get cores/workers, not all cores (oversubscription
-    /// makes every worker slower).
+    /// Intra-op threads for each thread that computes. libtorch keeps this setting per OS thread (OpenMP's and
+    /// MKL's thread counts are thread-local): a thread that never set it runs MKL and OpenMP regions with one
+    /// thread per core. A gradient worker's thread is not the one that configured the run, so without this
+    /// two workers on a 2-core machine ran 2-thread teams each, and under any other load their spinning team
+    /// threads made a step 10–30× slower (demo at 2 epochs beside another busy process: 530–690 examples/s).
+    /// So the budget is process-wide and <see cref="EnsureLoaded"/> applies it to each thread that computes.
+    /// With several gradient workers in one process each should get cores/workers, not all cores.
     /// </summary>
     public static void SetThreads(int threads)
     {
         if (threads < 1) throw new ArgumentOutOfRangeException(nameof(threads), threads, "A thread budget must be at least 1.");
-        EnsureLoaded();
-        torch.set_num_threads(threads);
+        if (!Volatile.Read(ref _loaded)) Load();
+        var budget = new ThreadBudget(threads);
+        Volatile.Write(ref _budget, budget);
+        Apply(budget);
+    }
+
+    static void Apply(ThreadBudget budget)
+    {
+        torch.set_num_threads(budget.Threads);
+        _appliedHere = budget;
     }
 
     public static int Threads
