@@ -12,6 +12,9 @@ namespace Veil.Compute.Models;
 /// it as it is, and the gradient flowing back arrives channels-last too, so the pool's backward needs no layout
 /// copies (tanh-cnn, B = 256, 1 thread: non-private step 28.6 → 16.1 ms, of which the backward 7.4 → 8.1 ms and
 /// the forward 20.7 → 7.4 ms; returning NCHW-contiguous instead gave 20.9 ms, its backward 11.7 ms).
+/// Used where it was measured to help: gn-cnn (stride-2 pools between GroupNorm blocks) got slower with it
+/// (84 → 87 ms non-private at B = 256: the convolutions and GroupNorms after it then run on channels-last
+/// tensors), and the ResNet ImageNet stem's pool is unmeasured, so both keep libtorch's NCHW pool.
 /// </summary>
 public static class MaxPools
 {

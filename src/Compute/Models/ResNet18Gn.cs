@@ -48,7 +48,7 @@ public sealed class ResNet18Gn : VeilModel
     public override Tensor forward(Tensor input)
     {
         var x = nn.functional.relu(bn1.call(conv1.call(input)));
-        if (_stem == ResNetStem.ImageNet) x = MaxPools.ChannelsLast(x, 3, stride: 2, padding: 1);
+        if (_stem == ResNetStem.ImageNet) x = nn.functional.max_pool2d(x, 3, stride: 2, padding: 1);
         foreach (var stage in new[] { layer1, layer2, layer3, layer4 })
             foreach (var block in stage)
                 x = block.call(x);

@@ -11,8 +11,8 @@ public sealed class MaxPoolTests
 
     [Theory]
     [InlineData(2, 1, 0, 13)] // tanh-cnn
-    [InlineData(2, 2, 0, 14)] // gn-cnn
-    [InlineData(3, 2, 1, 15)] // the ResNet ImageNet stem
+    [InlineData(2, 2, 0, 14)] // a stride-2 pool
+    [InlineData(3, 2, 1, 15)] // with padding, as the ResNet ImageNet stem pools
     public void The_channels_last_pool_gives_the_same_values_and_gradients_as_libtorchs_pool(long kernel, long stride, long padding, long size)
     {
         using var scope = NewDisposeScope();
