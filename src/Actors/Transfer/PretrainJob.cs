@@ -18,6 +18,8 @@ namespace Veil.Actors.Transfer;
 /// </summary>
 public static class PretrainJob
 {
+    private const ulong AugmentationSeedSalt = 0x5EED_A076_0000_0001UL;
+
     public static PretrainResult Run(TrainingSettings t, PretrainSettings p, TextWriter log)
     {
         if (!t.PublicSplit.Enabled)
@@ -34,13 +36,20 @@ public static class PretrainJob
         using var model = ModelCatalog.Create(t.Model, t.InitSeed, parts.PublicTrain.Classes);
         if (model is not IBackbone)
             throw new ConfigurationException($"veil.model.name = {t.Model} cannot serve as a backbone; use gn-cnn or tanh-cnn");
+        var augmentation = p.Augmentation.Enabled
+            ? $"augmented (flip {p.Augmentation.Flip}, crop-padding {p.Augmentation.CropPadding})"
+            : "not augmented";
         log.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"pretrain: {t.Model} on {parts.PublicTrain.Count} PUBLIC examples ({parts.PublicTrain.Name}, {publicFingerprint[..12]}), {parts.PublicTrain.Classes} classes, " +
-            $"{p.Epochs} epochs of SGD (batch {p.BatchSize}, lr {p.LearningRate}, momentum {p.Momentum}); no DP, no ledger"));
+            $"{p.Epochs} epochs of SGD (batch {p.BatchSize}, lr {p.LearningRate}, momentum {p.Momentum}), {augmentation}; no DP, no ledger"));
         var seed = t.Seed != 0 ? t.Seed : (ulong)Random.Shared.NextInt64();
+        // Its own stream (not the shuffle's): changing one of them leaves the other's draws as they were.
+        BatchInputWriter? views = p.Augmentation.Enabled
+            ? new AugmentedInputs(parts.PublicTrain, normalization, p.Augmentation, seed ^ AugmentationSeedSalt).Write
+            : null;
         var clock = Stopwatch.StartNew();
         NonPrivateTrainer.Train(model, train.Inputs, train.Labels, train.Count, p.Options(seed),
-            (epoch, loss) => log.WriteLine(string.Create(CultureInfo.InvariantCulture, $"pretrain: epoch {epoch}/{p.Epochs}  loss {loss:F4}  {clock.Elapsed.TotalSeconds:F0} s")));
+            (epoch, loss) => log.WriteLine(string.Create(CultureInfo.InvariantCulture, $"pretrain: epoch {epoch}/{p.Epochs}  loss {loss:F4}  {clock.Elapsed.TotalSeconds:F0} s")), views);
         var evaluation = Evaluator.Evaluate(model, ParameterVector.Flatten(model), test.Inputs, test.Labels, test.Count, t.EvalBatchSize);
         var wall = clock.Elapsed.TotalSeconds;
         BackboneManifest? manifest = null;
