@@ -42,6 +42,18 @@ public class TransferTests : IDisposable
     }
 
     [Fact]
+    public void Pretraining_with_augmentation_trains_on_augmented_views_and_reports_them()
+    {
+        var run = CliRun.Of(["pretrain", .. _data.Settings([.. Subset, "veil.pretrain.epochs=1", "veil.pretrain.batch-size=100",
+            "veil.pretrain.augment.flip=true", "veil.pretrain.augment.crop-padding=2"]), "--json"]);
+        Assert.True(run.ExitCode == 0, run.Stderr + run.Stdout);
+        Assert.Contains("augmented (flip True, crop-padding 2)", run.Stdout);
+        Assert.True(run.Json.GetProperty("augment_flip").GetBoolean());
+        Assert.Equal(2, run.Json.GetProperty("augment_crop_padding").GetInt32());
+        Assert.False(File.Exists(_data.Ledger), "pretrain must not open the ledger");
+    }
+
+    [Fact]
     public void Pretraining_without_a_public_split_is_refused_naming_the_key()
     {
         var run = CliRun.Of(["pretrain", .. _data.Settings()]);
