@@ -11,6 +11,7 @@ public class PretrainSettingsTests
         var p = PretrainSettings.Create(VeilConfiguration.Load());
         Assert.Equal(PretrainAugmentation.None, p.Augmentation);
         Assert.False(p.Augmentation.Enabled);
+        Assert.Equal(0, p.ValidationExamples);
     }
 
     [Fact]
@@ -26,6 +27,7 @@ public class PretrainSettingsTests
     [InlineData("veil.pretrain.augment.crop-padding=-1", "veil.pretrain.augment.crop-padding")]
     [InlineData("veil.pretrain.augment.crop-padding=1.5", "veil.pretrain.augment.crop-padding")]
     [InlineData("veil.pretrain.augment.flip=sometimes", "veil.pretrain.augment.flip")]
+    [InlineData("veil.pretrain.validation-examples=-5", "veil.pretrain.validation-examples")]
     public void A_bad_augmentation_value_names_its_key(string assignment, string key)
     {
         var e = Assert.Throws<ConfigurationException>(() => PretrainSettings.Create(VeilConfiguration.Load(overrides: [assignment])));
