@@ -70,7 +70,12 @@ public static class PretrainJob
                 fit.Count, fit.Classes, publicFingerprint, manifest!.Fingerprint, manifest.FeatureDimension, p.Epochs, wall,
                 held.Count, evaluation.Accuracy, evaluation.MeanLoss);
         run.WriteJson("pretrain.json", new { settings = t, pretrain = p, result });
-        if (!string.IsNullOrWhiteSpace(p.CopyTo))
+        if (!string.IsNullOrWhiteSpace(p.CopyTo) && held is not null)
+        {
+            // A selection run's backbone saw fewer public examples; it must not replace the one recipes fine-tune.
+            log.WriteLine($"pretrain: selection run, backbone NOT copied to {p.CopyTo} (veil.pretrain.copy-to); it is in {run.File("backbone")}");
+        }
+        else if (!string.IsNullOrWhiteSpace(p.CopyTo))
         {
             // Saved afresh (same bytes, atomic per file) rather than copied, so a reader never sees half a backbone.
             BackboneStore.Save(p.CopyTo, model, publicFingerprint, fit.Name, new BackbonePreprocessing(normalization.Mean, normalization.Std));

@@ -57,13 +57,14 @@ public class TransferTests : IDisposable
     public void A_selection_run_trains_without_its_held_out_examples_and_reports_no_test_figure()
     {
         var run = CliRun.Of(["pretrain", .. _data.Settings([.. Subset, "veil.pretrain.epochs=1", "veil.pretrain.batch-size=100",
-            "veil.pretrain.validation-examples=100"]), "--json"]);
+            "veil.pretrain.validation-examples=100", $"veil.pretrain.copy-to=\"{Path.Combine(_data.Folder, "copy").Replace('\\', '/')}\""]), "--json"]);
         Assert.True(run.ExitCode == 0, run.Stderr + run.Stdout);
         var json = run.Json;
         Assert.Equal(300, json.GetProperty("public_examples").GetInt32());
         Assert.Equal(100, json.GetProperty("validation_examples").GetInt32());
         Assert.InRange(json.GetProperty("validation_accuracy").GetDouble(), 0, 1);
         Assert.Equal(System.Text.Json.JsonValueKind.Null, json.GetProperty("test_accuracy").ValueKind);
+        Assert.False(Directory.Exists(Path.Combine(_data.Folder, "copy")), "a selection run's backbone must not replace the recipe's (veil.pretrain.copy-to)");
         // The backbone records the 300 examples it saw, not the 400 of the public split.
         var loaded = BackboneStore.Load(json.GetProperty("backbone").GetString()!);
         Assert.Equal(json.GetProperty("public_data_fingerprint").GetString(), loaded.Manifest.PublicDataFingerprint);
