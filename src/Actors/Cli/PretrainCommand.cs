@@ -17,14 +17,20 @@ public static class PretrainCommand
         command.SetAction(p =>
         {
             var c = VeilConfiguration.Load(p.GetValue(config), p.GetValue(set));
-            var r = PretrainJob.Run(TrainingSettings.Create(c), PretrainSettings.Create(c), stdout);
+            var settings = PretrainSettings.Create(c);
+            var r = PretrainJob.Run(TrainingSettings.Create(c), settings, stdout);
+            var score = r.ValidationAccuracy is { } v
+                ? $"validation accuracy {v:P2} on {r.ValidationExamples} held-out public examples (selection run: no test figure)"
+                : $"public test accuracy {r.TestAccuracy:P2}";
             stdout.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"done: public test accuracy {r.TestAccuracy:P2} ({r.PublicClasses} public classes, {r.PublicExamples} public examples), {r.WallSeconds:F0} s; backbone {r.BackboneDirectory} (features {r.FeatureDimension})"));
+                $"done: {score} ({r.PublicClasses} public classes, {r.PublicExamples} public examples trained on), {r.WallSeconds:F0} s; backbone {r.BackboneDirectory} (features {r.FeatureDimension})"));
             if (p.GetValue(json))
                 stdout.WriteLine(JsonLine.Of(("test_accuracy", r.TestAccuracy), ("test_loss", r.TestLoss), ("backbone", r.BackboneDirectory),
                     ("run_dir", r.RunDirectory), ("model", r.Model), ("public_examples", r.PublicExamples), ("public_classes", r.PublicClasses),
                     ("public_data_fingerprint", r.PublicDataFingerprint), ("backbone_fingerprint", r.BackboneFingerprint),
-                    ("feature_dimension", r.FeatureDimension), ("epochs", r.Epochs), ("wall_seconds", r.WallSeconds)));
+                    ("feature_dimension", r.FeatureDimension), ("epochs", r.Epochs), ("augment_flip", settings.Augmentation.Flip),
+                    ("augment_crop_padding", settings.Augmentation.CropPadding), ("validation_examples", r.ValidationExamples),
+                    ("validation_accuracy", r.ValidationAccuracy), ("validation_loss", r.ValidationLoss), ("wall_seconds", r.WallSeconds)));
             return ExitCodes.Ok;
         });
         return command;

@@ -15,6 +15,17 @@ public static class ConfigReading
         return value;
     }
 
+    public static bool Boolean(Config config, string key)
+    {
+        var text = config.GetString(key);
+        return text?.Trim().ToLowerInvariant() switch
+        {
+            "true" or "on" or "yes" => true,
+            "false" or "off" or "no" => false,
+            _ => throw new ConfigurationException($"{key} = \"{text}\" is not a boolean; expected true or false"),
+        };
+    }
+
     public static string OneOf(Config config, string key, IReadOnlyList<string> allowed)
     {
         var value = config.GetString(key);

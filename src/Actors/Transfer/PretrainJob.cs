@@ -9,6 +9,7 @@ using Veil.Compute.Runtime;
 using Veil.Compute.Transfer;
 using Veil.DataLoading.Batching;
 using Veil.DataLoading.Datasets;
+using Veil.DataLoading.PublicPrivate;
 
 namespace Veil.Actors.Transfer;
 
@@ -18,6 +19,11 @@ namespace Veil.Actors.Transfer;
 /// </summary>
 public static class PretrainJob
 {
+    private const ulong AugmentationSeedSalt = 0x5EED_A076_0000_0001UL;
+
+    // Fixed, not veil.run.seed: every selection run must score on the same held-out examples to be comparable.
+    private const ulong ValidationSeed = 1;
+
     public static PretrainResult Run(TrainingSettings t, PretrainSettings p, TextWriter log)
     {
         if (!t.PublicSplit.Enabled)
@@ -28,35 +34,67 @@ public static class PretrainJob
         TorchRuntime.SetThreads(t.ThreadsPerWorker > 0 ? t.ThreadsPerWorker : Environment.ProcessorCount);
         var parts = RunData.LoadSplit(t);
         var normalization = PixelNormalization.FashionMnist;
-        var train = Decode(parts.PublicTrain, normalization);
-        var test = Decode(parts.PublicTest, normalization);
-        var publicFingerprint = DatasetFingerprint.Of(parts.PublicTrain);
-        using var model = ModelCatalog.Create(t.Model, t.InitSeed, parts.PublicTrain.Classes);
+        var (fit, held) = HoldOut(parts.PublicTrain, parts.PublicTest, p.ValidationExamples);
+        var train = Decode(fit, normalization);
+        // A selection run scores on held-out public examples and never decodes the test split.
+        var scored = Decode(held ?? parts.PublicTest, normalization);
+        var publicFingerprint = DatasetFingerprint.Of(fit);
+        using var model = ModelCatalog.Create(t.Model, t.InitSeed, fit.Classes);
         if (model is not IBackbone)
             throw new ConfigurationException($"veil.model.name = {t.Model} cannot serve as a backbone; use gn-cnn or tanh-cnn");
+        var augmentation = p.Augmentation.Enabled
+            ? $"augmented (flip {p.Augmentation.Flip}, crop-padding {p.Augmentation.CropPadding})"
+            : "not augmented";
+        var selection = held is null ? "" : $"; selection run: scored on {held.Count} held-out public examples, not on the test split";
         log.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"pretrain: {t.Model} on {parts.PublicTrain.Count} PUBLIC examples ({parts.PublicTrain.Name}, {publicFingerprint[..12]}), {parts.PublicTrain.Classes} classes, " +
-            $"{p.Epochs} epochs of SGD (batch {p.BatchSize}, lr {p.LearningRate}, momentum {p.Momentum}); no DP, no ledger"));
+            $"pretrain: {t.Model} on {fit.Count} PUBLIC examples ({fit.Name}, {publicFingerprint[..12]}), {fit.Classes} classes, " +
+            $"{p.Epochs} epochs of SGD (batch {p.BatchSize}, lr {p.LearningRate}, momentum {p.Momentum}), {augmentation}; no DP, no ledger{selection}"));
         var seed = t.Seed != 0 ? t.Seed : (ulong)Random.Shared.NextInt64();
+        // Its own stream (not the shuffle's): changing one of them leaves the other's draws as they were.
+        BatchInputWriter? views = p.Augmentation.Enabled
+            ? new AugmentedInputs(fit, normalization, p.Augmentation, seed ^ AugmentationSeedSalt).Write
+            : null;
         var clock = Stopwatch.StartNew();
         NonPrivateTrainer.Train(model, train.Inputs, train.Labels, train.Count, p.Options(seed),
-            (epoch, loss) => log.WriteLine(string.Create(CultureInfo.InvariantCulture, $"pretrain: epoch {epoch}/{p.Epochs}  loss {loss:F4}  {clock.Elapsed.TotalSeconds:F0} s")));
-        var evaluation = Evaluator.Evaluate(model, ParameterVector.Flatten(model), test.Inputs, test.Labels, test.Count, t.EvalBatchSize);
+            (epoch, loss) => log.WriteLine(string.Create(CultureInfo.InvariantCulture, $"pretrain: epoch {epoch}/{p.Epochs}  loss {loss:F4}  {clock.Elapsed.TotalSeconds:F0} s")), views);
+        var evaluation = Evaluator.Evaluate(model, ParameterVector.Flatten(model), scored.Inputs, scored.Labels, scored.Count, t.EvalBatchSize);
         var wall = clock.Elapsed.TotalSeconds;
         BackboneManifest? manifest = null;
         var run = RunFolder.Create(t.RunDirectory, folder =>
-            manifest = BackboneStore.Save(folder.File("backbone"), model, publicFingerprint, parts.PublicTrain.Name,
+            manifest = BackboneStore.Save(folder.File("backbone"), model, publicFingerprint, fit.Name,
                 new BackbonePreprocessing(normalization.Mean, normalization.Std)));
-        var result = new PretrainResult(run.Id, run.Path, run.File("backbone"), t.Model, evaluation.Accuracy, evaluation.MeanLoss,
-            parts.PublicTrain.Count, parts.PublicTrain.Classes, publicFingerprint, manifest!.Fingerprint, manifest.FeatureDimension, p.Epochs, wall);
+        var result = held is null
+            ? new PretrainResult(run.Id, run.Path, run.File("backbone"), t.Model, evaluation.Accuracy, evaluation.MeanLoss,
+                fit.Count, fit.Classes, publicFingerprint, manifest!.Fingerprint, manifest.FeatureDimension, p.Epochs, wall)
+            : new PretrainResult(run.Id, run.Path, run.File("backbone"), t.Model, null, null,
+                fit.Count, fit.Classes, publicFingerprint, manifest!.Fingerprint, manifest.FeatureDimension, p.Epochs, wall,
+                held.Count, evaluation.Accuracy, evaluation.MeanLoss);
         run.WriteJson("pretrain.json", new { settings = t, pretrain = p, result });
-        if (!string.IsNullOrWhiteSpace(p.CopyTo))
+        if (!string.IsNullOrWhiteSpace(p.CopyTo) && held is not null)
+        {
+            // A selection run's backbone saw fewer public examples; it must not replace the one recipes fine-tune.
+            log.WriteLine($"pretrain: selection run, backbone NOT copied to {p.CopyTo} (veil.pretrain.copy-to); it is in {run.File("backbone")}");
+        }
+        else if (!string.IsNullOrWhiteSpace(p.CopyTo))
         {
             // Saved afresh (same bytes, atomic per file) rather than copied, so a reader never sees half a backbone.
-            BackboneStore.Save(p.CopyTo, model, publicFingerprint, parts.PublicTrain.Name, new BackbonePreprocessing(normalization.Mean, normalization.Std));
+            BackboneStore.Save(p.CopyTo, model, publicFingerprint, fit.Name, new BackbonePreprocessing(normalization.Mean, normalization.Std));
             log.WriteLine($"pretrain: backbone also saved to {Path.GetFullPath(p.CopyTo)} (veil.pretrain.copy-to)");
         }
         return result;
+    }
+
+    /// <summary>
+    /// The public examples to fit and, when <paramref name="count"/> &gt; 0, a seeded random <paramref name="count"/> of them held
+    /// out for choosing settings (the same division as a public/private subset split, so it is a pure function of the data).
+    /// </summary>
+    private static (ImageDataset Fit, ImageDataset? Held) HoldOut(ImageDataset publicTrain, ImageDataset publicTest, int count)
+    {
+        if (count == 0) return (publicTrain, null);
+        if (count >= publicTrain.Count)
+            throw new ConfigurationException($"veil.pretrain.validation-examples = {count} leaves nothing to train on: the public split has {publicTrain.Count} training examples; hold out fewer (or 0 = off)");
+        var parts = PublicPrivateSplitter.Split(publicTrain, publicTest, new SubsetSplit(publicTrain.Count - count, ValidationSeed));
+        return (parts.PublicTrain, parts.PrivateTrain);
     }
 
     private static MicroBatchData Decode(ImageDataset data, PixelNormalization normalization) =>

@@ -9,13 +9,15 @@ namespace Veil.Compute.Transfer;
 /// Ordinary minibatch SGD with momentum (no clipping, no noise): public pre-training, and the non-private
 /// ceiling of a fine-tuning recipe. Trains only parameters with requires_grad; shuffles with a seeded
 /// permutation each epoch. Never touches a ledger: it must only ever see public data, or serve as a
-/// reference whose result is not released.
+/// reference whose result is not released. Inputs are copied from <c>inputs</c> as they are, or written by
+/// a <see cref="BatchInputWriter"/> (e.g. augmented views of the same examples).
 /// </summary>
 public static class NonPrivateTrainer
 {
     public sealed record Options(int Epochs, int BatchSize, double LearningRate, double Momentum, double WeightDecay, ulong Seed);
 
-    public static void Train(VeilModel model, float[] inputs, long[] labels, int count, Options o, Action<int, double>? onEpoch = null)
+    public static void Train(VeilModel model, float[] inputs, long[] labels, int count, Options o, Action<int, double>? onEpoch = null,
+                             BatchInputWriter? writeInputs = null)
     {
         ArgumentNullException.ThrowIfNull(model);
         if (o.Epochs < 1 || o.BatchSize < 1) throw new ArgumentException($"epochs ({o.Epochs}) and batch size ({o.BatchSize}) must be at least 1");
@@ -41,9 +43,10 @@ public static class NonPrivateTrainer
                 for (int k = 0; k < n; k++)
                 {
                     int i = order[from + k];
-                    Array.Copy(inputs, i * size, x, k * size, size);
+                    if (writeInputs is null) Array.Copy(inputs, i * size, x, k * size, size);
                     y[k] = labels[i];
                 }
+                writeInputs?.Invoke(step, order.AsSpan(from, n), x);
                 using var scope = NewDisposeScope();
                 // Cosine decay to zero: few epochs, so the last ones should settle rather than bounce.
                 foreach (var g in optimizer.ParamGroups) g.LearningRate = o.LearningRate * 0.5 * (1 + Math.Cos(Math.PI * step / totalSteps));

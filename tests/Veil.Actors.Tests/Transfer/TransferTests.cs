@@ -42,6 +42,47 @@ public class TransferTests : IDisposable
     }
 
     [Fact]
+    public void Pretraining_with_augmentation_trains_on_augmented_views_and_reports_them()
+    {
+        var run = CliRun.Of(["pretrain", .. _data.Settings([.. Subset, "veil.pretrain.epochs=1", "veil.pretrain.batch-size=100",
+            "veil.pretrain.augment.flip=true", "veil.pretrain.augment.crop-padding=2"]), "--json"]);
+        Assert.True(run.ExitCode == 0, run.Stderr + run.Stdout);
+        Assert.Contains("augmented (flip True, crop-padding 2)", run.Stdout);
+        Assert.True(run.Json.GetProperty("augment_flip").GetBoolean());
+        Assert.Equal(2, run.Json.GetProperty("augment_crop_padding").GetInt32());
+        Assert.False(File.Exists(_data.Ledger), "pretrain must not open the ledger");
+    }
+
+    [Fact]
+    public void A_selection_run_trains_without_its_held_out_examples_and_reports_no_test_figure()
+    {
+        var run = CliRun.Of(["pretrain", .. _data.Settings([.. Subset, "veil.pretrain.epochs=1", "veil.pretrain.batch-size=100",
+            "veil.pretrain.validation-examples=100", $"veil.pretrain.copy-to=\"{Path.Combine(_data.Folder, "copy").Replace('\\', '/')}\""]), "--json"]);
+        Assert.True(run.ExitCode == 0, run.Stderr + run.Stdout);
+        var json = run.Json;
+        Assert.Equal(300, json.GetProperty("public_examples").GetInt32());
+        Assert.Equal(100, json.GetProperty("validation_examples").GetInt32());
+        Assert.InRange(json.GetProperty("validation_accuracy").GetDouble(), 0, 1);
+        Assert.Equal(System.Text.Json.JsonValueKind.Null, json.GetProperty("test_accuracy").ValueKind);
+        Assert.False(Directory.Exists(Path.Combine(_data.Folder, "copy")), "a selection run's backbone must not replace the recipe's (veil.pretrain.copy-to)");
+        // The backbone records the 300 examples it saw, not the 400 of the public split.
+        var loaded = BackboneStore.Load(json.GetProperty("backbone").GetString()!);
+        Assert.Equal(json.GetProperty("public_data_fingerprint").GetString(), loaded.Manifest.PublicDataFingerprint);
+        var train = IdxImageDataset.Load("t", Path.Combine(_data.Folder, "train-images-idx3-ubyte.gz"), Path.Combine(_data.Folder, "train-labels-idx1-ubyte.gz"), 10);
+        var test = IdxImageDataset.Load("t", Path.Combine(_data.Folder, "t10k-images-idx3-ubyte.gz"), Path.Combine(_data.Folder, "t10k-labels-idx1-ubyte.gz"), 10);
+        var all = PublicPrivateSplitter.Split(train, test, new SubsetSplit(400, 2)).PublicTrain;
+        Assert.NotEqual(DatasetFingerprint.Of(all), loaded.Manifest.PublicDataFingerprint);
+    }
+
+    [Fact]
+    public void Holding_out_every_public_example_is_refused_naming_the_key()
+    {
+        var run = CliRun.Of(["pretrain", .. _data.Settings([.. Subset, "veil.pretrain.validation-examples=400"])]);
+        Assert.NotEqual(0, run.ExitCode);
+        Assert.Contains("veil.pretrain.validation-examples", run.Stderr);
+    }
+
+    [Fact]
     public void Pretraining_without_a_public_split_is_refused_naming_the_key()
     {
         var run = CliRun.Of(["pretrain", .. _data.Settings()]);
