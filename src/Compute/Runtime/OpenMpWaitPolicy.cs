@@ -16,26 +16,39 @@ public static class OpenMpWaitPolicy
 {
     public const string Variable = "OMP_WAIT_POLICY";
 
-    [DllImport("libc", EntryPoint = "setenv", SetLastError = true)]
+    // glibc's soname, named exactly: "libc" would make the loader try libc.so, which on Debian is a linker script
+    // from libc6-dev (and absent without it).
+    const string Libc = "libc.so.6";
+
+    [DllImport(Libc, EntryPoint = "setenv")]
     static extern int SetEnv(string name, string value, int overwrite);
 
-    [DllImport("libc", EntryPoint = "getenv")]
+    [DllImport(Libc, EntryPoint = "getenv")]
     static extern IntPtr GetEnv(string name);
 
-    /// <summary>Sets OMP_WAIT_POLICY=PASSIVE in the native environment if it is unset; must run before libtorch loads.</summary>
+    /// <summary>
+    /// Sets OMP_WAIT_POLICY=PASSIVE in the native environment if it is unset; must run before libtorch loads.
+    /// Linux (glibc) only; elsewhere, or without glibc, libgomp keeps its default (a speed matter, not correctness).
+    /// </summary>
     public static void PreferPassive()
     {
-        if (!OperatingSystem.IsLinux() && !OperatingSystem.IsMacOS()) return;
-        if (Current is not null) return; // the user's choice stands
-        SetEnv(Variable, "PASSIVE", overwrite: 0);
+        if (!OperatingSystem.IsLinux()) return;
+        try
+        {
+            if (Current is not null) return; // the user's choice stands
+            SetEnv(Variable, "PASSIVE", overwrite: 0);
+        }
+        catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException)
+        {
+        }
     }
 
-    /// <summary>The native environment's OMP_WAIT_POLICY, or null when unset.</summary>
+    /// <summary>The native environment's OMP_WAIT_POLICY, or null when unset (or not on glibc Linux).</summary>
     public static string? Current
     {
         get
         {
-            if (!OperatingSystem.IsLinux() && !OperatingSystem.IsMacOS()) return null;
+            if (!OperatingSystem.IsLinux()) return null;
             var value = GetEnv(Variable);
             return value == IntPtr.Zero ? null : Marshal.PtrToStringUTF8(value);
         }
