@@ -48,9 +48,10 @@ public sealed class OuterProductLayer : IPerExampleLayer
     readonly string? _biasName;
     readonly bool _keep;
     readonly Func<Tensor, Tensor, Tensor>? _perRow; // (input rows, δ rows) → per-row gradients [rows, G, out, in], if the rule has a faster way than DᵀA
-    readonly Func<Tensor, Tensor> _toWeightOrder;
-    readonly bool _expandIsView;                    // A is a view of the input (Linear): the clipped sum is one GEMM over it   // [n, G, out, in] in A's order → the weight's order
+    readonly Func<Tensor, Tensor> _toWeightOrder;   // [n, G, out, in] in A's order → the weight's order
+    readonly bool _expandIsView;                    // A is a view of the input (Linear): the clipped sum is one GEMM over it
     List<(long Start, Tensor Gradients)>? _materialised; // per chunk [count, G, out, in] in A's order, when kept
+    Tensor? _biasGradients;                                // [B, G·out], formed once for the norms and reused by the sum
 
     /// <param name="activations">The layer's input rows [B·K, ...].</param>
     /// <param name="expand">Input rows → A rows [rows, G, T, in] (a view for Linear, patches for Conv2d).</param>
@@ -114,7 +115,7 @@ public sealed class OuterProductLayer : IPerExampleLayer
         else
             weight = Chunked(Method == "ghost" ? GramNorms : MaterialisedNorms);
         if (_biasName is null) return weight;
-        return weight + _d.sum(2L).reshape(_batch, -1).square().sum(1L);
+        return weight + BiasGradients().square().sum(1L);
     }
 
     /// <summary>A for examples [start, start + count): [count, G, K·T, in].</summary>
@@ -161,6 +162,9 @@ public sealed class OuterProductLayer : IPerExampleLayer
         return parts.Count == 1 ? parts[0] : cat(parts, 0);
     }
 
+    /// <summary>Per-example bias gradients Σ_t D_{i,g,t} [B, G·out].</summary>
+    Tensor BiasGradients() => _biasGradients ??= _d.sum(2L).reshape(_batch, -1);
+
     /// <summary>Every example's gradient [B, G, out, in] in A's order: the kept chunks, or formed now.</summary>
     Tensor Materialised() => _materialised is null ? PerExample(0, _batch)
         : _materialised.Count == 1 ? _materialised[0].Gradients : cat(_materialised.Select(m => m.Gradients).ToArray(), 0);
@@ -191,7 +195,7 @@ public sealed class OuterProductLayer : IPerExampleLayer
     public IReadOnlyList<(string Name, Tensor Gradient)> Gradients()
     {
         var result = new List<(string, Tensor)> { (_weightName, _toWeightOrder(Materialised()).reshape(new[] { _batch }.Concat(_weightShape).ToArray())) };
-        if (_biasName is not null) result.Add((_biasName, _d.sum(2L).reshape(_batch, -1)));
+        if (_biasName is not null) result.Add((_biasName, BiasGradients()));
         return result;
     }
 
@@ -208,7 +212,7 @@ public sealed class OuterProductLayer : IPerExampleLayer
             var weight = _toWeightOrder(sum!.reshape(1, _groups, _outputs, _inputs)).reshape(_weightShape);
             var result = new List<(string, Tensor)> { (_weightName, weight) };
             if (_biasName is not null)
-                result.Add((_biasName, factors.reshape(1, _batch).matmul(_d.sum(2L).reshape(_batch, -1)).reshape(-1)));
+                result.Add((_biasName, factors.reshape(1, _batch).matmul(BiasGradients()).reshape(-1)));
             return result;
         }
         var rowFactors = _multiplicity == 1 ? factors : factors.repeat_interleave(_multiplicity);
