@@ -48,11 +48,11 @@ public static class TorchRuntime
 
     /// <summary>
     /// Intra-op threads for each thread that computes. libtorch keeps this setting per OS thread (OpenMP's and
-    /// MKL's thread counts are thread-local): a thread that never set it runs MKL and OpenMP regions with one
-    /// thread per core. A gradient worker's thread is not the one that configured the run, so without this
-    /// two workers on a 2-core machine ran 2-thread teams each, and under any other load their spinning team
-    /// threads made a step 10–30× slower (demo at 2 epochs beside another busy process: 530–690 examples/s).
-    /// So the budget is process-wide and <see cref="EnsureLoaded"/> applies it to each thread that computes.
+    /// MKL's thread counts are thread-local): a thread that never set it may run its first parallel regions
+    /// with one thread per core (seen as an extra OpenMP thread spawned by a fresh thread's first products).
+    /// A gradient worker's thread is not the one that configured the run, so the budget is process-wide and
+    /// <see cref="EnsureLoaded"/> applies it to each thread that computes. (This alone did not cure the
+    /// 10–30× slowdown beside other busy processes; the OpenMP wait policy did, see <see cref="OpenMpWaitPolicy"/>.)
     /// With several gradient workers in one process each should get cores/workers, not all cores.
     /// </summary>
     public static void SetThreads(int threads)
