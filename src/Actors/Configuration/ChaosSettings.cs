@@ -12,7 +12,7 @@ public sealed record ChaosSettings(bool Enabled, int CrashWorkerEvery, double De
     {
         long Integer(string key, long min) =>
             (long)ConfigReading.Double(c, key, v => v >= min && v == Math.Floor(v), $"integers [{min}, ∞)");
-        var enabled = c.GetBoolean("veil.chaos.enabled");
+        var enabled = ConfigReading.Boolean(c, "veil.chaos.enabled");
         return new ChaosSettings(enabled,
             (int)Integer("veil.chaos.crash-worker-every", 0),
             ConfigReading.Double(c, "veil.chaos.decode-failure-probability", v => v is >= 0 and < 1, "[0, 1)"),

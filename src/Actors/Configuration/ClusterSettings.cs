@@ -33,7 +33,7 @@ public sealed record ClusterSettings(
         if (chunk + 4096 > frame)
             throw new ConfigurationException($"veil.cluster.chunk-bytes = {chunk} does not fit below veil.cluster.maximum-frame-bytes = {frame} (leave 4096 bytes for headers); lower chunk-bytes or raise the frame size");
         return new ClusterSettings(
-            c.GetBoolean("veil.cluster.enabled"),
+            ConfigReading.Boolean(c, "veil.cluster.enabled"),
             roles.ToList(),
             ConfigReading.NonEmpty(c, "veil.cluster.hostname"),
             Int("veil.cluster.port", 0, 65535),

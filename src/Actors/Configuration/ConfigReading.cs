@@ -15,6 +15,7 @@ public static class ConfigReading
         return value;
     }
 
+    /// <summary>A boolean key (true/on/yes, false/off/no, as HOCON spells them); anything else is refused naming the key.</summary>
     public static bool Boolean(Config config, string key)
     {
         var text = config.GetString(key);

@@ -11,9 +11,9 @@ public sealed record TelemetrySettings(bool Console, bool Otlp, string OtlpEndpo
         if (!Uri.TryCreate(endpoint, UriKind.Absolute, out _))
             throw new ConfigurationException($"veil.telemetry.otlp.endpoint = \"{endpoint}\" is not an absolute URI; expected e.g. http://127.0.0.1:4317");
         return new TelemetrySettings(
-            c.GetBoolean("veil.telemetry.console"),
-            c.GetBoolean("veil.telemetry.otlp.enabled"), endpoint,
-            c.GetBoolean("veil.telemetry.prometheus.enabled"),
+            ConfigReading.Boolean(c, "veil.telemetry.console"),
+            ConfigReading.Boolean(c, "veil.telemetry.otlp.enabled"), endpoint,
+            ConfigReading.Boolean(c, "veil.telemetry.prometheus.enabled"),
             ConfigReading.NonEmpty(c, "veil.telemetry.prometheus.host"),
             (int)ConfigReading.Double(c, "veil.telemetry.prometheus.port", v => v is >= 1 and <= 65535 && v == Math.Floor(v), "integers [1, 65535]"));
     }

@@ -62,7 +62,7 @@ public sealed record TrainingSettings(
         }
         var onCorrupt = ConfigReading.OneOf(c, "veil.data.on-corrupt", ["fail", "skip"]);
         var multiplicity = Int("veil.data.multiplicity", 1, 1024);
-        var flip = c.GetBoolean("veil.data.augment.flip");
+        var flip = ConfigReading.Boolean(c, "veil.data.augment.flip");
         var cropPadding = Int("veil.data.augment.crop-padding", 0, 1024);
         if (string.IsNullOrWhiteSpace(source))
         {
