@@ -60,27 +60,25 @@ public static class PretrainJob
         var evaluation = Evaluator.Evaluate(model, ParameterVector.Flatten(model), scored.Inputs, scored.Labels, scored.Count, t.EvalBatchSize);
         var wall = clock.Elapsed.TotalSeconds;
         BackboneManifest? manifest = null;
+        var preprocessing = new BackbonePreprocessing(normalization.Mean, normalization.Std);
         var run = RunFolder.Create(t.RunDirectory, folder =>
-            manifest = BackboneStore.Save(folder.File("backbone"), model, publicFingerprint, fit.Name,
-                new BackbonePreprocessing(normalization.Mean, normalization.Std)));
-        var result = held is null
-            ? new PretrainResult(run.Id, run.Path, run.File("backbone"), t.Model, evaluation.Accuracy, evaluation.MeanLoss,
-                fit.Count, fit.Classes, publicFingerprint, manifest!.Fingerprint, manifest.FeatureDimension, p.Epochs, wall)
-            : new PretrainResult(run.Id, run.Path, run.File("backbone"), t.Model, null, null,
-                fit.Count, fit.Classes, publicFingerprint, manifest!.Fingerprint, manifest.FeatureDimension, p.Epochs, wall,
-                held.Count, evaluation.Accuracy, evaluation.MeanLoss);
+            manifest = BackboneStore.Save(folder.File("backbone"), model, publicFingerprint, fit.Name, preprocessing));
+        bool selectionRun = held is not null;
+        var result = new PretrainResult(run.Id, run.Path, run.File("backbone"), t.Model,
+            selectionRun ? null : evaluation.Accuracy, selectionRun ? null : evaluation.MeanLoss,
+            fit.Count, fit.Classes, publicFingerprint, manifest!.Fingerprint, manifest.FeatureDimension, p.Epochs, wall,
+            held?.Count ?? 0, selectionRun ? evaluation.Accuracy : null, selectionRun ? evaluation.MeanLoss : null);
         run.WriteJson("pretrain.json", new { settings = t, pretrain = p, result });
-        if (!string.IsNullOrWhiteSpace(p.CopyTo) && held is not null)
+        if (string.IsNullOrWhiteSpace(p.CopyTo)) return result;
+        if (selectionRun)
         {
             // A selection run's backbone saw fewer public examples; it must not replace the one recipes fine-tune.
             log.WriteLine($"pretrain: selection run, backbone NOT copied to {p.CopyTo} (veil.pretrain.copy-to); it is in {run.File("backbone")}");
+            return result;
         }
-        else if (!string.IsNullOrWhiteSpace(p.CopyTo))
-        {
-            // Saved afresh (same bytes, atomic per file) rather than copied, so a reader never sees half a backbone.
-            BackboneStore.Save(p.CopyTo, model, publicFingerprint, fit.Name, new BackbonePreprocessing(normalization.Mean, normalization.Std));
-            log.WriteLine($"pretrain: backbone also saved to {Path.GetFullPath(p.CopyTo)} (veil.pretrain.copy-to)");
-        }
+        // Saved afresh (same bytes, atomic per file) rather than copied, so a reader never sees half a backbone.
+        BackboneStore.Save(p.CopyTo, model, publicFingerprint, fit.Name, preprocessing);
+        log.WriteLine($"pretrain: backbone also saved to {Path.GetFullPath(p.CopyTo)} (veil.pretrain.copy-to)");
         return result;
     }
 
