@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
-using System.Net;
-using System.Net.Sockets;
+using Veil.Actors.Cluster.Hosting;
 using Veil.Compute.Models;
 using Veil.DataLoading.Sources;
 using Veil.Ledger.Store;
@@ -26,7 +25,7 @@ public sealed class ClusterBenchmark(string model, int expectedBatch, int steps,
         var folder = Path.Combine(Path.GetTempPath(), "veil-bench-cluster", Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(folder);
         var ledger = Path.Combine(folder, "ledger.sqlite");
-        var port = FreePort();
+        var port = LoopbackPort.Free();
         var seed = $"akka.tcp://veil@127.0.0.1:{port}";
         var epochs = (double)steps * expectedBatch / trainExamples;
         string[] data = TrainsOnSyntheticCifar(model)
@@ -108,12 +107,5 @@ public sealed class ClusterBenchmark(string model, int expectedBatch, int steps,
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
         return process;
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 }

@@ -1,7 +1,6 @@
 using System.Diagnostics;
-using System.Net;
-using System.Net.Sockets;
 using System.Text.Json;
+using Veil.Actors.Cluster.Hosting;
 using Veil.Ledger.Store;
 
 namespace Veil.Actors.Chaos;
@@ -53,7 +52,7 @@ public sealed class ClusterChaosHarness(int runs, int seed, TextWriter log, int 
                 lost += Enumerable.Range(0, stepsPerRun).Count(s => !steps.Contains(s));
                 recounted += steps.Count - steps.Distinct().Count();
                 duplicates += Math.Abs(outcome.Value.Version - stepsPerRun);
-                var difference = RelativeDifference(Floats(Path.Combine(outcome.Value.RunDir, "parameters.f32")), Floats(Path.Combine(referenceRun, "parameters.f32")));
+                var difference = ParameterDifference.Relative(Floats(Path.Combine(outcome.Value.RunDir, "parameters.f32")), Floats(Path.Combine(referenceRun, "parameters.f32")));
                 maxDifference = Math.Max(maxDifference, difference);
                 if (!(difference < 1e-4)) mismatches++;
                 log.WriteLine($"chaos --cluster run {r}: {steps.Count} ledger events for {stepsPerRun} steps, final parameters {difference:G3} from the single-node run");
@@ -74,7 +73,7 @@ public sealed class ClusterChaosHarness(int runs, int seed, TextWriter log, int 
 
     private (string RunDir, long Version)? OneRun(string folder, string data, int index, ref int kills)
     {
-        var port = FreePort();
+        var port = LoopbackPort.Free();
         var seedNode = $"akka.tcp://veil@127.0.0.1:{port}";
         // Each release waits 500 ms before its ledger append, so that a replacement worker process has time to
         // start and join before the coordinator is killed, on a loaded machine too.
@@ -206,24 +205,5 @@ public sealed class ClusterChaosHarness(int runs, int seed, TextWriter log, int 
         var values = new float[bytes.Length / sizeof(float)];
         Buffer.BlockCopy(bytes, 0, values, 0, bytes.Length);
         return values;
-    }
-
-    private static double RelativeDifference(float[] a, float[] b)
-    {
-        if (a.Length != b.Length) return double.PositiveInfinity;
-        double diff = 0, scale = 1e-12;
-        for (var i = 0; i < a.Length; i++)
-        {
-            diff = Math.Max(diff, Math.Abs(a[i] - b[i]));
-            scale = Math.Max(scale, Math.Abs(b[i]));
-        }
-        return diff / scale;
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 }

@@ -1,8 +1,7 @@
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
 using System.Globalization;
-using System.Net;
-using System.Net.Sockets;
+using Veil.Actors.Cluster.Hosting;
 using Veil.Actors.Configuration;
 using Veil.Actors.Telemetry;
 using Veil.Actors.Tests.Cli;
@@ -77,7 +76,7 @@ public class TelemetryTests : IDisposable
         using var store = SqliteLedgerStore.Open(_data.Ledger, createIfMissing: false);
         var epsilon = new RdpAccountant().Epsilon(store.ReadAll().Select(r => r.Event), 1e-5).Epsilon;
 
-        var port = FreePort();
+        var port = LoopbackPort.Free();
         using (new TelemetryExporters(new TelemetrySettings(false, false, "http://127.0.0.1:4317", true, "127.0.0.1", port), "test"))
         {
             using var http = new HttpClient();
@@ -86,14 +85,5 @@ public class TelemetryTests : IDisposable
             var value = double.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[^1], CultureInfo.InvariantCulture);
             Assert.Equal(epsilon, value, 9);
         }
-    }
-
-    private static int FreePort()
-    {
-        var l = new TcpListener(IPAddress.Loopback, 0);
-        l.Start();
-        var port = ((IPEndPoint)l.LocalEndpoint).Port;
-        l.Stop();
-        return port;
     }
 }

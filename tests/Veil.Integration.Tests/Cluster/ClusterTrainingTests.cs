@@ -1,3 +1,4 @@
+using Veil.Actors.Chaos;
 using Veil.Integration.Tests.Support;
 using Xunit;
 using Xunit.Abstractions;
@@ -104,7 +105,7 @@ public sealed class ClusterTrainingTests(ITestOutputHelper output, PostgresServe
 
     private static void AssertSameModel(string singleRun, string clusterRun)
     {
-        var difference = ClusterHarness.RelativeDifference(ClusterHarness.Parameters(clusterRun), ClusterHarness.Parameters(singleRun));
+        var difference = ParameterDifference.Relative(ClusterHarness.Parameters(clusterRun), ClusterHarness.Parameters(singleRun));
         Assert.True(difference < 1e-4, $"final parameters differ by {difference:G3} (relative) from the single-node run");
     }
 

@@ -71,19 +71,6 @@ public sealed class ClusterHarness : IDisposable
         return (store.ReadAll(), store.Verify().Valid);
     }
 
-    /// <summary>max |a − b| / max |b|: parameters equal up to floating-point summation order.</summary>
-    public static double RelativeDifference(float[] a, float[] b)
-    {
-        if (a.Length != b.Length) return double.PositiveInfinity;
-        double diff = 0, scale = 1e-12;
-        for (var i = 0; i < a.Length; i++)
-        {
-            diff = Math.Max(diff, Math.Abs(a[i] - b[i]));
-            scale = Math.Max(scale, Math.Abs(b[i]));
-        }
-        return diff / scale;
-    }
-
     public void Dispose()
     {
         foreach (var node in Enumerable.Reverse(_nodes)) node.Dispose();
