@@ -10,6 +10,7 @@ using Veil.DataLoading.Idx;
 using Veil.DataLoading.PublicPrivate;
 using Veil.Ledger.Store;
 using Xunit;
+using static Veil.Actors.Tests.Transfer.TinyPretraining;
 
 namespace Veil.Actors.Tests.LastLayer;
 
@@ -20,16 +21,6 @@ public class BackboneFeatureSourceTests : IDisposable
     private readonly SyntheticFashionMnist _data = new();
 
     public void Dispose() => _data.Dispose();
-
-    private static readonly string[] Subset = ["veil.public.split=subset", "veil.public.size=400", "veil.public.seed=2"];
-    private static readonly string[] Classes = ["veil.public.split=classes", "veil.public.classes=[0,1,2,3,4]"];
-
-    private string Pretrain(params string[] split)
-    {
-        var run = CliRun.Of(["pretrain", .. _data.Settings([.. split, "veil.pretrain.epochs=3", "veil.pretrain.batch-size=50"]), "--json"]);
-        Assert.True(run.ExitCode == 0, run.Stderr + run.Stdout);
-        return run.Json.GetProperty("backbone").GetString()!;
-    }
 
     private string[] LastLayer(string backbone, string[] split, params string[] more) =>
         _data.Settings([.. split, "veil.mode=last-layer", "veil.last-layer.method=dp-least-squares", "veil.last-layer.regularisation=20",
@@ -51,7 +42,7 @@ public class BackboneFeatureSourceTests : IDisposable
     [Fact]
     public void A_last_layer_run_on_backbone_features_records_its_releases_under_the_private_fingerprint()
     {
-        var backbone = Pretrain(Subset);
+        var backbone = Pretrain(_data, Subset);
         var run = CliRun.Of(["train", .. LastLayer(backbone, Subset), "--json"]);
         Assert.True(run.ExitCode == 0, run.Stderr + run.Stdout);
         var json = run.Json;
@@ -73,7 +64,7 @@ public class BackboneFeatureSourceTests : IDisposable
     [Fact]
     public void Backbone_features_are_those_of_the_private_examples_only_and_are_reused_from_the_cache()
     {
-        var backbone = Pretrain(Subset);
+        var backbone = Pretrain(_data, Subset);
         var t = Settings(Subset);
         var parts = Parts(new SubsetSplit(400, 2));
         var first = new BackboneFeatureSource(t, backbone);
@@ -95,7 +86,7 @@ public class BackboneFeatureSourceTests : IDisposable
     [Fact]
     public void A_class_split_gives_features_of_the_private_classes_relabelled()
     {
-        var backbone = Pretrain(Classes);
+        var backbone = Pretrain(_data, Classes);
         var source = new BackboneFeatureSource(Settings(Classes), backbone);
         var parts = Parts(new ClassSplit([0, 1, 2, 3, 4]));
         var train = source.Train();

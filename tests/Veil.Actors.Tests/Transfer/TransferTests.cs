@@ -6,6 +6,7 @@ using Veil.DataLoading.Idx;
 using Veil.DataLoading.PublicPrivate;
 using Veil.Ledger.Store;
 using Xunit;
+using static Veil.Actors.Tests.Transfer.TinyPretraining;
 
 namespace Veil.Actors.Tests.Transfer;
 
@@ -17,20 +18,10 @@ public class TransferTests : IDisposable
 
     public void Dispose() => _data.Dispose();
 
-    private static readonly string[] Subset = ["veil.public.split=subset", "veil.public.size=400", "veil.public.seed=2"];
-    private static readonly string[] Classes = ["veil.public.split=classes", "veil.public.classes=[0,1,2,3,4]"];
-
-    private string Pretrain(params string[] split)
-    {
-        var run = CliRun.Of(["pretrain", .. _data.Settings([.. split, "veil.pretrain.epochs=3", "veil.pretrain.batch-size=50"]), "--json"]);
-        Assert.True(run.ExitCode == 0, run.Stderr + run.Stdout);
-        return run.Json.GetProperty("backbone").GetString()!;
-    }
-
     [Fact]
     public void Pretraining_writes_no_ledger_event_and_saves_a_backbone()
     {
-        var backbone = Pretrain(Subset);
+        var backbone = Pretrain(_data, Subset);
         Assert.False(File.Exists(_data.Ledger), "pretrain must not open the ledger");
         var loaded = BackboneStore.Load(backbone);
         Assert.Equal("mlp", loaded.Manifest.Architecture);
@@ -93,7 +84,7 @@ public class TransferTests : IDisposable
     [Fact]
     public void Dp_fine_tuning_keeps_frozen_parameters_bit_identical_and_spends_on_the_private_set_only()
     {
-        var backbone = Pretrain(Subset);
+        var backbone = Pretrain(_data, Subset);
         var run = CliRun.Of(["train", .. _data.Settings([.. Subset, $"veil.init.from={backbone}", "veil.init.trainable=last-layer"]), "--json"]);
         Assert.True(run.ExitCode == 0, run.Stderr + run.Stdout);
         var json = run.Json;
@@ -124,7 +115,7 @@ public class TransferTests : IDisposable
     [Fact]
     public void A_class_split_fine_tunes_a_new_head_for_the_private_classes()
     {
-        var backbone = Pretrain(Classes);
+        var backbone = Pretrain(_data, Classes);
         var run = CliRun.Of(["train", .. _data.Settings([.. Classes, $"veil.init.from={backbone}", "veil.init.trainable=all", "veil.dp.epochs=4"]), "--json"]);
         Assert.True(run.ExitCode == 0, run.Stderr + run.Stdout);
         var model = BackboneStore.Load(Path.Combine(run.Json.GetProperty("run_dir").GetString()!, "model"));
@@ -135,7 +126,7 @@ public class TransferTests : IDisposable
     [Fact]
     public void A_backbone_of_another_architecture_is_refused_before_any_privacy_is_spent()
     {
-        var backbone = Pretrain(Subset);
+        var backbone = Pretrain(_data, Subset);
         var run = CliRun.Of(["train", .. _data.Settings([.. Subset, $"veil.init.from={backbone}", "veil.model.name=tanh-cnn"])]);
         Assert.NotEqual(0, run.ExitCode);
         Assert.Contains("veil.model.name", run.Stderr);
@@ -148,7 +139,7 @@ public class TransferTests : IDisposable
     [Fact]
     public void Backbone_features_of_the_private_set_are_cached_and_reused()
     {
-        var backbone = Pretrain(Subset);
+        var backbone = Pretrain(_data, Subset);
         var args = _data.Settings(Subset);
         var overrides = Enumerable.Range(0, args.Length / 2).Select(i => args[2 * i + 1]).ToArray();
         var t = Veil.Actors.Configuration.TrainingSettings.Create(Veil.Actors.Configuration.VeilConfiguration.Load(overrides: overrides));
@@ -171,7 +162,7 @@ public class TransferTests : IDisposable
     [Fact]
     public void A_fine_tuning_run_resumes_with_its_backbone_and_refuses_a_changed_one()
     {
-        var backbone = Pretrain(Subset);
+        var backbone = Pretrain(_data, Subset);
         var run = CliRun.Of(["train", .. _data.Settings([.. Subset, $"veil.init.from={backbone}", "veil.init.trainable=last-block", "veil.checkpoint.every-steps=3"]), "--json"]);
         Assert.True(run.ExitCode == 0, run.Stderr + run.Stdout);
         var runDir = run.Json.GetProperty("run_dir").GetString()!;
