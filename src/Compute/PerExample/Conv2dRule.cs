@@ -22,6 +22,14 @@ public sealed class Conv2dRule : IPerExampleRule
         return null;
     }
 
+    /// <summary>The fastest way this layer has to form per-example gradients without patches, or null for patches + batched GEMM.</summary>
+    static Func<Tensor, Tensor, Tensor>? PerRow(Conv2d conv, Tensor activations, Tensor backprops)
+    {
+        if (VectorisedConvGradients.Applies(conv, activations, backprops)) return (x, delta) => VectorisedConvGradients.Of(conv, x, delta);
+        if (GroupedConvGradients.Applies(conv, activations.shape[1])) return (x, delta) => GroupedConvGradients.Of(conv, x, delta);
+        return null;
+    }
+
     public IPerExampleLayer Prepare(nn.Module module, Tensor activations, Tensor output, Tensor backprops, int multiplicity, NormStrategy strategy)
     {
         var conv = (Conv2d)module;
@@ -31,7 +39,7 @@ public sealed class Conv2dRule : IPerExampleRule
         var d = backprops.reshape(rows, groups, -1, positions).transpose(2, 3);                 // [R, G, L, O/G]
         return new OuterProductLayer(activations, x => ConvPatches.Of(conv, x), // [R, G, L, kh·kw·C/G]
             output, backprops, d, inputs, multiplicity, conv.weight!, "weight", conv.bias, conv.bias is null ? null : "bias", strategy,
-            GroupedConvGradients.Applies(conv, activations.shape[1]) ? (x, delta) => GroupedConvGradients.Of(conv, x, delta) : null,
+            PerRow(conv, activations, backprops),
             g => ConvPatches.ToWeightOrder(conv, g));
     }
 }

@@ -22,22 +22,25 @@ public static class ConvPatches
         long rows = input.shape[0], channels = input.shape[1], groups = conv.groups, perGroup = channels / groups;
         long kh = conv.kernel_size[0], kw = conv.kernel_size[1];
         long sh = conv.stride[0], sw = conv.stride[1], dh = conv.dilation[0], dw = conv.dilation[1];
-        long ph = conv.padding![0], pw = conv.padding[1];
-        long height = input.shape[2] + 2 * ph, width = input.shape[3] + 2 * pw;
-        var channelsLast = input.permute(0, 2, 3, 1);
-        Tensor padded;
-        if (ph == 0 && pw == 0 && channelsLast.is_contiguous()) padded = channelsLast; // already channels-last in memory: no copy
-        else
-        {
-            padded = zeros(new[] { rows, height, width, channels }, input.dtype, input.device);
-            padded.narrow(1, ph, input.shape[2]).narrow(2, pw, input.shape[3]).copy_(channelsLast);
-        }
+        var padded = PaddedChannelsLast(conv, input);
+        long height = padded.shape[1], width = padded.shape[2];
         long outHeight = (height - dh * (kh - 1) - 1) / sh + 1, outWidth = (width - dw * (kw - 1) - 1) / sw + 1;
         var view = padded.as_strided(
             new[] { rows, groups, outHeight, outWidth, kh, kw, perGroup },
             new[] { height * width * channels, perGroup, sh * width * channels, sw * channels, dh * width * channels, dw * channels, 1 },
             padded.storage_offset());
         return view.reshape(rows, groups, outHeight * outWidth, kh * kw * perGroup);
+    }
+
+    /// <summary>[R, C, H, W] → the zero-padded input [R, H + 2·ph, W + 2·pw, C], channels-last in memory (a view when it already is and there is no padding).</summary>
+    public static Tensor PaddedChannelsLast(Conv2d conv, Tensor input)
+    {
+        long ph = conv.padding![0], pw = conv.padding[1];
+        var channelsLast = input.permute(0, 2, 3, 1);
+        if (ph == 0 && pw == 0 && channelsLast.is_contiguous()) return channelsLast;
+        var padded = zeros(new[] { input.shape[0], input.shape[2] + 2 * ph, input.shape[3] + 2 * pw, input.shape[1] }, input.dtype, input.device);
+        padded.narrow(1, ph, input.shape[2]).narrow(2, pw, input.shape[3]).copy_(channelsLast);
+        return padded;
     }
 
     /// <summary>Per-example gradients [n, G, O/G, kh·kw·C/G] in patch order → [n, G, O/G, C/G·kh·kw], the weight's order.</summary>

@@ -1,0 +1,151 @@
+using TorchSharp;
+using TorchSharp.Modules;
+using Veil.Compute.Clipping;
+using Veil.Compute.PerExample;
+using Veil.Compute.Runtime;
+using Veil.Compute.Tests.Support;
+using Xunit;
+using static TorchSharp.torch;
+
+namespace Veil.Compute.Tests.PerExample;
+
+/// <summary>
+/// The SIMD per-example convolution kernel against autograd run one example at a time in float64: every tile
+/// shape (6, 4 and 1 rows; paired and odd column blocks), both δ layouts, stride, padding, dilation, batch of 1.
+/// The kernel accumulates in float32, so the tolerance is float32's (1e-5 of the largest entry).
+/// </summary>
+public sealed class VectorisedConvGradientsTests
+{
+    const double Tolerance = 1e-5;
+
+    public VectorisedConvGradientsTests()
+    {
+        TorchRuntime.EnsureLoaded();
+        Assert.True(VectorisedConvGradients.Supported, "this CPU has no 256-bit FMA, so the kernel cannot run here (Conv2dRule falls back to patches + batched GEMM)");
+    }
+
+    public sealed record Layer(string Name, Func<Conv2d> Build, long Channels, long Height, long Width)
+    {
+        public override string ToString() => Name;
+    }
+
+    static readonly Layer[] Layers =
+    {
+        new("one channel, kernel row of 8: tanh-cnn's conv1", () => nn.Conv2d(1, 16, 8, stride: 2, padding: 2), 1, 28, 28),
+        new("16 channels, stride 2: tanh-cnn's conv2", () => nn.Conv2d(16, 32, 4, stride: 2), 16, 12, 12),
+        new("7 outputs: a 6-row tile and a 1-row tile", () => nn.Conv2d(16, 7, 3, padding: 1, bias: false), 16, 6, 6),
+        new("10 outputs, dilation 2 in width, rectangular stride", () => nn.Conv2d(16, 10, (2L, 3L), stride: (1L, 2L), padding: (1L, 2L), dilation: (1L, 2L)), 16, 7, 9),
+        new("8 channels, dilation 2: an odd number of column blocks", () => nn.Conv2d(8, 5, 3, stride: 2, padding: 1, dilation: 2), 8, 11, 11),
+        new("3 channels, kernel row of 8: runs of 24 floats", () => nn.Conv2d(3, 4, (3L, 8L), padding: (1L, 0L)), 3, 6, 10),
+    };
+
+    public static TheoryData<Layer, long, bool> Cases
+    {
+        get
+        {
+            var data = new TheoryData<Layer, long, bool>();
+            foreach (var layer in Layers)
+                foreach (var (batch, channelsLast) in new[] { (1L, false), (4L, false), (3L, true) })
+                    data.Add(layer, batch, channelsLast);
+            return data;
+        }
+    }
+
+    /// <summary>∇W_i by autograd, one example at a time, in float64: [B, 1, O, kh·kw·C] in patch order (kh, kw, C).</summary>
+    static Tensor OneAtATime(Conv2d conv, Tensor x, Tensor delta)
+    {
+        var weight = conv.weight!.detach().to(ScalarType.Float64).requires_grad_(true);
+        var rows = new List<Tensor>();
+        for (long i = 0; i < x.shape[0]; i++)
+        {
+            var output = nn.functional.conv2d(x[i].unsqueeze(0).to(ScalarType.Float64), weight, null,
+                strides: conv.stride, padding: conv.padding, dilation: conv.dilation);
+            var gradient = autograd.grad(new[] { output }, new[] { weight }, new[] { delta[i].unsqueeze(0).to(ScalarType.Float64) })[0];
+            rows.Add(gradient.permute(0, 2, 3, 1).reshape(1, 1, gradient.shape[0], -1)); // (O, C, kh, kw) → (O, kh, kw, C)
+        }
+        return cat(rows, 0);
+    }
+
+    static (Conv2d Conv, Tensor X, Tensor Delta) Inputs(Layer layer, long batch, bool deltaChannelsLast, long seed)
+    {
+        var conv = layer.Build();
+        var g = manual_seed(seed);
+        var x = randn(new[] { batch, layer.Channels, layer.Height, layer.Width }, generator: g);
+        var shape = conv.call(x).shape;
+        var delta = deltaChannelsLast
+            ? randn(new[] { shape[0], shape[2], shape[3], shape[1] }, generator: g).permute(0, 3, 1, 2) // channels-last in memory
+            : randn(shape, generator: g);
+        return (conv, x, delta);
+    }
+
+    static void AssertClose(Tensor expected, Tensor actual, string what)
+    {
+        Assert.Equal(expected.shape, actual.shape);
+        double scale = expected.abs().max().item<double>();
+        double error = (expected - actual.to(ScalarType.Float64)).abs().max().item<double>();
+        Assert.True(error <= Tolerance * scale, $"{what}: max error {error:g3} against scale {scale:g3}");
+    }
+
+    [Theory]
+    [MemberData(nameof(Cases))]
+    public void Per_example_weight_gradients_equal_autograd_one_example_at_a_time(Layer layer, long batch, bool deltaChannelsLast)
+    {
+        using var scope = NewDisposeScope();
+        var (conv, x, delta) = Inputs(layer, batch, deltaChannelsLast, seed: 5 + batch);
+        Assert.True(VectorisedConvGradients.Applies(conv, x, delta), $"{layer.Name}: the kernel should apply");
+        AssertClose(OneAtATime(conv, x, delta), VectorisedConvGradients.Of(conv, x, delta), $"{layer.Name}, B={batch}, δ channels-last {deltaChannelsLast}");
+    }
+
+    [Fact]
+    public void Examples_split_over_threads_give_bit_identical_gradients()
+    {
+        using var scope = NewDisposeScope();
+        var (conv, x, delta) = Inputs(Layers[1], 7, deltaChannelsLast: false, seed: 11);
+        var alone = VectorisedConvGradients.Of(conv, x, delta, threads: 1);
+        var split = VectorisedConvGradients.Of(conv, x, delta, threads: 2); // examples 0–3 on one thread, 4–6 on another
+        Assert.True(alone.equal(split).all().item<bool>(), "each example's sum runs in the same order whichever thread takes it");
+    }
+
+    [Fact]
+    public void Layers_whose_runs_are_not_whole_vectors_keep_patches_and_batched_GEMM()
+    {
+        using var scope = NewDisposeScope();
+        var rgb = randn(2, 3, 8, 8);
+        var conv = nn.Conv2d(3, 16, 3, padding: 1);               // a kernel row is 3·3 = 9 floats
+        Assert.False(VectorisedConvGradients.Applies(conv, rgb, conv.call(rgb)));
+        var grouped = nn.Conv2d(16, 16, 3, groups: 2);
+        var x = randn(2, 16, 6, 6);
+        Assert.False(VectorisedConvGradients.Applies(grouped, x, grouped.call(x)));
+        var plain = nn.Conv2d(16, 16, 3);
+        Assert.True(VectorisedConvGradients.Applies(plain, x, plain.call(x)));
+        plain.to(ScalarType.Float64);
+        var x64 = x.to(ScalarType.Float64);
+        Assert.False(VectorisedConvGradients.Applies(plain, x64, plain.call(x64)));
+    }
+
+    [Fact]
+    public void A_float32_network_through_the_kernel_gives_the_naive_loops_norms_and_clipped_sum()
+    {
+        using var scope = NewDisposeScope();
+        var model = new Chain(("conv1", nn.Conv2d(1, 16, 8, stride: 2, padding: 2)), ("act1", nn.Tanh()),
+            ("conv2", nn.Conv2d(16, 16, 4, stride: 2)), ("act2", nn.Tanh()), ("flat", nn.Flatten()), ("fc", nn.Linear(16 * 5 * 5, 3)));
+        var g = manual_seed(29);
+        var x = randn(new[] { 6L, 1, 28, 28 }, generator: g);
+        var y = randint(3, new[] { 6L }, dtype: ScalarType.Int64, generator: g);
+
+        using var reference = new Chain(("conv1", nn.Conv2d(1, 16, 8, stride: 2, padding: 2)), ("act1", nn.Tanh()),
+            ("conv2", nn.Conv2d(16, 16, 4, stride: 2)), ("act2", nn.Tanh()), ("flat", nn.Flatten()), ("fc", nn.Linear(16 * 5 * 5, 3)));
+        reference.to(ScalarType.Float64);
+        using (no_grad())
+            foreach (var (mine, theirs) in model.parameters().Zip(reference.parameters())) theirs.copy_(mine);
+        var rows = NaivePerExampleGradients.Compute(reference, x.to(ScalarType.Float64), y);
+        var norms = rows.square().sum(1L).sqrt();
+        double clipNorm = norms.median().item<double>();
+        var factors = norms.clamp_min(clipNorm).reciprocal() * clipNorm;
+        var expected = (factors.unsqueeze(1) * rows).sum(0L);
+
+        var (sum, fastNorms, _) = BookkeepingClipping.Compute(model, x, y, clipNorm, strategy: NormStrategy.Materialise);
+        AssertClose(norms, fastNorms, "norms");
+        AssertClose(expected, sum, "clipped sum");
+    }
+}
