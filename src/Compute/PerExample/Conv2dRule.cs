@@ -23,10 +23,10 @@ public sealed class Conv2dRule : IPerExampleRule
     }
 
     /// <summary>The fastest way this layer has to form per-example gradients without patches, or null for patches + batched GEMM.</summary>
-    static Func<Tensor, Tensor, Tensor>? PerRow(Conv2d conv, Tensor activations, Tensor backprops)
+    static Func<Tensor, Tensor, (Tensor, Tensor?)>? PerRow(Conv2d conv, Tensor activations, Tensor backprops)
     {
         if (VectorisedConvGradients.Applies(conv, activations, backprops)) return (x, delta) => VectorisedConvGradients.Of(conv, x, delta);
-        if (GroupedConvGradients.Applies(conv, activations.shape[1])) return (x, delta) => GroupedConvGradients.Of(conv, x, delta);
+        if (GroupedConvGradients.Applies(conv, activations.shape[1])) return (x, delta) => (GroupedConvGradients.Of(conv, x, delta), null);
         return null;
     }
 

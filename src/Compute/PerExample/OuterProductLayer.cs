@@ -47,7 +47,7 @@ public sealed class OuterProductLayer : IPerExampleLayer
     readonly long[] _weightShape;
     readonly string? _biasName;
     readonly bool _keep;
-    readonly Func<Tensor, Tensor, Tensor>? _perRow; // (input rows, δ rows) → per-row gradients [rows, G, out, in], if the rule has a faster way than DᵀA
+    readonly Func<Tensor, Tensor, (Tensor Gradients, Tensor? SquaredNorms)>? _perRow; // (input rows, δ rows) → per-row gradients [rows, G, out, in] (and their squared norms, if formed on the way), where the rule has a faster way than DᵀA
     readonly Func<Tensor, Tensor> _toWeightOrder;   // [n, G, out, in] in A's order → the weight's order
     readonly bool _expandIsView;                    // A is a view of the input (Linear): the clipped sum is one GEMM over it
     List<(long Start, Tensor Gradients)>? _materialised; // per chunk [count, G, out, in] in A's order, when kept
@@ -58,12 +58,12 @@ public sealed class OuterProductLayer : IPerExampleLayer
     /// <param name="delta">∂L/∂output as captured.</param>
     /// <param name="d">δ as D rows [B·K, G, T, out] (a view).</param>
     /// <param name="inputsPerGroup">in: A's last dimension.</param>
-    /// <param name="perRow">Optional: (input rows, δ rows) → per-row weight gradients [rows, G, out, in], used to materialise instead of DᵀA.</param>
+    /// <param name="perRow">Optional: (input rows, δ rows) → per-row weight gradients [rows, G, out, in], used to materialise instead of DᵀA, and optionally their squared norms [rows].</param>
     /// <param name="expandIsView">True when <paramref name="expand"/> only reshapes (Linear), so the clipped sum may contract A directly.</param>
     /// <param name="toWeightOrder">Optional: gradients [n, G, out, in] with in in A's order → the weight's order (identity if omitted).</param>
     public OuterProductLayer(Tensor activations, Func<Tensor, Tensor> expand, Tensor output, Tensor delta, Tensor d, long inputsPerGroup,
         int multiplicity, Tensor weight, string weightName, Tensor? bias, string? biasName, NormStrategy strategy,
-        Func<Tensor, Tensor, Tensor>? perRow = null, Func<Tensor, Tensor>? toWeightOrder = null, bool expandIsView = false)
+        Func<Tensor, Tensor, (Tensor Gradients, Tensor? SquaredNorms)>? perRow = null, Func<Tensor, Tensor>? toWeightOrder = null, bool expandIsView = false)
     {
         _expandIsView = expandIsView;
         _perRow = perRow;
@@ -130,8 +130,8 @@ public sealed class OuterProductLayer : IPerExampleLayer
 
     Tensor MaterialisedNorms(long start, long count)
     {
-        var g = PerExample(start, count); // [count, G, out, in]
-        var norms = linalg.vector_norm(g.reshape(count, -1), 2, new long[] { 1 }).square();
+        var (g, squaredNorms) = PerExampleWithNorms(start, count); // [count, G, out, in]
+        var norms = squaredNorms ?? linalg.vector_norm(g.reshape(count, -1), 2, new long[] { 1 }).square();
         if (_keep) (_materialised ??= new()).Add((start, g.MoveToOuterDisposeScope()));
         return norms;
     }
@@ -170,11 +170,16 @@ public sealed class OuterProductLayer : IPerExampleLayer
         : _materialised.Count == 1 ? _materialised[0].Gradients : cat(_materialised.Select(m => m.Gradients).ToArray(), 0);
 
     /// <summary>Per-example weight gradients of examples [start, start + count): [count, G, out, in].</summary>
-    Tensor PerExample(long start, long count)
+    Tensor PerExample(long start, long count) => PerExampleWithNorms(start, count).Gradients;
+
+    /// <summary>As <see cref="PerExample"/>, with their squared norms where the per-row rule formed them (one row per example only).</summary>
+    (Tensor Gradients, Tensor? SquaredNorms) PerExampleWithNorms(long start, long count)
     {
-        if (_perRow is null) return matmul(_d.narrow(0, start, count).mT, A(start, count));
-        var g = _perRow(_activations.narrow(0, start * _multiplicity, count * _multiplicity), _delta.narrow(0, start * _multiplicity, count * _multiplicity));
-        return _multiplicity == 1 ? g : g.reshape(new[] { count, (long)_multiplicity }.Concat(g.shape.Skip(1)).ToArray()).sum(1L);
+        if (_perRow is null) return (matmul(_d.narrow(0, start, count).mT, A(start, count)), null);
+        var (g, squaredNorms) = _perRow(_activations.narrow(0, start * _multiplicity, count * _multiplicity), _delta.narrow(0, start * _multiplicity, count * _multiplicity));
+        if (_multiplicity == 1) return (g, squaredNorms);
+        // K augmentation rows make one example: its gradient is their sum, whose norm is not the rows' norms.
+        return (g.reshape(new[] { count, (long)_multiplicity }.Concat(g.shape.Skip(1)).ToArray()).sum(1L), null);
     }
 
     /// <summary>

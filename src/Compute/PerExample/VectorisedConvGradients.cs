@@ -42,11 +42,14 @@ public static class VectorisedConvGradients
     /// <summary>Contiguous floats of one window in the channels-last input: a kernel row (kw·C) when taps are adjacent, else one tap's channels.</summary>
     static long RunLength(Conv2d conv, long channels) => conv.dilation[1] == 1 ? conv.kernel_size[1] * channels : channels;
 
-    /// <summary>[R, C, H, W] input rows and their δ [R, O, Ho, Wo] → per-row gradients [R, 1, O, kh·kw·C] in patch order.</summary>
-    public static Tensor Of(Conv2d conv, Tensor input, Tensor delta) => Of(conv, input, delta, TorchRuntime.Threads);
+    /// <summary>
+    /// [R, C, H, W] input rows and their δ [R, O, Ho, Wo] → per-row gradients [R, 1, O, kh·kw·C] in patch order, and
+    /// their squared norms [R], summed from the registers as each tile is stored (no second pass over the gradients).
+    /// </summary>
+    public static (Tensor Gradients, Tensor SquaredNorms) Of(Conv2d conv, Tensor input, Tensor delta) => Of(conv, input, delta, TorchRuntime.Threads);
 
     /// <param name="threads">Examples are split over this many threads (the calling worker's budget).</param>
-    internal static Tensor Of(Conv2d conv, Tensor input, Tensor delta, int threads)
+    internal static (Tensor Gradients, Tensor SquaredNorms) Of(Conv2d conv, Tensor input, Tensor delta, int threads)
     {
         var padded = ConvPatches.PaddedChannelsLast(conv, input).contiguous(); // [R, Hp, Wp, C]
         // δ arrives channels-last when the layer after the convolution runs channels-last (tanh-cnn's pools): read it in place.
@@ -54,8 +57,9 @@ public static class VectorisedConvGradients
         var memory = channelsLast ? delta.permute(0, 2, 3, 1) : delta.contiguous(); // contiguous either way
         var shape = new Shape(conv, padded, delta, channelsLast);
         var result = empty(new long[] { shape.Rows, 1, shape.Outputs, shape.Columns }, ScalarType.Float32, input.device);
-        Run(shape, padded, memory, result, threads);
-        return result;
+        var squaredNorms = empty(new long[] { shape.Rows }, ScalarType.Float32, input.device);
+        Run(shape, padded, memory, result, squaredNorms, threads);
+        return (result, squaredNorms);
     }
 
     /// <summary>Sizes and offset tables of one layer's products, shared by every example.</summary>
@@ -95,17 +99,18 @@ public static class VectorisedConvGradients
         }
     }
 
-    static unsafe void Run(Shape shape, Tensor padded, Tensor delta, Tensor result, int threads)
+    static unsafe void Run(Shape shape, Tensor padded, Tensor delta, Tensor result, Tensor squaredNorms, int threads)
     {
         fixed (float* input = MemoryMarshal.Cast<byte, float>(padded.bytes))
         fixed (float* d = MemoryMarshal.Cast<byte, float>(delta.bytes))
         fixed (float* g = MemoryMarshal.Cast<byte, float>(result.bytes))
+        fixed (float* n = MemoryMarshal.Cast<byte, float>(squaredNorms.bytes))
         {
-            var (pi, pd, pg) = ((nint)input, (nint)d, (nint)g);
+            var (pi, pd, pg, pn) = ((nint)input, (nint)d, (nint)g, (nint)n);
             void Examples(int start, int end)
             {
                 for (int i = start; i < end; i++)
-                    Example(shape, (float*)pi + (long)i * shape.InputStride, (float*)pd + (long)i * shape.DeltaStride, (float*)pg + (long)i * shape.GradientStride);
+                    ((float*)pn)[i] = Example(shape, (float*)pi + (long)i * shape.InputStride, (float*)pd + (long)i * shape.DeltaStride, (float*)pg + (long)i * shape.GradientStride);
             }
             threads = Math.Min(threads, shape.Rows);
             if (threads <= 1) Examples(0, shape.Rows);
@@ -118,9 +123,10 @@ public static class VectorisedConvGradients
         }
     }
 
-    /// <summary>One example: ∇W_i[o, blocks k and k + 1] for every output channel o, in tiles of 6, 4, then 1 rows.</summary>
-    static unsafe void Example(Shape shape, float* input, float* delta, float* gradient)
+    /// <summary>One example: ∇W_i[o, blocks k and k + 1] for every output channel o, in tiles of 6, 4, then 1 rows; returns ‖∇W_i‖².</summary>
+    static unsafe float Example(Shape shape, float* input, float* delta, float* gradient)
     {
+        Vector256<float> squares = default, discarded = default;
         int columns = shape.Columns, outputs = shape.Outputs, blocks = shape.Blocks.Length;
         int rowStride = shape.DeltaRowStride, step = shape.DeltaStep;
         float* spare = stackalloc float[MaxTileRows * 2 * Block]; // an odd count's last block is computed in a pair with itself, here
@@ -137,14 +143,21 @@ public static class VectorisedConvGradients
                     float* output = gradient + (long)o * columns + k * Block;
                     float* target = pair ? output : spare;
                     int stride = pair ? columns : 2 * Block;
-                    if (rows == 6) Tile6(d, rowStride, step, shape.Positions, q0, q1, windows, target, stride);
-                    else if (rows == 4) Tile4(d, rowStride, step, shape.Positions, q0, q1, windows, target, stride);
-                    else Tile1(d, step, shape.Positions, q0, q1, windows, target);
+                    Vector256<float>* sums = pair ? &squares : &discarded; // a duplicated block would count twice
+                    if (rows == 6) Tile6(d, rowStride, step, shape.Positions, q0, q1, windows, target, stride, sums);
+                    else if (rows == 4) Tile4(d, rowStride, step, shape.Positions, q0, q1, windows, target, stride, sums);
+                    else Tile1(d, step, shape.Positions, q0, q1, windows, target, sums);
                     if (!pair)
-                        for (int j = 0; j < rows; j++) Unsafe.CopyBlock(output + (long)j * columns, spare + j * 2 * Block, Block * sizeof(float));
+                        for (int j = 0; j < rows; j++)
+                        {
+                            var kept = Vector256.Load(spare + j * 2 * Block);
+                            kept.Store(output + (long)j * columns);
+                            squares = Fma.MultiplyAdd(kept, kept, squares);
+                        }
                     o += rows;
                 }
             }
+        return Vector256.Sum(squares);
     }
 
     // Tiles: rows j of δ_i (output channels o + j, rowStride apart; positions step apart) against two column blocks b of 8 floats,
@@ -152,7 +165,7 @@ public static class VectorisedConvGradients
     // whole sum and are stored once: per position two loads of the input, one broadcast per row, two FMAs per row.
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    static unsafe void Tile6(float* delta, int rowStride, int step, int length, float* q0, float* q1, int* windows, float* output, int columns)
+    static unsafe void Tile6(float* delta, int rowStride, int step, int length, float* q0, float* q1, int* windows, float* output, int columns, Vector256<float>* squares)
     {
         Vector256<float> a00 = default, a01 = default, a10 = default, a11 = default, a20 = default, a21 = default,
             a30 = default, a31 = default, a40 = default, a41 = default, a50 = default, a51 = default;
@@ -182,10 +195,15 @@ public static class VectorisedConvGradients
         a30.Store(output); a31.Store(output + Block); output += columns;
         a40.Store(output); a41.Store(output + Block); output += columns;
         a50.Store(output); a51.Store(output + Block);
+        var s = *squares;
+        s = Fma.MultiplyAdd(a00, a00, s); s = Fma.MultiplyAdd(a01, a01, s); s = Fma.MultiplyAdd(a10, a10, s); s = Fma.MultiplyAdd(a11, a11, s);
+        s = Fma.MultiplyAdd(a20, a20, s); s = Fma.MultiplyAdd(a21, a21, s); s = Fma.MultiplyAdd(a30, a30, s); s = Fma.MultiplyAdd(a31, a31, s);
+        s = Fma.MultiplyAdd(a40, a40, s); s = Fma.MultiplyAdd(a41, a41, s); s = Fma.MultiplyAdd(a50, a50, s); s = Fma.MultiplyAdd(a51, a51, s);
+        *squares = s;
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    static unsafe void Tile4(float* delta, int rowStride, int step, int length, float* q0, float* q1, int* windows, float* output, int columns)
+    static unsafe void Tile4(float* delta, int rowStride, int step, int length, float* q0, float* q1, int* windows, float* output, int columns, Vector256<float>* squares)
     {
         Vector256<float> a00 = default, a01 = default, a10 = default, a11 = default, a20 = default, a21 = default, a30 = default, a31 = default;
         for (int t = 0; t < length; t++)
@@ -208,9 +226,13 @@ public static class VectorisedConvGradients
         a10.Store(output); a11.Store(output + Block); output += columns;
         a20.Store(output); a21.Store(output + Block); output += columns;
         a30.Store(output); a31.Store(output + Block);
+        var s = *squares;
+        s = Fma.MultiplyAdd(a00, a00, s); s = Fma.MultiplyAdd(a01, a01, s); s = Fma.MultiplyAdd(a10, a10, s); s = Fma.MultiplyAdd(a11, a11, s);
+        s = Fma.MultiplyAdd(a20, a20, s); s = Fma.MultiplyAdd(a21, a21, s); s = Fma.MultiplyAdd(a30, a30, s); s = Fma.MultiplyAdd(a31, a31, s);
+        *squares = s;
     }
 
-    static unsafe void Tile1(float* delta, int step, int length, float* q0, float* q1, int* windows, float* output)
+    static unsafe void Tile1(float* delta, int step, int length, float* q0, float* q1, int* windows, float* output, Vector256<float>* squares)
     {
         Vector256<float> a0 = default, a1 = default;
         for (int t = 0; t < length; t++)
@@ -222,5 +244,6 @@ public static class VectorisedConvGradients
             a1 = Fma.MultiplyAdd(b, Vector256.Load(q1 + window), a1);
         }
         a0.Store(output); a1.Store(output + Block);
+        *squares = Fma.MultiplyAdd(a1, a1, Fma.MultiplyAdd(a0, a0, *squares));
     }
 }

@@ -93,17 +93,21 @@ public sealed class VectorisedConvGradientsTests
         using var scope = NewDisposeScope();
         var (conv, x, delta) = Inputs(layer, batch, deltaChannelsLast, seed: 5 + batch);
         Assert.True(VectorisedConvGradients.Applies(conv, x, delta), $"{layer.Name}: the kernel should apply");
-        AssertClose(OneAtATime(conv, x, delta), VectorisedConvGradients.Of(conv, x, delta), $"{layer.Name}, B={batch}, δ channels-last {deltaChannelsLast}");
+        var expected = OneAtATime(conv, x, delta);
+        var (gradients, squaredNorms) = VectorisedConvGradients.Of(conv, x, delta);
+        AssertClose(expected, gradients, $"{layer.Name}, B={batch}, δ channels-last {deltaChannelsLast}: gradients");
+        AssertClose(expected.reshape(batch, -1).square().sum(1L), squaredNorms, $"{layer.Name}, B={batch}, δ channels-last {deltaChannelsLast}: squared norms summed from the registers");
     }
 
     [Fact]
-    public void Examples_split_over_threads_give_bit_identical_gradients()
+    public void Examples_split_over_threads_give_bit_identical_gradients_and_norms()
     {
         using var scope = NewDisposeScope();
         var (conv, x, delta) = Inputs(Layers[1], 7, deltaChannelsLast: false, seed: 11);
         var alone = VectorisedConvGradients.Of(conv, x, delta, threads: 1);
         var split = VectorisedConvGradients.Of(conv, x, delta, threads: 2); // examples 0–3 on one thread, 4–6 on another
-        Assert.True(alone.equal(split).all().item<bool>(), "each example's sum runs in the same order whichever thread takes it");
+        Assert.True(alone.Gradients.equal(split.Gradients).all().item<bool>(), "each example's sum runs in the same order whichever thread takes it");
+        Assert.True(alone.SquaredNorms.equal(split.SquaredNorms).all().item<bool>(), "and so does its norm");
     }
 
     [Fact]
