@@ -111,6 +111,20 @@ public sealed class VectorisedConvGradientsTests
     }
 
     [Fact]
+    public void Output_channels_are_cut_into_tiles_that_cover_each_once_avoiding_one_row_tiles_where_possible()
+    {
+        for (int outputs = 1; outputs <= 130; outputs++)
+        {
+            var tiles = VectorisedConvGradients.RowTiles(outputs);
+            Assert.Equal(outputs, tiles.Sum());
+            Assert.All(tiles, t => Assert.Contains(t, new[] { 6, 4, 1 }));
+            if (outputs % 2 == 0 && outputs >= 4) Assert.DoesNotContain(1, tiles);
+        }
+        Assert.Equal(new[] { 6, 6, 6, 6, 4, 4 }, VectorisedConvGradients.RowTiles(32));
+        Assert.Equal(new[] { 6, 1 }, VectorisedConvGradients.RowTiles(7));
+    }
+
+    [Fact]
     public void Layers_whose_runs_are_not_whole_vectors_keep_patches_and_batched_GEMM()
     {
         using var scope = NewDisposeScope();
