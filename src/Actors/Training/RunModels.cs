@@ -40,6 +40,15 @@ public sealed class RunModels
     /// <summary>Fingerprint of the backbone the run starts from, or null for a random start.</summary>
     public string? BackboneFingerprint => _backbone?.Manifest.Fingerprint;
 
+    /// <summary>
+    /// What a replica is, as a cluster's nodes compare it: the catalog model and its class count, and for a fine-tuning
+    /// run the backbone's fingerprint and the trainable part. Two nodes with the same identity compute gradients of
+    /// the same function of the same trainable parameters.
+    /// </summary>
+    public string Identity => _backbone is null
+        ? $"{_t.Model} ({Classes} classes)"
+        : $"{_t.Model} ({Classes} classes) from backbone {_backbone.Manifest.Fingerprint[..12]}, trainable {_t.Initialisation.Trainable}";
+
     public VeilModel Create(long seed) => _backbone is null
         ? ModelCatalog.Create(_t.Model, seed, Classes)
         : TransferModel.Create(_backbone, _t.Model, Classes, _t.Initialisation.Parts);

@@ -37,6 +37,31 @@ public sealed class ClusterTrainingTests(ITestOutputHelper output, PostgresServe
     }
 
     [Fact]
+    public void A_cluster_fine_tunes_a_backbone_on_the_private_part_of_a_split_exactly_as_one_node_does()
+    {
+        // Public 400 of the 1 200 synthetic examples pre-train a tanh-cnn without DP; its last block is then fine-tuned
+        // with DP on the other 800, on one node and on a 2-worker cluster. Every worker builds the backbone replica itself.
+        string[] split = ["veil.public.split=subset", "veil.public.size=400", "veil.public.seed=2", "veil.model.name=tanh-cnn"];
+        var pretrainConfig = _data.Config(_data.Path_("pretrain-runs"), _data.Path_("pretrain-ledger.sqlite"), [.. split, "veil.pretrain.epochs=1", "veil.pretrain.batch-size=100"]);
+        var backbone = Veil.Actors.Transfer.PretrainJob.Run(Veil.Actors.Configuration.TrainingSettings.Create(pretrainConfig), Veil.Actors.Configuration.PretrainSettings.Create(pretrainConfig), TextWriter.Null).BackboneDirectory;
+        string[] fineTune = [.. split, $"veil.init.from=\"{backbone}\"", "veil.init.trainable=last-block"];
+
+        var single = ClusterHarness.SingleNode(_data, "single", fineTune);
+        using var cluster = new ClusterHarness(_data, "cluster") { Extra = fineTune };
+        var coordinator = cluster.Start("[coordinator]", minWorkers: 2);
+        cluster.Start("[worker]");
+        cluster.Start("[worker]");
+
+        var ended = Finish(coordinator.Ended, cluster);
+        Assert.True(ended.Succeeded, ended.Message + "\n" + cluster.Log);
+        Assert.Equal(2, CountOf(cluster.Log.ToString(), "ready (1 worker(s))"));
+        AssertSameModel(single.RunDirectory, ended.Message);
+        var reference = ClusterHarness.Events(single.LedgerPath);
+        Assert.Equal(4, reference.Count); // 800 private examples, expected batch 200, one epoch
+        Assert.Equal(reference.Select(r => (r.Step, r.EventJson, r.DatasetFingerprint)), ClusterHarness.Events(cluster.Ledger).Select(r => (r.Step, r.EventJson, r.DatasetFingerprint)));
+    }
+
+    [Fact]
     public void A_worker_killed_mid_step_has_its_shards_redone_exactly_once_and_the_run_matches_the_single_node_run()
     {
         var single = ClusterHarness.SingleNode(_data, "single");

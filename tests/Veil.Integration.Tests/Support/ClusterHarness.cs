@@ -28,6 +28,9 @@ public sealed class ClusterHarness : IDisposable
     /// <summary>Extra settings of every node's ledger (e.g. a PostgreSQL backend the coordinators share).</summary>
     public string[] LedgerSettings { get; init; } = [];
 
+    /// <summary>Extra settings of every node (e.g. a fine-tuning run's split and backbone).</summary>
+    public string[] Extra { get; init; } = [];
+
     public StringWriter Log { get; } = new();
 
     public string Seed => $"akka.tcp://veil@127.0.0.1:{_seedPort}";
@@ -37,16 +40,16 @@ public sealed class ClusterHarness : IDisposable
     {
         var port = _nodes.Count == 0 ? _seedPort : FreePort.Next();
         var config = Data.Config(Runs, Ledger, [$"veil.cluster.roles={roles}", $"veil.cluster.port={port}",
-            $"veil.cluster.seed-nodes=[\"{Seed}\"]", $"veil.cluster.min-workers={minWorkers}", "veil.cluster.enabled=true", .. LedgerSettings]);
+            $"veil.cluster.seed-nodes=[\"{Seed}\"]", $"veil.cluster.min-workers={minWorkers}", "veil.cluster.enabled=true", .. LedgerSettings, .. Extra]);
         var node = ClusterNode.Start(config, TextWriter.Synchronized(Log), computers: computers);
         _nodes.Add(node);
         return node;
     }
 
     /// <summary>The same run on one node (TrainingJob as `train` runs it), in its own folder and ledger.</summary>
-    public static TrainingResult SingleNode(ClusterTestData data, string name)
+    public static TrainingResult SingleNode(ClusterTestData data, string name, params string[] extra)
     {
-        var config = data.Config(data.Path_(name + "-runs"), data.Path_(name + "-ledger.sqlite"));
+        var config = data.Config(data.Path_(name + "-runs"), data.Path_(name + "-ledger.sqlite"), extra);
         return TrainingJob.Start(TrainingSettings.Create(config), PrivacySettings.Create(config), CheckpointSettings.Create(config),
             ChaosSettings.Off, TelemetrySettings.Create(config), TextWriter.Null, progress: new ProgressLine(TextWriter.Null, ProgressMode.Quiet));
     }

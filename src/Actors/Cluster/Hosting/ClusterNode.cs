@@ -37,10 +37,13 @@ public sealed class ClusterNode : IDisposable
         if (cluster.IsWorker)
         {
             var workers = t.Devices.Count * t.WorkersPerDevice;
-            computers ??= index => new TorchGradientComputer(t.Model, t.ClipNorm, t.Devices[index % t.Devices.Count], TrainingJob.Method(t), TrainingJob.Unsupported(t));
+            // The same replicas as the coordinator's: a public/private split's private classes, a backbone's frozen parts
+            // (each node loads and checks the backbone folder itself; the Hello compares the identities).
+            var models = new RunModels(t, _data!.ModelClasses, _data.Fingerprint);
+            computers ??= index => new TorchGradientComputer(models.Create(0), t.ClipNorm, t.Devices[index % t.Devices.Count], TrainingJob.Method(t), TrainingJob.Unsupported(t));
             // The decoder's seed only seeds augmentation, which cluster mode refuses above.
             var decoder = new RetryingDecoder(_data!.TrainDecoder(SamplerSeed.FromUInt64(0)));
-            var agent = System.ActorOf(NodeAgentActor.Props(new NodeAgentSettings(_data.Fingerprint, t.Model, t.ClipNorm, decoder, computers, workers, cluster.ChunkBytes,
+            var agent = System.ActorOf(NodeAgentActor.Props(new NodeAgentSettings(_data.Fingerprint, models.Identity, t.ClipNorm, decoder, computers, workers, cluster.ChunkBytes,
                 t.DecodeThreads, "veil-worker-dispatcher")), NodeAgentActor.Name);
             // A node whose agent failed (its data cannot be decoded) would hold on to shards it will never compute:
             // it leaves, and the coordinator hands its shards to the others.
