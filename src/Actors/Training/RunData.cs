@@ -124,10 +124,13 @@ public sealed class RunData : IDisposable
     /// The training decoder. Augmentation draws are seeded from the sampler seed (hashed, so the secret
     /// itself never reaches the augmenter): a resumed run, which reloads that seed, redraws the same images.
     /// </summary>
-    public IMicroBatchDecoder TrainDecoder(SamplerSeed samplerSeed)
+    public IMicroBatchDecoder TrainDecoder(SamplerSeed samplerSeed) => TrainDecoder(AugmentationSeed(samplerSeed));
+
+    /// <summary>The train decoder with augmentation draws seeded by <paramref name="augmentationSeed"/> (a cluster worker gets it from the coordinator).</summary>
+    public IMicroBatchDecoder TrainDecoder(ulong augmentationSeed)
     {
         if (_idxTrain is not null) return new MicroBatchDecoder(_idxTrain, PixelNormalization.FashionMnist);
-        _sourceDecoder = new SourceMicroBatchDecoder(_train!, Augmentation(_settings), _settings.Multiplicity, AugmentationSeed(samplerSeed), Policy(_settings));
+        _sourceDecoder = new SourceMicroBatchDecoder(_train!, Augmentation(_settings), _settings.Multiplicity, augmentationSeed, Policy(_settings));
         return _sourceDecoder;
     }
 
@@ -155,7 +158,8 @@ public sealed class RunData : IDisposable
     private static AugmentationSettings Augmentation(TrainingSettings t) =>
         new(padding: t.AugmentCropPadding, horizontalFlip: t.AugmentFlip, normalization: ChannelNormalization.FashionMnist);
 
-    private static ulong AugmentationSeed(SamplerSeed samplerSeed)
+    /// <summary>The augmentation draws' seed: a one-way hash of the sampler seed, so it can travel to worker nodes without revealing which examples the sampler picks.</summary>
+    public static ulong AugmentationSeed(SamplerSeed samplerSeed)
     {
         var hash = SHA256.HashData(Encoding.ASCII.GetBytes("veil.augmentation-seed.v1\n" + samplerSeed.ToHex()));
         return BitConverter.ToUInt64(hash, 0);

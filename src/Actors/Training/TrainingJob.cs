@@ -229,7 +229,8 @@ public static class TrainingJob
             MaxWorkerRestarts: 1000,
             WorkerDispatcher: "veil-worker-dispatcher",
             Checkpoints: checkpoints,
-            WorkSource: workSource is null ? null : accumulator => workSource(new WorkSourceContext(s.Run.Id, plan.DatasetFingerprint, s.Models.Identity, plan.ClipNorm, planner.Plan, accumulator, log)));
+            WorkSource: workSource is null ? null : accumulator => workSource(new WorkSourceContext(s.Run.Id, plan.DatasetFingerprint, s.Models.Identity, plan.ClipNorm, planner.Plan, accumulator, log,
+                RunData.AugmentationSeed(s.SamplerSeed))));
 
         progress.BudgetEpsilon = s.Privacy.BudgetEpsilon;
         if (t.EvalEverySteps > 0) progress.Evaluate = PeriodicEvaluation(t, s.Models, s.Data.TestBatch());

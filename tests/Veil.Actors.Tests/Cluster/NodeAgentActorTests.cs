@@ -40,7 +40,7 @@ public class NodeAgentActorTests : TestKit
     }
 
     private IActorRef Agent(string model = "mlp", double clip = 1.0, int workers = 2) =>
-        Sys.ActorOf(NodeAgentActor.Props(new NodeAgentSettings(Fingerprint, model, clip, new IndexDecoder(), _ => new VersionComputer(_computed), workers, 64)));
+        Sys.ActorOf(NodeAgentActor.Props(new NodeAgentSettings(Fingerprint, model, clip, _ => new IndexDecoder(), _ => new VersionComputer(_computed), workers, 64)));
 
     private static MicroBatchSpec[] Shards(long step, params int[][] micro) =>
         micro.Select((indices, i) => new MicroBatchSpec(new MicroBatchId(step, i + 10), indices)).ToArray();
@@ -87,6 +87,24 @@ public class NodeAgentActorTests : TestKit
         Assert.Contains("fingerprint f1f1f1f1f1f1 differs from run run-a's 000000000000", refused.Reason);
         agent.Tell(new NodeAgentActor.Hello(Fingerprint, "run-b", "mlp", 0.5), coordinator);
         Assert.Contains("veil.dp.clip-norm", coordinator.ExpectMsg<WorkDispatcherActor.NodeRefused>().Reason);
+    }
+
+    [Fact]
+    public void The_hello_carries_the_runs_augmentation_seed_over_the_wire_and_the_node_decodes_with_it()
+    {
+        var hello = new NodeAgentActor.Hello(Fingerprint, "run", "mlp", 1.0, AugmentationSeed: 0xA5A5_0123_4567_89ABUL);
+        var (manifest, bytes) = ClusterWireFormat.Encode(hello);
+        Assert.Equal(hello, ClusterWireFormat.Decode(manifest, bytes));
+
+        var seeds = new ConcurrentQueue<ulong>();
+        var coordinator = CreateTestProbe();
+        var agent = Sys.ActorOf(NodeAgentActor.Props(new NodeAgentSettings(Fingerprint, "mlp", 1.0,
+            seed => { seeds.Enqueue(seed); return new IndexDecoder(); }, _ => new VersionComputer(_computed), 1, 64)));
+        agent.Tell(hello, coordinator);
+        coordinator.ExpectMsg<WorkDispatcherActor.NodeReady>();
+        agent.Tell(hello, coordinator); // the same run again: the decoder is kept
+        coordinator.ExpectMsg<WorkDispatcherActor.NodeReady>();
+        Assert.Equal(new[] { hello.AugmentationSeed }, seeds);
     }
 
     [Fact]

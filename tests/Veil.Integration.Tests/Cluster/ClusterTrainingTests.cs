@@ -62,6 +62,26 @@ public sealed class ClusterTrainingTests(ITestOutputHelper output, PostgresServe
     }
 
     [Fact]
+    public void Augmented_examples_are_drawn_alike_on_every_node_so_a_cluster_run_matches_the_single_node_run()
+    {
+        // Flip + crop with 2 augmentations per example: the workers draw from the seed the coordinator's Hello brings.
+        var (train, test) = _data.ImageFolders();
+        string[] augmented = [$"veil.data.source=\"{train}\"", $"veil.data.test-source=\"{test}\"",
+            "veil.data.augment.flip=true", "veil.data.augment.crop-padding=2", "veil.data.multiplicity=2"];
+        var single = ClusterHarness.SingleNode(_data, "single", augmented);
+        using var cluster = new ClusterHarness(_data, "cluster") { Extra = augmented };
+        var coordinator = cluster.Start("[coordinator]", minWorkers: 2);
+        cluster.Start("[worker]");
+        cluster.Start("[worker]");
+
+        var ended = Finish(coordinator.Ended, cluster);
+        Assert.True(ended.Succeeded, ended.Message + "\n" + cluster.Log);
+        AssertSameModel(single.RunDirectory, ended.Message);
+        Assert.Equal(ClusterHarness.Events(single.LedgerPath).Select(r => (r.Step, r.EventJson, r.DatasetFingerprint)),
+            ClusterHarness.Events(cluster.Ledger).Select(r => (r.Step, r.EventJson, r.DatasetFingerprint)));
+    }
+
+    [Fact]
     public void A_worker_killed_mid_step_has_its_shards_redone_exactly_once_and_the_run_matches_the_single_node_run()
     {
         var single = ClusterHarness.SingleNode(_data, "single");

@@ -1,6 +1,7 @@
 using Veil.Actors.Configuration;
 using Veil.DataLoading.Datasets;
 using Veil.DataLoading.Idx;
+using Veil.DataLoading.Sources;
 
 namespace Veil.Integration.Tests.Support;
 
@@ -13,6 +14,22 @@ public sealed class ClusterTestData : IDisposable
         var splits = SyntheticImageDataset.CreateSplits(train, test, seed);
         IdxWriter.WriteDataset(splits.Train, Path.Combine(Folder, "train-images-idx3-ubyte.gz"), Path.Combine(Folder, "train-labels-idx1-ubyte.gz"));
         IdxWriter.WriteDataset(splits.Test, Path.Combine(Folder, "t10k-images-idx3-ubyte.gz"), Path.Combine(Folder, "t10k-labels-idx1-ubyte.gz"));
+        _splits = splits;
+    }
+
+    private readonly DatasetSplits _splits;
+
+    /// <summary>The same examples as PNG class folders (written on first use): a veil.data.source, which is what augmentation applies to.</summary>
+    public (string Train, string Test) ImageFolders()
+    {
+        var train = Path.Combine(Folder, "png-train");
+        var test = Path.Combine(Folder, "png-test");
+        if (!Directory.Exists(train))
+        {
+            ImageFolderWriter.Write(_splits.Train, train, ImageFileFormat.Png);
+            ImageFolderWriter.Write(_splits.Test, test, ImageFileFormat.Png);
+        }
+        return (train, test);
     }
 
     public string Folder { get; } = Path.Combine(Path.GetTempPath(), "veil-cluster-tests", Guid.NewGuid().ToString("N"));

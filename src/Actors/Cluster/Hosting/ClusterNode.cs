@@ -27,8 +27,6 @@ public sealed class ClusterNode : IDisposable
         Settings = cluster;
         if (cluster.IsWorker)
         {
-            if (t.UsesImageSource && (t.AugmentFlip || t.AugmentCropPadding > 0))
-                throw new ConfigurationException("veil.data.augment.* is not supported in cluster mode yet (augmentation draws are seeded on the coordinator); turn augmentation off or train on one node");
             TrainingJob.PrepareTorch(t);
             _data = RunData.Load(t);
         }
@@ -41,9 +39,8 @@ public sealed class ClusterNode : IDisposable
             // (each node loads and checks the backbone folder itself; the Hello compares the identities).
             var models = new RunModels(t, _data!.ModelClasses, _data.Fingerprint);
             computers ??= index => new TorchGradientComputer(models.Create(0), t.ClipNorm, t.Devices[index % t.Devices.Count], TrainingJob.Method(t), TrainingJob.Unsupported(t));
-            // The decoder's seed only seeds augmentation, which cluster mode refuses above.
-            var decoder = new RetryingDecoder(_data!.TrainDecoder(SamplerSeed.FromUInt64(0)));
-            var agent = System.ActorOf(NodeAgentActor.Props(new NodeAgentSettings(_data.Fingerprint, models.Identity, t.ClipNorm, decoder, computers, workers, cluster.ChunkBytes,
+            var agent = System.ActorOf(NodeAgentActor.Props(new NodeAgentSettings(_data.Fingerprint, models.Identity, t.ClipNorm,
+                seed => new RetryingDecoder(_data.TrainDecoder(seed)), computers, workers, cluster.ChunkBytes,
                 t.DecodeThreads, "veil-worker-dispatcher")), NodeAgentActor.Name);
             // A node whose agent failed (its data cannot be decoded) would hold on to shards it will never compute:
             // it leaves, and the coordinator hands its shards to the others.

@@ -20,7 +20,8 @@ public sealed class NodeAgentActor : ReceiveActor
     public const string Name = "node-agent";
 
     /// <summary>From a coordinator: the run's dataset fingerprint; the agent answers NodeReady or NodeRefused.</summary>
-    public sealed record Hello(string Fingerprint, string RunId, string Model, double ClipNorm);
+    /// <param name="AugmentationSeed">Seeds the run's augmentation draws (a one-way hash of its sampler seed, which stays on the coordinator).</param>
+    public sealed record Hello(string Fingerprint, string RunId, string Model, double ClipNorm, ulong AugmentationSeed = 0);
 
     /// <summary>The parameters every worker must compute the step of the same number on (Version = step).</summary>
     public sealed record Parameters(long Version, float[] Values);
@@ -56,6 +57,7 @@ public sealed class NodeAgentActor : ReceiveActor
     private ParameterSnapshot? _parameters;
     private long _localKeys;
     private int _decoding;
+    private (ulong Seed, IMicroBatchDecoder Decoder)? _decoder; // built at the first Hello, rebuilt if a coordinator brings another seed
 
     public NodeAgentActor(NodeAgentSettings settings)
     {
@@ -131,6 +133,7 @@ public sealed class NodeAgentActor : ReceiveActor
             DropJobs(_ => true);
             _waitingForParameters.Clear();
         }
+        if (_decoder?.Seed != m.AugmentationSeed) _decoder = (m.AugmentationSeed, _settings.Decoders(m.AugmentationSeed));
         Sender.Tell(new WorkDispatcherActor.NodeReady(_settings.Workers));
     }
 
@@ -180,7 +183,7 @@ public sealed class NodeAgentActor : ReceiveActor
             var (spec, key) = _toDecode.Dequeue();
             if (!_jobs.ContainsKey(key)) continue;
             _decoding++;
-            var decoder = _settings.Decoder;
+            var decoder = _decoder!.Value.Decoder; // assignments come only from a coordinator that said Hello
             // The batch is relabelled with this node's job key: the same step may come twice (a hand-over), each its own job.
             Task.Run(() => decoder.Decode(spec) with { Step = key, Index = spec.Id.Index }).PipeTo(Self,
                 success: batch => new Decoded(key, batch),

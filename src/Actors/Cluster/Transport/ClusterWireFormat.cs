@@ -55,6 +55,7 @@ public static class ClusterWireFormat
                     w.Write(h.RunId);
                     w.Write(h.Model);
                     w.Write(h.ClipNorm);
+                    w.Write(h.AugmentationSeed);
                     break;
                 case WorkDispatcherActor.NodeReady r:
                     w.Write(r.Workers);
@@ -108,7 +109,7 @@ public static class ClusterWireFormat
             object message = manifest switch
             {
                 Chunk => new TensorChunk(new Guid(r.ReadBytes(16)), r.ReadInt32(), r.ReadInt32(), r.ReadInt64(), r.ReadInt64(), ReadBytes(r), r.ReadString(), ReadBytes(r)),
-                Hello => new NodeAgentActor.Hello(r.ReadString(), r.ReadString(), r.ReadString(), r.ReadDouble()),
+                Hello => new NodeAgentActor.Hello(r.ReadString(), r.ReadString(), r.ReadString(), r.ReadDouble(), r.ReadUInt64()),
                 Ready => new WorkDispatcherActor.NodeReady(r.ReadInt32()),
                 Refused => new WorkDispatcherActor.NodeRefused(r.ReadString()),
                 Assign => ReadAssign(r),
