@@ -41,7 +41,7 @@ public static class TrainCommands
         var set = SetOption();
         var json = CliOptions.Json();
         var quiet = Quiet();
-        var command = new Command("demo", "The main job on embedded defaults: the tanh CNN on Fashion-MNIST at ε ≤ 3, δ = 1e-5 (about 5 minutes on 2 cores).") { set, json, quiet };
+        var command = new Command("demo", "The main job on embedded defaults: the tanh CNN on Fashion-MNIST at ε ≤ 3, δ = 1e-5 (about 1.5 minutes on 2 cores).") { set, json, quiet };
         command.SetAction(p =>
         {
             var config = VeilConfiguration.Load(overrides: p.GetValue(set), embeddedRecipe: "demo");

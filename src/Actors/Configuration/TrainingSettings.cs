@@ -36,6 +36,12 @@ public sealed record TrainingSettings(
 
     public static TrainingSettings Create(Config c)
     {
+        // 0 = one worker per core when every device is the CPU (one torch thread each: small models scale better over
+        // workers than over intra-op threads), else one per device.
+        static int WorkersPerDevice(int configured, IList<string> devices) =>
+            configured > 0 ? configured
+            : devices.All(d => d.Trim().Equals("cpu", StringComparison.OrdinalIgnoreCase)) ? Math.Max(1, Environment.ProcessorCount / devices.Count) : 1;
+
         int Int(string key, int min, int max) =>
             (int)ConfigReading.Double(c, key, v => v >= min && v <= max && v == Math.Floor(v), $"integers [{min}, {max}]");
 
@@ -93,7 +99,7 @@ public sealed record TrainingSettings(
             ConfigReading.Double(c, "veil.optimizer.learning-rate", v => v > 0 && double.IsFinite(v), "(0, ∞)"),
             ConfigReading.Double(c, "veil.optimizer.momentum", v => v is >= 0 and < 1, "[0, 1)"),
             ConfigReading.OneOf(c, "veil.optimizer.schedule", Schedules),
-            devices.ToArray(), Int("veil.runtime.workers-per-device", 1, 64), Int("veil.runtime.threads-per-worker", 0, 1024),
+            devices.ToArray(), WorkersPerDevice(Int("veil.runtime.workers-per-device", 0, 64), devices), Int("veil.runtime.threads-per-worker", 0, 1024),
             Int("veil.runtime.micro-batch-size", 1, 1 << 20), Int("veil.runtime.decode-threads", 1, 64),
             Int("veil.runtime.prefetch-micro-batches", 1, 1 << 16),
             Int("veil.eval.batch-size", 1, 1 << 20),

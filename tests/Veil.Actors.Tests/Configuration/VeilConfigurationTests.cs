@@ -71,7 +71,20 @@ public class VeilConfigurationTests
         Assert.Equal(0UL, settings.Seed);
     }
 
+    [Fact]
+    public void Zero_workers_per_device_means_one_per_core_on_the_cpu_and_one_per_accelerator()
+    {
+        TrainingSettings With(params string[] overrides) => TrainingSettings.Create(VeilConfiguration.Load(overrides: overrides));
+        Assert.Equal(1, With().WorkersPerDevice);
+        Assert.Equal(Environment.ProcessorCount, With("veil.runtime.workers-per-device=0").WorkersPerDevice);
+        Assert.Equal(Math.Max(1, Environment.ProcessorCount / 2), With("veil.runtime.workers-per-device=0", "veil.runtime.devices=[cpu, cpu]").WorkersPerDevice);
+        Assert.Equal(1, With("veil.runtime.workers-per-device=0", "veil.runtime.devices=[\"cuda:0\"]").WorkersPerDevice);
+        Assert.Equal(3, With("veil.runtime.workers-per-device=3").WorkersPerDevice);
+        Assert.Equal(Environment.ProcessorCount, TrainingSettings.Create(VeilConfiguration.Load(embeddedRecipe: "demo")).WorkersPerDevice);
+    }
+
     [Theory]
+    [InlineData("veil.runtime.workers-per-device=-1", "veil.runtime.workers-per-device")]
     [InlineData("veil.dp.expected-batch-size=0", "veil.dp.expected-batch-size")]
     [InlineData("veil.optimizer.momentum=1.5", "veil.optimizer.momentum")]
     [InlineData("veil.model.name=resnet9000", "veil.model.name")]
