@@ -20,11 +20,12 @@ namespace Veil.Compute.PerExample;
 ///
 /// How: in the channels-last input a kernel row u of window t is kw·C contiguous floats (for dilation 1 in
 /// width; otherwise each tap's C channels are). Those runs are cut into column blocks of 8 floats, and a tile
-/// of 4 output channels × 2 column blocks is accumulated in eight registers over all positions t: per t, two
-/// loads of the input, four broadcasts of δ_i[o, t], eight fused multiply-adds. Nothing is packed or copied,
-/// and the result comes out in patch order [o, (u, v, c)], the order <see cref="ConvPatches"/> gives, so
-/// <see cref="ConvPatches.ToWeightOrder"/> applies unchanged. Layers whose runs are not multiples of 8 floats
-/// (an RGB 3×3 kernel: 9) keep patches + batched GEMM.
+/// of 6 (or 4, or 1) output channels × 2 column blocks is accumulated in registers over all positions t: per t,
+/// two loads of the input, one broadcast of δ_i[o, t] per row, two fused multiply-adds per row. The tile is
+/// stored once and its squares are added to the example's squared norm on the way out. Nothing is packed or
+/// copied, and the result comes out in patch order [o, (u, v, c)], the order <see cref="ConvPatches"/> gives,
+/// so <see cref="ConvPatches.ToWeightOrder"/> applies unchanged. Layers whose runs are not multiples of 8
+/// floats (an RGB 3×3 kernel: 9) keep patches + batched GEMM.
 /// </summary>
 public static class VectorisedConvGradients
 {
@@ -34,7 +35,12 @@ public static class VectorisedConvGradients
     /// <summary>True where this kernel computes <paramref name="conv"/>'s per-example gradients: one group, float32 on the CPU, 256-bit FMA, and input runs in multiples of 8 floats.</summary>
     public static bool Applies(Conv2d conv, Tensor input, Tensor delta) =>
         Supported && conv.groups == 1 && input.device_type == TorchSharp.DeviceType.CPU && input.dtype == ScalarType.Float32
-        && delta.dtype == ScalarType.Float32 && RunLength(conv, input.shape[1]) % Block == 0;
+        && delta.dtype == ScalarType.Float32 && RunLength(conv, input.shape[1]) % Block == 0
+        && Addressable(input) && Addressable(delta); // offsets are ints and tensors are read as spans
+
+    const long MaximumFloats = int.MaxValue / sizeof(float);
+
+    static bool Addressable(Tensor t) => t.numel() < MaximumFloats / 2; // half: room for the padded copy's border
 
     /// <summary>256-bit vectors with fused multiply-add (x86-64 with AVX2 and FMA); elsewhere the rule keeps patches + batched GEMM.</summary>
     internal static bool Supported => Vector256.IsHardwareAccelerated && Fma.IsSupported;
