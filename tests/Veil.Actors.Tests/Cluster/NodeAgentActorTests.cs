@@ -107,6 +107,31 @@ public class NodeAgentActorTests : TestKit
         Assert.Equal(new[] { hello.AugmentationSeed }, seeds);
     }
 
+    private sealed class FailingComputer : IGradientComputer
+    {
+        public int ParameterCount => 2;
+
+        public PartialGradient Compute(MicroBatchData work, ParameterSnapshot parameters) =>
+            throw new InvalidOperationException("this replica cannot compute the run's gradients");
+
+        public void Dispose() { }
+    }
+
+    [Fact]
+    public void A_worker_that_fails_every_micro_batch_is_restarted_up_to_the_limit_then_the_agent_stops()
+    {
+        var coordinator = CreateTestProbe();
+        var agent = Sys.ActorOf(NodeAgentActor.Props(new NodeAgentSettings(Fingerprint, "mlp", 1.0, _ => new IndexDecoder(),
+            _ => new FailingComputer(), 1, 64, MaxWorkerRestarts: 3)));
+        Watch(agent);
+        agent.Tell(new NodeAgentActor.Hello(Fingerprint, "run", "mlp", 1.0), coordinator);
+        coordinator.ExpectMsg<WorkDispatcherActor.NodeReady>();
+        agent.Tell(new NodeAgentActor.Parameters(1, [0f, 0f]), coordinator);
+        agent.Tell(new NodeAgentActor.Assign(1, 1, 1, Shards(1, [1, 2])), coordinator);
+        ExpectTerminated(agent, TimeSpan.FromSeconds(10)); // 3 restarts, each redoing the micro-batch, then the fourth failure stops it
+        coordinator.ExpectNoMsg(TimeSpan.FromMilliseconds(200)); // and it never sent a sum
+    }
+
     [Fact]
     public void Work_of_a_previous_coordinator_is_dropped_when_a_new_one_says_hello()
     {

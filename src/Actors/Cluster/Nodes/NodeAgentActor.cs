@@ -57,6 +57,7 @@ public sealed class NodeAgentActor : ReceiveActor
     private ParameterSnapshot? _parameters;
     private long _localKeys;
     private int _decoding;
+    private int _workerRestarts;
     private (ulong Seed, IMicroBatchDecoder Decoder)? _decoder; // built at the first Hello, rebuilt if a coordinator brings another seed
 
     public NodeAgentActor(NodeAgentSettings settings)
@@ -96,6 +97,29 @@ public sealed class NodeAgentActor : ReceiveActor
     }
 
     public static Props Props(NodeAgentSettings settings) => Akka.Actor.Props.Create(() => new NodeAgentActor(settings));
+
+    // As on one node (FailurePolicy): a crashed worker is restarted and its micro-batch redone, up to a limit. Past it the
+    // failure is not transient (a replica that cannot compute this run's gradients): the agent stops, the node leaves,
+    // and its shards go to the other nodes, instead of restarting the same failing worker for ever.
+    protected override SupervisorStrategy SupervisorStrategy() => new OneForOneStrategy(-1, -1, error =>
+    {
+        var child = Sender.Path.Name;
+        var decision = FailurePolicy.Decide(child, error, _workerRestarts, _settings.MaxWorkerRestarts);
+        switch (decision)
+        {
+            case FailureDecision.Restart restart:
+                _workerRestarts++;
+                _log.Warning("node agent: {0}", restart.Reason);
+                return Directive.Restart;
+            case FailureDecision.Abort abort:
+                _log.Error("node agent: {0}; stopping this node's agent (the node leaves the cluster)", abort.Reason);
+                Console.Error.WriteLine($"veil node: stopping: {abort.Reason}");
+                Context.Stop(Self);
+                return Directive.Stop;
+            default:
+                throw new InvalidOperationException($"unknown failure decision {decision}");
+        }
+    }, loggingEnabled: false);
 
     protected override void PreStart()
     {

@@ -14,6 +14,7 @@ namespace Veil.Actors.Cluster.Nodes;
 /// <param name="ChunkBytes">veil.cluster.chunk-bytes: the size of the chunks partial sums travel in.</param>
 /// <param name="DecodeParallelism">Micro-batches decoded at once (veil.runtime.decode-threads).</param>
 /// <param name="WorkerDispatcher">Dispatcher of the gradient workers (they block on TorchSharp), or null for the default.</param>
+/// <param name="MaxWorkerRestarts">Worker crashes restarted (each micro-batch redone) before the agent gives up and the node leaves.</param>
 public sealed record NodeAgentSettings(
     string Fingerprint, string Model, double ClipNorm, Func<ulong, IMicroBatchDecoder> Decoders, Func<int, IGradientComputer> CreateComputer, int Workers, int ChunkBytes,
-    int DecodeParallelism = 1, string? WorkerDispatcher = null);
+    int DecodeParallelism = 1, string? WorkerDispatcher = null, int MaxWorkerRestarts = 1000);
