@@ -29,7 +29,7 @@ public sealed class ExampleLossesTests
                 alone = nn.functional.cross_entropy(model.call(x), y).item<float>();
             }
             Assert.Equal(alone, whole[i], 1e-5);
-            Assert.Equal(whole[i], pieces[i], 1e-9);
+            Assert.Equal(whole[i], pieces[i], 1e-5); // float32 matrix products block differently by batch size
         }
         Assert.Equal(Evaluator.Evaluate(model, parameters, inputs, labels, 23).MeanLoss, whole.Average(), 1e-5);
     }
