@@ -31,28 +31,13 @@ public static class AuditJob
         Refuse(config, training);
         var privacy = PrivacySettings.Create(config);
 
-        var splits = FashionMnist.Load(string.IsNullOrWhiteSpace(training.DataPath) ? null : training.DataPath);
-        var pool = training.TrainExamples > 0 ? DatasetSubset.First(splits.Train, training.TrainExamples) : splits.Train;
-        CanaryPlan plan;
-        try
-        {
-            plan = CanaryPlan.Draw(pool, audit.Canaries, audit.Seed);
-        }
-        catch (ArgumentException e)
-        {
-            throw new ConfigurationException(e.Message);
-        }
-
         var stamp = DateTime.UtcNow.ToString("yyyyMMdd-HHmmss-fff", CultureInfo.InvariantCulture) + "-" + Guid.NewGuid().ToString("N")[..6];
         var folder = Path.GetFullPath(Path.Combine(training.RunDirectory, "audits", stamp));
         var data = Path.Combine(folder, "data");
-        Directory.CreateDirectory(data);
-        var trainSet = plan.TrainingSet(pool);
-        IdxWriter.WriteDataset(trainSet, Path.Combine(data, "train-images-idx3-ubyte"), Path.Combine(data, "train-labels-idx1-ubyte"));
-        IdxWriter.WriteDataset(splits.Test, Path.Combine(data, "t10k-images-idx3-ubyte"), Path.Combine(data, "t10k-labels-idx1-ubyte"));
+        var (plan, canaries, poolSize, trainingExamples) = WriteAuditedData(training, audit, data);
         var ledger = Path.Combine(folder, "ledger.sqlite");
         log.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"audit: {plan.Count} canaries of {pool.Count} examples (seed {plan.Seed}), {plan.Included.Count(x => x)} included with wrong labels: {trainSet.Count} training examples; fresh ledger {ledger} (your ledger is not charged)"));
+            $"audit: {plan.Count} canaries of {poolSize} examples (seed {plan.Seed}), {plan.Included.Count(x => x)} included with wrong labels: {trainingExamples} training examples; fresh ledger {ledger} (your ledger is not charged)"));
 
         TrainingResult run;
         try
@@ -66,29 +51,52 @@ public static class AuditJob
             TryDelete(data);
         }
 
-        var losses = CanaryLosses(training, plan, pool, run);
+        var losses = CanaryLosses(training, canaries, run);
         var guesses = MembershipGuesses.Score(losses, plan.Included, audit.GuessesIn, audit.GuessesOut);
         var bound = OneRunAudit.LowerBound(guesses.Counts, run.Delta, audit.Beta);
         var result = new AuditResult(plan.Count, guesses.Included, guesses.Counts.Guesses, guesses.Counts.Correct,
             guesses.GuessedIn, guesses.RightIn, guesses.GuessedOut, guesses.RightOut,
             audit.Beta, run.Epsilon, run.Delta, run.Accountant, bound.Epsilon, bound.PValue,
             Mean(losses, plan.Included, true), Mean(losses, plan.Included, false),
-            run.TestAccuracy, run.Steps, run.NoiseMultiplier, run.SamplingRate, trainSet.Count,
+            run.TestAccuracy, run.Steps, run.NoiseMultiplier, run.SamplingRate, trainingExamples,
             plan.Seed, folder, run.RunDirectory, run.LedgerPath, clock.Elapsed.TotalSeconds);
         File.WriteAllText(Path.Combine(folder, "audit.json"), JsonSerializer.Serialize(result, new JsonSerializerOptions { WriteIndented = true }));
         return result;
     }
 
     // The released parameters (runs/<id>/parameters.f32), and each canary's cross-entropy on its wrong label.
-    private static double[] CanaryLosses(TrainingSettings t, CanaryPlan plan, ImageDataset pool, TrainingResult run)
+    private static double[] CanaryLosses(TrainingSettings t, ImageDataset canaries, TrainingResult run)
     {
         var bytes = File.ReadAllBytes(Path.Combine(run.RunDirectory, "parameters.f32"));
         var parameters = new float[bytes.Length / sizeof(float)];
         Buffer.BlockCopy(bytes, 0, parameters, 0, bytes.Length);
-        var canaries = plan.Canaries(pool);
         var batch = new MicroBatchDecoder(canaries, PixelNormalization.FashionMnist).Decode(new MicroBatchSpec(new MicroBatchId(-1, 0), Enumerable.Range(0, canaries.Count).ToArray()));
-        using var model = new RunModels(t, pool.Classes, run.DatasetFingerprint).Create(t.InitSeed);
+        using var model = new RunModels(t, canaries.Classes, run.DatasetFingerprint).Create(t.InitSeed);
         return ExampleLosses.Of(model, parameters, batch.Inputs, batch.Labels, batch.Count, t.EvalBatchSize);
+    }
+
+    /// <summary>
+    /// Draws the canaries from the configured data and writes the four IDX files the run reads (uncompressed:
+    /// written and read once). Returns only what scoring needs, so the splits are not kept alive through training.
+    /// </summary>
+    private static (CanaryPlan Plan, ImageDataset Canaries, int PoolSize, int TrainingExamples) WriteAuditedData(TrainingSettings t, AuditSettings audit, string folder)
+    {
+        var splits = FashionMnist.Load(string.IsNullOrWhiteSpace(t.DataPath) ? null : t.DataPath);
+        var pool = t.TrainExamples > 0 ? DatasetSubset.First(splits.Train, t.TrainExamples) : splits.Train;
+        CanaryPlan plan;
+        try
+        {
+            plan = CanaryPlan.Draw(pool, audit.Canaries, audit.Seed);
+        }
+        catch (ArgumentException e)
+        {
+            throw new ConfigurationException(e.Message);
+        }
+        Directory.CreateDirectory(folder);
+        var train = plan.TrainingSet(pool);
+        IdxWriter.WriteDataset(train, Path.Combine(folder, "train-images-idx3-ubyte"), Path.Combine(folder, "train-labels-idx1-ubyte"));
+        IdxWriter.WriteDataset(splits.Test, Path.Combine(folder, "t10k-images-idx3-ubyte"), Path.Combine(folder, "t10k-labels-idx1-ubyte"));
+        return (plan, plan.Canaries(pool), pool.Count, train.Count);
     }
 
     private static double Mean(double[] losses, IReadOnlyList<bool> included, bool which)
