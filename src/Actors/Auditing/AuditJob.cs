@@ -9,7 +9,6 @@ using Veil.Compute.Evaluation;
 using Veil.DataLoading.Batching;
 using Veil.DataLoading.Datasets;
 using Veil.DataLoading.Idx;
-using Veil.DataLoading.Sampling;
 using Veil.Ledger.Auditing;
 
 namespace Veil.Actors.Auditing;
@@ -60,7 +59,7 @@ public static class AuditJob
             Mean(losses, plan.Included, true), Mean(losses, plan.Included, false),
             run.TestAccuracy, run.Steps, run.NoiseMultiplier, run.SamplingRate, trainingExamples,
             plan.Seed, folder, run.RunDirectory, run.LedgerPath, clock.Elapsed.TotalSeconds);
-        File.WriteAllText(Path.Combine(folder, "audit.json"), JsonSerializer.Serialize(result, new JsonSerializerOptions { WriteIndented = true }));
+        File.WriteAllText(Path.Combine(folder, "audit.json"), JsonSerializer.Serialize(result, new JsonSerializerOptions { WriteIndented = true, NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals }));
         return result;
     }
 
