@@ -87,6 +87,11 @@ case "$verb" in
     apt_install dataset-fashion-mnist
     require_dotnet; build
     exec dotnet "$VEIL_DLL" "$verb" "$@" ;;
+  privacy)
+    # `privacy audit` trains on Fashion-MNIST (with canaries); the accounting verbs need no data.
+    [[ "${1:-}" == audit ]] && apt_install dataset-fashion-mnist
+    require_dotnet; build
+    exec dotnet "$VEIL_DLL" "$verb" "$@" ;;
   *)
     require_dotnet; build
     exec dotnet "$VEIL_DLL" "$verb" "$@" ;;

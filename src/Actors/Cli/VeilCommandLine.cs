@@ -39,11 +39,12 @@ public static class VeilCommandLine
 
     private static RootCommand Build(TextWriter stdout)
     {
-        var privacy = new Command("privacy", "Privacy accounting: ε of a schedule, σ for a target, the ledger.")
+        var privacy = new Command("privacy", "Privacy accounting: ε of a schedule, σ for a target, the ledger, a one-run audit.")
         {
             PrivacyEpsilonCommand.Create(stdout),
             PrivacyCalibrateCommand.Create(stdout),
             PrivacyLedgerCommands.Create(stdout),
+            PrivacyAuditCommand.Create(stdout),
         };
         var bench = new Command("bench", "Benchmarks: print JSON, assert nothing.")
         {

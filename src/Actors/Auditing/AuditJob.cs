@@ -1,0 +1,129 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.Json;
+using Akka.Configuration;
+using ConfigurationException = Veil.Actors.Configuration.ConfigurationException;
+using Veil.Actors.Configuration;
+using Veil.Actors.Training;
+using Veil.Compute.Evaluation;
+using Veil.DataLoading.Batching;
+using Veil.DataLoading.Datasets;
+using Veil.DataLoading.Idx;
+using Veil.Ledger.Auditing;
+
+namespace Veil.Actors.Auditing;
+
+/// <summary>
+/// One audited DP-SGD run (docs/privacy-audit.md): canaries drawn from the configured Fashion-MNIST training
+/// data, the audited training set written as IDX files under runs/audits/&lt;stamp&gt;/data, one ordinary
+/// <see cref="TrainingJob"/> on it with a FRESH ledger of its own (an audit never spends the user's budget,
+/// and its claimed ε is that ledger's alone), then each canary's loss on its wrong label under the released
+/// parameters, the guesses, and the lower bound. The data copy is deleted afterwards.
+/// </summary>
+public static class AuditJob
+{
+    public static AuditResult Run(Config config, TextWriter log, ProgressLine progress)
+    {
+        var clock = Stopwatch.StartNew();
+        var audit = AuditSettings.Create(config);
+        var training = TrainingSettings.Create(config);
+        Refuse(config, training);
+        var privacy = PrivacySettings.Create(config);
+
+        var stamp = DateTime.UtcNow.ToString("yyyyMMdd-HHmmss-fff", CultureInfo.InvariantCulture) + "-" + Guid.NewGuid().ToString("N")[..6];
+        var folder = Path.GetFullPath(Path.Combine(training.RunDirectory, "audits", stamp));
+        var data = Path.Combine(folder, "data");
+        var (plan, canaries, poolSize, trainingExamples) = WriteAuditedData(training, audit, data);
+        var ledger = Path.Combine(folder, "ledger.sqlite");
+        log.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"audit: {plan.Count} canaries of {poolSize} examples (seed {plan.Seed}), {plan.Included.Count(x => x)} included with wrong labels: {trainingExamples} training examples; fresh ledger {ledger} (your ledger is not charged)"));
+
+        TrainingResult run;
+        try
+        {
+            var audited = training with { DataPath = data, TrainExamples = 0, RunDirectory = folder };
+            run = TrainingJob.Start(audited, privacy, CheckpointSettings.Create(config), ChaosSettings.Create(config), TelemetrySettings.Create(config),
+                log, ledger, progress);
+        }
+        finally
+        {
+            TryDelete(data);
+        }
+
+        var losses = CanaryLosses(training, canaries, run);
+        var guesses = MembershipGuesses.Score(losses, plan.Included, audit.GuessesIn, audit.GuessesOut);
+        var bound = OneRunAudit.LowerBound(guesses.Counts, run.Delta, audit.Beta);
+        var result = new AuditResult(plan.Count, guesses.Included, guesses.Counts.Guesses, guesses.Counts.Correct,
+            guesses.GuessedIn, guesses.RightIn, guesses.GuessedOut, guesses.RightOut,
+            audit.Beta, run.Epsilon, run.Delta, run.Accountant, bound.Epsilon, bound.PValue,
+            Mean(losses, plan.Included, true), Mean(losses, plan.Included, false),
+            run.TestAccuracy, run.Steps, run.NoiseMultiplier, run.SamplingRate, trainingExamples,
+            plan.Seed, folder, run.RunDirectory, run.LedgerPath, clock.Elapsed.TotalSeconds);
+        File.WriteAllText(Path.Combine(folder, "audit.json"), JsonSerializer.Serialize(result, new JsonSerializerOptions { WriteIndented = true, NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals }));
+        return result;
+    }
+
+    // The released parameters (runs/<id>/parameters.f32), and each canary's cross-entropy on its wrong label.
+    private static double[] CanaryLosses(TrainingSettings t, ImageDataset canaries, TrainingResult run)
+    {
+        var bytes = File.ReadAllBytes(Path.Combine(run.RunDirectory, "parameters.f32"));
+        var parameters = new float[bytes.Length / sizeof(float)];
+        Buffer.BlockCopy(bytes, 0, parameters, 0, bytes.Length);
+        var batch = new MicroBatchDecoder(canaries, PixelNormalization.FashionMnist).Decode(new MicroBatchSpec(new MicroBatchId(-1, 0), Enumerable.Range(0, canaries.Count).ToArray()));
+        using var model = new RunModels(t, canaries.Classes, run.DatasetFingerprint).Create(t.InitSeed);
+        return ExampleLosses.Of(model, parameters, batch.Inputs, batch.Labels, batch.Count, t.EvalBatchSize);
+    }
+
+    /// <summary>
+    /// Draws the canaries from the configured data and writes the four IDX files the run reads (uncompressed:
+    /// written and read once). Returns only what scoring needs, so the splits are not kept alive through training.
+    /// </summary>
+    private static (CanaryPlan Plan, ImageDataset Canaries, int PoolSize, int TrainingExamples) WriteAuditedData(TrainingSettings t, AuditSettings audit, string folder)
+    {
+        var splits = FashionMnist.Load(string.IsNullOrWhiteSpace(t.DataPath) ? null : t.DataPath);
+        var pool = t.TrainExamples > 0 ? DatasetSubset.First(splits.Train, t.TrainExamples) : splits.Train;
+        CanaryPlan plan;
+        try
+        {
+            plan = CanaryPlan.Draw(pool, audit.Canaries, audit.Seed);
+        }
+        catch (ArgumentException e)
+        {
+            throw new ConfigurationException(e.Message);
+        }
+        Directory.CreateDirectory(folder);
+        var train = plan.TrainingSet(pool);
+        IdxWriter.WriteDataset(train, Path.Combine(folder, "train-images-idx3-ubyte"), Path.Combine(folder, "train-labels-idx1-ubyte"));
+        IdxWriter.WriteDataset(splits.Test, Path.Combine(folder, "t10k-images-idx3-ubyte"), Path.Combine(folder, "t10k-labels-idx1-ubyte"));
+        return (plan, plan.Canaries(pool), pool.Count, train.Count);
+    }
+
+    private static double Mean(double[] losses, IReadOnlyList<bool> included, bool which)
+    {
+        var chosen = losses.Where((_, i) => included[i] == which).ToArray();
+        return chosen.Length == 0 ? double.NaN : chosen.Average();
+    }
+
+    private static void Refuse(Config config, TrainingSettings t)
+    {
+        if (ClusterSettings.Create(config).Enabled)
+            throw new ConfigurationException("veil.cluster.enabled = true: the audit runs on one node; set it to false (the pipeline's mathematics are the same)");
+        if (LastLayerSettings.Mode(config) != "dp-sgd")
+            throw new ConfigurationException($"veil.mode = {LastLayerSettings.Mode(config)}: the audit covers DP-SGD training; set veil.mode = dp-sgd");
+        if (t.UsesImageSource)
+            throw new ConfigurationException("veil.data.source is set: the audit draws its canaries from the Fashion-MNIST IDX files (veil.data.path); clear veil.data.source");
+        if (t.PublicSplit.Enabled)
+            throw new ConfigurationException($"veil.public.split = {t.PublicSplit.Split}: the audit trains on the whole training split; set veil.public.split = none (use veil.data.train-examples for a smaller run)");
+    }
+
+    private static void TryDelete(string folder)
+    {
+        try
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+        catch (IOException)
+        {
+        }
+    }
+}
