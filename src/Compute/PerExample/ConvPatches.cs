@@ -17,7 +17,7 @@ namespace Veil.Compute.PerExample;
 /// </summary>
 public static class ConvPatches
 {
-    public static Tensor Of(Conv2d conv, Tensor input)
+    public static Tensor Of(Convolution conv, Tensor input)
     {
         long rows = input.shape[0], channels = input.shape[1], groups = conv.groups, perGroup = channels / groups;
         long kh = conv.kernel_size[0], kw = conv.kernel_size[1];
@@ -41,7 +41,7 @@ public static class ConvPatches
     }
 
     /// <summary>Per-example gradients [n, G, O/G, kh·kw·C/G] in patch order → [n, G, O/G, C/G·kh·kw], the weight's order.</summary>
-    public static Tensor ToWeightOrder(Conv2d conv, Tensor gradients)
+    public static Tensor ToWeightOrder(Convolution conv, Tensor gradients)
     {
         long kh = conv.kernel_size[0], kw = conv.kernel_size[1];
         long perGroup = gradients.shape[3] / (kh * kw);

@@ -1,0 +1,87 @@
+using TorchSharp;
+using Veil.Compute.Models;
+using static TorchSharp.torch;
+
+namespace Veil.Compute.PerExample;
+
+/// <summary>
+/// One <see cref="StandardisedConv2d"/>'s per-example quantities for a micro-batch (the derivation is on
+/// <see cref="StandardisedConv2dRule"/>): the convolution's outer-product layer over δ/s gives Σ_o ‖g_i[o]‖²/s_o² and the
+/// scaled per-example gradients; the pull-back's corrections come from patch sums and the layer's output.
+/// </summary>
+public sealed class StandardisedConvLayer : IPerExampleLayer
+{
+    readonly StandardisedConv2d _conv;
+    readonly OuterProductLayer _scaled;  // products of the patches with δ/s: gradients g/s, norms Σ_o ‖g[o]‖²/s_o²
+    readonly Tensor _activations, _output, _delta;
+    readonly int _multiplicity;
+    readonly long _batch, _channels, _fanIn;
+    readonly Tensor _standardised;       // Ŵ [O, F], as the forward pass used it (recomputed, detached)
+    readonly Tensor _inverseScale;       // 1/s [O]
+    readonly Tensor _retained;           // r = ‖Ŵ[o]‖²/F = var/(var + ε) [O]
+
+    public StandardisedConvLayer(StandardisedConv2d conv, Tensor activations, Tensor output, Tensor backprops, int multiplicity, NormStrategy strategy)
+    {
+        (_conv, _activations, _output, _delta, _multiplicity) = (conv, activations, output, backprops, multiplicity);
+        _channels = backprops.shape[1];
+        _batch = backprops.shape[0] / multiplicity;
+        using (no_grad())
+        {
+            var rows = conv.weight!.detach().reshape(_channels, -1);
+            _fanIn = rows.shape[1];
+            var centred = rows - rows.mean(new long[] { 1 }, keepdim: true);
+            var variance = centred.square().mean(new long[] { 1 }, keepdim: true);
+            var scale = (variance + StandardisedConv2d.Epsilon).sqrt();
+            _standardised = centred / scale;
+            _inverseScale = scale.reciprocal().reshape(_channels);
+            _retained = (variance / (variance + StandardisedConv2d.Epsilon)).reshape(_channels);
+        }
+        _scaled = Conv2dRule.Layer(conv, activations, output, backprops, bias: null, multiplicity, strategy, _inverseScale.to_type(backprops.dtype));
+    }
+
+    public string Method => _scaled.Method;
+
+    public Tensor SquaredNorms()
+    {
+        // u = 1ᵀg and w = Ŵᵀg per example and output channel, each a sum over the example's rows (its K augmentations).
+        long rows = _delta.shape[0], groups = _conv.groups;
+        var ones = torch.ones(new[] { groups, _conv.in_channels / groups, _conv.kernel_size[0], _conv.kernel_size[1] }, _activations.dtype, _activations.device); // a kernel of ones per group
+        var patchSums = nn.functional.conv2d(_activations, ones, null, _conv.stride, _conv.padding, _conv.dilation, groups); // [R, G, Ho, Wo]
+        var delta = _delta.reshape(rows, groups, _channels / groups, -1);
+        var u = (delta * patchSums.reshape(rows, groups, 1, -1)).sum(-1L).reshape(rows, _channels);
+        var standardOutput = _conv.bias is null ? _output.detach() : _output.detach() - _conv.bias.detach().reshape(1, _channels, 1, 1);
+        var w = (_delta * standardOutput).reshape(rows, _channels, -1).sum(-1L);
+        var correction = (PerExample(u).square() + (2 - _retained) * PerExample(w).square()) * (_inverseScale.square() / _fanIn);
+        // A norm is ≥ 0; rounding in the subtraction must not make it negative.
+        var weight = (_scaled.SquaredNorms() - correction.sum(1L)).clamp_min(0);
+        return _conv.bias is null ? weight : weight + BiasGradients().square().sum(1L);
+    }
+
+    public IReadOnlyList<(string Name, Tensor Gradient)> Gradients()
+    {
+        var scaled = _scaled.Gradients()[0].Gradient.reshape(_batch, _channels, _fanIn); // g/s
+        // g_raw = P g / s = g' − mean(g') − Ŵ·mean(g'⊙Ŵ) with g' = g/s: the pull-back, per example.
+        var raw = scaled - scaled.mean(new long[] { -1 }, keepdim: true) - _standardised * (scaled * _standardised).mean(new long[] { -1 }, keepdim: true);
+        var result = new List<(string, Tensor)> { ("weight", raw.reshape(new[] { _batch }.Concat(_conv.weight!.shape).ToArray())) };
+        if (_conv.bias is not null) result.Add(("bias", BiasGradients()));
+        return result;
+    }
+
+    public IReadOnlyList<(string Name, Tensor Sum)> ClippedSum(Tensor factors)
+    {
+        // Linear in the examples: pulled back once, by the layer's own autograd node (convolution, then standardisation) with δ_i → c_i·δ_i.
+        var rowFactors = _multiplicity == 1 ? factors : factors.repeat_interleave(_multiplicity);
+        var scaled = _delta * rowFactors.reshape(-1, 1, 1, 1).to_type(_delta.dtype);
+        var parameters = _conv.bias is null ? new[] { _conv.weight! } : new[] { _conv.weight!, _conv.bias };
+        var sums = autograd.grad(new[] { _output }, parameters, new[] { scaled });
+        var named = new List<(string, Tensor)> { ("weight", sums[0]) };
+        if (_conv.bias is not null) named.Add(("bias", sums[1]));
+        return named;
+    }
+
+    /// <summary>Per-row values [B·K, ...] → per-example sums [B, ...].</summary>
+    Tensor PerExample(Tensor perRow) => _multiplicity == 1 ? perRow
+        : perRow.reshape(new[] { _batch, (long)_multiplicity }.Concat(perRow.shape.Skip(1)).ToArray()).sum(1L);
+
+    Tensor BiasGradients() => PerExample(_delta.reshape(_delta.shape[0], _channels, -1).sum(-1L));
+}
