@@ -41,6 +41,6 @@ public sealed class RunModels
     public string? BackboneFingerprint => _backbone?.Manifest.Fingerprint;
 
     public VeilModel Create(long seed) => _backbone is null
-        ? ModelCatalog.Create(_t.Model, seed, Classes)
+        ? ModelCatalog.Create(_t.Model, seed, Classes, _t.WeightStandardisation)
         : TransferModel.Create(_backbone, _t.Model, Classes, _t.Initialisation.Parts);
 }

@@ -192,7 +192,7 @@ public static class TrainingJob
         if (s.Models.BackboneFingerprint is not null)
             log.WriteLine($"fine-tuning from backbone {t.Initialisation.From} ({s.Models.BackboneFingerprint[..12]}): trainable = {t.Initialisation.Trainable}, {s.Initial.Values.Length} trainable parameters, head zero-initialised for {s.Models.Classes} classes");
         log.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"run {s.Run.Id}: {t.Model} on {s.Data.Count} examples ({plan.DatasetFingerprint[..12]}), Poisson q = {plan.SamplingRate:G4} (L = {plan.ExpectedBatchSize:F0}), σ = {plan.NoiseMultiplier:G5}, C = {plan.ClipNorm}, T = {plan.Steps}, δ = {plan.Delta:G3}; {(workSource is null ? $"{workers} worker(s) × {TorchRuntime.Threads} thread(s)" : "gradients on the cluster's worker nodes")}; ledger {s.LedgerPath}"));
+            $"run {s.Run.Id}: {t.ModelIdentity} on {s.Data.Count} examples ({plan.DatasetFingerprint[..12]}), Poisson q = {plan.SamplingRate:G4} (L = {plan.ExpectedBatchSize:F0}), σ = {plan.NoiseMultiplier:G5}, C = {plan.ClipNorm}, T = {plan.Steps}, δ = {plan.Delta:G3}; {(workSource is null ? $"{workers} worker(s) × {TorchRuntime.Threads} thread(s)" : "gradients on the cluster's worker nodes")}; ledger {s.LedgerPath}"));
 
         var planner = new StepPlanner(new PoissonSampler(s.Data.Count, plan.SamplingRate, s.SamplerSeed), new MicroBatchPlanner(t.MicroBatchSize));
         IMicroBatchDecoder decoder = s.Data.TrainDecoder(s.SamplerSeed);
@@ -229,7 +229,7 @@ public static class TrainingJob
             MaxWorkerRestarts: 1000,
             WorkerDispatcher: "veil-worker-dispatcher",
             Checkpoints: checkpoints,
-            WorkSource: workSource is null ? null : accumulator => workSource(new WorkSourceContext(s.Run.Id, plan.DatasetFingerprint, t.Model, plan.ClipNorm, planner.Plan, accumulator, log)));
+            WorkSource: workSource is null ? null : accumulator => workSource(new WorkSourceContext(s.Run.Id, plan.DatasetFingerprint, t.ModelIdentity, plan.ClipNorm, planner.Plan, accumulator, log)));
 
         progress.BudgetEpsilon = s.Privacy.BudgetEpsilon;
         if (t.EvalEverySteps > 0) progress.Evaluate = PeriodicEvaluation(t, s.Models, s.Data.TestBatch());

@@ -37,10 +37,10 @@ public sealed class ClusterNode : IDisposable
         if (cluster.IsWorker)
         {
             var workers = t.Devices.Count * t.WorkersPerDevice;
-            computers ??= index => new TorchGradientComputer(t.Model, t.ClipNorm, t.Devices[index % t.Devices.Count], TrainingJob.Method(t), TrainingJob.Unsupported(t));
+            computers ??= index => new TorchGradientComputer(t.Model, t.ClipNorm, t.Devices[index % t.Devices.Count], TrainingJob.Method(t), TrainingJob.Unsupported(t), t.WeightStandardisation);
             // The decoder's seed only seeds augmentation, which cluster mode refuses above.
             var decoder = new RetryingDecoder(_data!.TrainDecoder(SamplerSeed.FromUInt64(0)));
-            var agent = System.ActorOf(NodeAgentActor.Props(new NodeAgentSettings(_data.Fingerprint, t.Model, t.ClipNorm, decoder, computers, workers, cluster.ChunkBytes,
+            var agent = System.ActorOf(NodeAgentActor.Props(new NodeAgentSettings(_data.Fingerprint, t.ModelIdentity, t.ClipNorm, decoder, computers, workers, cluster.ChunkBytes,
                 t.DecodeThreads, "veil-worker-dispatcher")), NodeAgentActor.Name);
             // A node whose agent failed (its data cannot be decoded) would hold on to shards it will never compute:
             // it leaves, and the coordinator hands its shards to the others.
