@@ -16,7 +16,6 @@ public sealed class StandardisedConvLayer : IPerExampleLayer
     readonly Tensor _activations, _output, _delta;
     readonly int _multiplicity;
     readonly long _batch, _channels, _fanIn;
-    readonly Tensor _standardised;       // Ŵ [O, F], as the forward pass used it (recomputed, detached)
     readonly Tensor _inverseScale;       // 1/s [O]
     readonly Tensor _retained;           // r = ‖Ŵ[o]‖²/F = var/(var + ε) [O]
 
@@ -27,14 +26,12 @@ public sealed class StandardisedConvLayer : IPerExampleLayer
         _batch = backprops.shape[0] / multiplicity;
         using (no_grad())
         {
+            using var scope = NewDisposeScope(); // only the per-channel vectors outlive the weight-sized temporaries
             var rows = conv.weight!.detach().reshape(_channels, -1);
             _fanIn = rows.shape[1];
-            var centred = rows - rows.mean(new long[] { 1 }, keepdim: true);
-            var variance = centred.square().mean(new long[] { 1 }, keepdim: true);
-            var scale = (variance + StandardisedConv2d.Epsilon).sqrt();
-            _standardised = centred / scale;
-            _inverseScale = scale.reciprocal().reshape(_channels);
-            _retained = (variance / (variance + StandardisedConv2d.Epsilon)).reshape(_channels);
+            var variance = (rows - rows.mean(new long[] { 1 }, keepdim: true)).square().mean(new long[] { 1 });
+            _inverseScale = (variance + StandardisedConv2d.Epsilon).rsqrt().MoveToOuterDisposeScope();
+            _retained = (variance / (variance + StandardisedConv2d.Epsilon)).MoveToOuterDisposeScope();
         }
         _scaled = Conv2dRule.Layer(conv, activations, output, backprops, bias: null, multiplicity, strategy, _inverseScale.to_type(backprops.dtype));
     }
@@ -60,8 +57,9 @@ public sealed class StandardisedConvLayer : IPerExampleLayer
     public IReadOnlyList<(string Name, Tensor Gradient)> Gradients()
     {
         var scaled = _scaled.Gradients()[0].Gradient.reshape(_batch, _channels, _fanIn); // g/s
+        var standardised = StandardisedConv2d.Standardise(_conv.weight!.detach()).reshape(_channels, _fanIn); // Ŵ as the forward pass used it
         // g_raw = P g / s = g' − mean(g') − Ŵ·mean(g'⊙Ŵ) with g' = g/s: the pull-back, per example.
-        var raw = scaled - scaled.mean(new long[] { -1 }, keepdim: true) - _standardised * (scaled * _standardised).mean(new long[] { -1 }, keepdim: true);
+        var raw = scaled - scaled.mean(new long[] { -1 }, keepdim: true) - standardised * (scaled * standardised).mean(new long[] { -1 }, keepdim: true);
         var result = new List<(string, Tensor)> { ("weight", raw.reshape(new[] { _batch }.Concat(_conv.weight!.shape).ToArray())) };
         if (_conv.bias is not null) result.Add(("bias", BiasGradients()));
         return result;
