@@ -32,8 +32,8 @@ public sealed class Conv2dRule : IPerExampleRule
     /// The outer-product view of any 2-D convolution's geometry (also used by <see cref="StandardisedConv2dRule"/>). With
     /// <paramref name="productScale"/> [O], the per-example products (norms, materialised gradients) are those of δ with each
     /// output channel o scaled by productScale[o], while the true δ and the layer's weight and <paramref name="bias"/> still
-    /// serve the autograd clipped sum; a caller that scales must pass no bias (its gradient would be scaled too) and, as it
-    /// then forms the clipped sum itself, keeps no materialised gradients (<c>keepable: false</c>).
+    /// serve the autograd clipped sum (<see cref="OuterProductLayer.SumsKeptGradients"/> says which a sum was); a caller that
+    /// scales must pass no bias (its gradient would be scaled too).
     /// </summary>
     internal static OuterProductLayer Layer(Convolution conv, Tensor activations, Tensor output, Tensor backprops, Parameter? bias,
         int multiplicity, NormStrategy strategy, Tensor? productScale = null)
@@ -50,6 +50,6 @@ public sealed class Conv2dRule : IPerExampleRule
                 : (x, delta) => GroupedConvGradients.Of(conv, x, delta) * productScale.reshape(1, 1, channels, 1); // [R, 1, O, kh·kw]
         return new OuterProductLayer(activations, x => ConvPatches.Of(conv, x), // [R, G, L, kh·kw·C/G]
             output, backprops, d, inputs, multiplicity, conv.weight!, "weight", bias, bias is null ? null : "bias", strategy,
-            perRow, g => ConvPatches.ToWeightOrder(conv, g), keepable: productScale is null);
+            perRow, g => ConvPatches.ToWeightOrder(conv, g));
     }
 }

@@ -61,11 +61,9 @@ public sealed class OuterProductLayer : IPerExampleLayer
     /// <param name="perRow">Optional: (input rows, δ rows) → per-row weight gradients [rows, G, out, in], used to materialise instead of DᵀA.</param>
     /// <param name="expandIsView">True when <paramref name="expand"/> only reshapes (Linear), so the clipped sum may contract A directly.</param>
     /// <param name="toWeightOrder">Optional: gradients [n, G, out, in] with in in A's order → the weight's order (identity if omitted).</param>
-    /// <param name="keepable">False when the caller never asks this layer for its clipped sum (a rule that transforms the gradients,
-    /// e.g. <see cref="StandardisedConv2dRule"/>): then no materialised gradient is kept and the cost model does not count on a GEMV sum.</param>
     public OuterProductLayer(Tensor activations, Func<Tensor, Tensor> expand, Tensor output, Tensor delta, Tensor d, long inputsPerGroup,
         int multiplicity, Tensor weight, string weightName, Tensor? bias, string? biasName, NormStrategy strategy,
-        Func<Tensor, Tensor, Tensor>? perRow = null, Func<Tensor, Tensor>? toWeightOrder = null, bool expandIsView = false, bool keepable = true)
+        Func<Tensor, Tensor, Tensor>? perRow = null, Func<Tensor, Tensor>? toWeightOrder = null, bool expandIsView = false)
     {
         _expandIsView = expandIsView;
         _perRow = perRow;
@@ -75,12 +73,17 @@ public sealed class OuterProductLayer : IPerExampleLayer
         _d = Group(d, multiplicity);
         (_batch, _groups, _positions, _outputs) = (_d.shape[0], _d.shape[1], _d.shape[2], _d.shape[3]);
         _inputs = inputsPerGroup;
-        var choice = Choose(strategy, _batch, _groups, _positions, _inputs, _outputs, keepable);
+        var choice = Choose(strategy, _batch, _groups, _positions, _inputs, _outputs);
         Method = choice == NormStrategy.Ghost ? "ghost" : "materialise";
-        _keep = keepable && choice == NormStrategy.Materialise && Keeps(_batch, _groups, _inputs, _outputs);
+        _keep = choice == NormStrategy.Materialise && Keeps(_batch, _groups, _inputs, _outputs);
     }
 
     public string Method { get; }
+
+    /// <summary>True when <see cref="ClippedSum"/> is a weighted sum of the kept per-example gradients (DᵀA in this layer's
+    /// products), false when it runs the layer's own autograd node with the true δ. A rule that transforms the gradients
+    /// (<see cref="StandardisedConv2dRule"/>) needs to know which it got.</summary>
+    public bool SumsKeptGradients => _keep && _materialised is not null;
 
     // Materialised per-example gradients up to the keep budget are kept for the clipped sum (a GEMV instead of
     // a second weight-gradient kernel); larger ones are dropped chunk by chunk once their norms are taken.
@@ -88,14 +91,14 @@ public sealed class OuterProductLayer : IPerExampleLayer
         (double)batch * groups * inputs * outputs * sizeof(float) <= PerExampleBudgets.Current.KeepBytes;
 
     /// <summary>The cost model: ghost or materialise for B examples, G groups, T positions, in → out.</summary>
-    public static NormStrategy Choose(NormStrategy strategy, long batch, long groups, long positions, long inputs, long outputs, bool keepable = true)
+    public static NormStrategy Choose(NormStrategy strategy, long batch, long groups, long positions, long inputs, long outputs)
     {
         if (strategy != NormStrategy.Auto) return strategy;
         if (positions == 1) return NormStrategy.Ghost;
         double perExample = (double)inputs * outputs;
         double ghost = (double)positions * positions * (inputs + outputs);
         // Both paths pay for a weight-gradient product (T·in·out) unless materialised gradients are kept.
-        double materialise = keepable && Keeps(batch, groups, inputs, outputs) ? MemoryPasses * perExample : (positions + MemoryPasses) * perExample;
+        double materialise = Keeps(batch, groups, inputs, outputs) ? MemoryPasses * perExample : (positions + MemoryPasses) * perExample;
         return ghost < materialise ? NormStrategy.Ghost : NormStrategy.Materialise;
     }
 

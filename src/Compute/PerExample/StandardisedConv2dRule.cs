@@ -16,8 +16,9 @@ namespace Veil.Compute.PerExample;
 /// δ scaled by 1/s per output channel, so the ghost (Gram) norm and the materialised norm both survive the pull-back (the cost
 /// model picks as for Conv2d, without the kept-gradient GEMV); u and w are cheap: u[o] = Σ_t δ[o,t]·(sum of patch t), one
 /// convolution with a kernel of ones, and w[o] = Σ_t δ[o,t]·(z[o,t] − b[o]), from the layer's own output z.
-/// The clipped sum Σ c_i g_raw,i is linear, so it is pulled back once: the layer's own autograd node (convolution, then the
-/// standardisation) with δ_i → c_i·δ_i. Materialised per-example raw gradients (<see cref="IPerExampleLayer.Gradients"/>, the
+/// The clipped sum Σ c_i g_raw,i is linear, so it is pulled back once: where the convolution's layer kept its (scaled) per-example
+/// gradients, P applied to their weighted sum; otherwise the layer's own autograd node (convolution, then the standardisation)
+/// with δ_i → c_i·δ_i, which is the pull-back itself. Materialised per-example raw gradients (<see cref="IPerExampleLayer.Gradients"/>, the
 /// materialising path and tests) are pulled back per example: B·O·F floats at once, as Conv2d's.
 /// </summary>
 public sealed class StandardisedConv2dRule : IPerExampleRule

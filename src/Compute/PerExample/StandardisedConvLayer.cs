@@ -56,10 +56,7 @@ public sealed class StandardisedConvLayer : IPerExampleLayer
 
     public IReadOnlyList<(string Name, Tensor Gradient)> Gradients()
     {
-        var scaled = _scaled.Gradients()[0].Gradient.reshape(_batch, _channels, _fanIn); // g/s
-        var standardised = StandardisedConv2d.Standardise(_conv.weight!.detach()).reshape(_channels, _fanIn); // Ŵ as the forward pass used it
-        // g_raw = P g / s = g' − mean(g') − Ŵ·mean(g'⊙Ŵ) with g' = g/s: the pull-back, per example.
-        var raw = scaled - scaled.mean(new long[] { -1 }, keepdim: true) - standardised * (scaled * standardised).mean(new long[] { -1 }, keepdim: true);
+        var raw = PullBack(_scaled.Gradients()[0].Gradient.reshape(_batch, _channels, _fanIn)); // per example
         var result = new List<(string, Tensor)> { ("weight", raw.reshape(new[] { _batch }.Concat(_conv.weight!.shape).ToArray())) };
         if (_conv.bias is not null) result.Add(("bias", BiasGradients()));
         return result;
@@ -67,14 +64,20 @@ public sealed class StandardisedConvLayer : IPerExampleLayer
 
     public IReadOnlyList<(string Name, Tensor Sum)> ClippedSum(Tensor factors)
     {
-        // Linear in the examples: pulled back once, by the layer's own autograd node (convolution, then standardisation) with δ_i → c_i·δ_i.
-        var rowFactors = _multiplicity == 1 ? factors : factors.repeat_interleave(_multiplicity);
-        var scaled = _delta * rowFactors.reshape(-1, 1, 1, 1).to_type(_delta.dtype);
-        var parameters = _conv.bias is null ? new[] { _conv.weight! } : new[] { _conv.weight!, _conv.bias };
-        var sums = autograd.grad(new[] { _output }, parameters, new[] { scaled });
-        var named = new List<(string, Tensor)> { ("weight", sums[0]) };
-        if (_conv.bias is not null) named.Add(("bias", sums[1]));
+        // Linear in the examples, so pulled back once. Kept (scaled) per-example gradients: Σ c_i g_i/s by a GEMV, then P.
+        // Otherwise the layer's own autograd node (convolution, then the standardisation) with δ_i → c_i·δ_i gives the raw sum.
+        var weight = _scaled.ClippedSum(factors)[0].Sum;
+        if (_scaled.SumsKeptGradients) weight = PullBack(weight.reshape(1, _channels, _fanIn)).reshape(_conv.weight!.shape);
+        var named = new List<(string, Tensor)> { ("weight", weight) };
+        if (_conv.bias is not null) named.Add(("bias", factors.reshape(1, _batch).to_type(_delta.dtype).matmul(BiasGradients()).reshape(-1)));
         return named;
+    }
+
+    /// <summary>Gradients with respect to Ŵ divided by s, [n, O, F] → the raw weight's: g' − mean(g') − Ŵ·mean(g'⊙Ŵ), row by row.</summary>
+    Tensor PullBack(Tensor scaled)
+    {
+        var standardised = StandardisedConv2d.Standardise(_conv.weight!.detach()).reshape(_channels, _fanIn); // Ŵ as the forward pass used it
+        return scaled - scaled.mean(new long[] { -1 }, keepdim: true) - standardised * (scaled * standardised).mean(new long[] { -1 }, keepdim: true);
     }
 
     /// <summary>Per-row values [B·K, ...] → per-example sums [B, ...].</summary>

@@ -144,6 +144,7 @@ public sealed class PerExampleRuleTests
     [InlineData("conv stride 2 padding 1")]
     [InlineData("conv groups 2 rectangular padding")]
     [InlineData("conv one input channel stride 2 padding 2")]
+    [InlineData("standardised conv groups 2 padding 1")]
     public void Gradients_kept_chunk_by_chunk_give_the_naive_loops_clipped_sum(string name)
     {
         // One example per chunk, every chunk's gradients kept: the clipped sum is a weighted sum over the kept chunks,
