@@ -14,7 +14,7 @@ namespace Veil.Compute.PerExample;
 /// Norms without forming g_raw: 1ᵀŴ = 0 and ŴᵀŴ = F·r (r = var/(var + ε)) make PᵀP = I − 11ᵀ/F − (2 − r)ŴŴᵀ/F, so per row
 /// ‖g_raw‖² = (‖g‖² − u²/F − (2 − r)·w²/F)/s² with u = 1ᵀg and w = Ŵᵀg. Σ_o ‖g[o]‖²/s_o² is the convolution's own norm with
 /// δ scaled by 1/s per output channel, so the ghost (Gram) norm and the materialised norm both survive the pull-back (the cost
-/// model picks as for Conv2d, without the kept-gradient GEMV); u and w are cheap: u[o] = Σ_t δ[o,t]·(sum of patch t), one
+/// model picks between them as for Conv2d); u and w are cheap: u[o] = Σ_t δ[o,t]·(sum of patch t), one
 /// convolution with a kernel of ones, and w[o] = Σ_t δ[o,t]·(z[o,t] − b[o]), from the layer's own output z.
 /// The clipped sum Σ c_i g_raw,i is linear, so it is pulled back once: where the convolution's layer kept its (scaled) per-example
 /// gradients, P applied to their weighted sum; otherwise the layer's own autograd node (convolution, then the standardisation)
