@@ -81,7 +81,7 @@ public static class TrainingJob
             run_id = run.Id, dataset = train.Description, dataset_fingerprint = fingerprint, dataset_size = train.Count,
             sampling = "poisson", sampling_rate = plan.SamplingRate, noise_multiplier = plan.NoiseMultiplier, clip_norm = plan.ClipNorm,
             steps = plan.Steps, delta = plan.Delta, expected_batch_size = plan.ExpectedBatchSize, accountant = accountant.Name,
-            model = t.Model, classes = models.Classes, backbone = models.BackboneFingerprint, init_from = t.Initialisation.From, trainable = t.Initialisation.Trainable,
+            model = t.Model, weight_standardisation = t.WeightStandardisation, classes = models.Classes, backbone = models.BackboneFingerprint, init_from = t.Initialisation.From, trainable = t.Initialisation.Trainable,
             public_split = t.PublicSplit.Split, learning_rate = t.LearningRate, momentum = t.Momentum, schedule = t.Schedule, ledger = ledgerPath,
         });
     }

@@ -66,6 +66,8 @@ public class TrainCatalogModelTests : IDisposable
         Assert.Equal(start.Length, trained.Length);
         Assert.True(start.Zip(trained, (a, b) => Math.Abs(a - b)).Max() > 1e-4, "the trained parameters equal the initial ones");
         Assert.Contains("SYNTHETIC", File.ReadAllText(Path.Combine(runDir, "plan.json")));
+        using var plan = System.Text.Json.JsonDocument.Parse(File.ReadAllText(Path.Combine(runDir, "plan.json")));
+        Assert.Equal(weightStandardisation == "on", plan.RootElement.GetProperty("weight_standardisation").GetBoolean());
     }
 
     [Fact]
