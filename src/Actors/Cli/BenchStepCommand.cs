@@ -23,20 +23,21 @@ public static class BenchStepCommand
         method.AcceptOnlyFromAmong("fast", "materialised", "naive");
         var naive = new Option<bool>("--no-naive") { Description = "Skip the (slow) naive per-example loop." };
         var profile = new Option<bool>("--profile") { Description = "Also time each phase of both steps (forward, backward, per layer norms and clipped sum) and report the minimum ms per phase over the repetitions." };
+        var standardised = new Option<bool>("--weight-standardisation") { Description = "Build the model with weight-standardised convolutions (veil.model.weight-standardisation = on; " + string.Join(", ", ModelCatalog.WeightStandardisable) + ")." };
         var json = CliOptions.Json();
-        var command = new Command("step", "Time one DP micro-batch against a non-private step; JSON, asserts nothing.") { model, examples, threads, iterations, method, naive, profile, json };
+        var command = new Command("step", "Time one DP micro-batch against a non-private step; JSON, asserts nothing.") { model, examples, threads, iterations, method, naive, profile, standardised, json };
         command.SetAction(p =>
         {
             var clipping = p.GetValue(method) switch { "materialised" => ClippingMethod.Materialised, "naive" => ClippingMethod.Naive, _ => ClippingMethod.Fast };
             var r = StepBenchmark.Run(p.GetValue(model)!, p.GetValue(examples), p.GetValue(threads), p.GetValue(iterations), includeNaive: !p.GetValue(naive), method: clipping,
-                profile: p.GetValue(profile));
+                profile: p.GetValue(profile), weightStandardisation: p.GetValue(standardised));
             if (!p.GetValue(json))
-                stdout.WriteLine($"{r.Model}, {r.Examples} examples, {r.Threads} threads: non-private {r.NonPrivateStepMs:F1} ms " +
+                stdout.WriteLine($"{r.Model}{(p.GetValue(standardised) ? " (weight-standardised)" : "")}, {r.Examples} examples, {r.Threads} threads: non-private {r.NonPrivateStepMs:F1} ms " +
                     $"[{r.NonPrivateMinMs:F1}–{r.NonPrivateMaxMs:F1}], DP {r.ClippedSumMs:F1} ms [{r.ClippedMinMs:F1}–{r.ClippedMaxMs:F1}] " +
                     $"({r.ClippedOverNonPrivate:F2}×, {r.Method}), naive loop {r.NaiveLoopMs:F1} ms ({r.NaiveOverNonPrivate:F1}×); " +
                     $"peak RSS {r.PeakRssNonPrivateMb:F0} / {r.PeakRssClippedMb:F0} MB; layers {r.Layers}");
             stdout.WriteLine(JsonLine.Of(
-                ("model", r.Model), ("micro_batch", r.Examples), ("nonprivate_ms", r.NonPrivateStepMs), ("dp_ms", r.ClippedSumMs),
+                ("model", r.Model), ("weight_standardisation", p.GetValue(standardised)), ("micro_batch", r.Examples), ("nonprivate_ms", r.NonPrivateStepMs), ("dp_ms", r.ClippedSumMs),
                 ("ratio", r.ClippedOverNonPrivate), ("naive_ratio", r.NaiveOverNonPrivate),
                 ("peak_rss_nonprivate_mb", r.PeakRssNonPrivateMb), ("peak_rss_dp_mb", r.PeakRssClippedMb), ("method", r.Method),
                 ("threads", r.Threads), ("iterations", r.Iterations),

@@ -16,8 +16,15 @@ public sealed record TrainingSettings(
     string Unsupported = "refuse", string PerExampleMethod = "fast",
     string Source = "", string TestSource = "", string OnCorrupt = "fail", int Multiplicity = 1,
     bool AugmentFlip = false, int AugmentCropPadding = 0, int EvalEverySteps = 0,
-    PublicSplitSettings? Public = null, InitSettings? Init = null)
+    PublicSplitSettings? Public = null, InitSettings? Init = null, bool WeightStandardisation = false)
 {
+    /// <summary>
+    /// What a replica must be to compute this run's gradients: the catalog name, plus the weight standardisation that changes the
+    /// forward pass but not the parameters (so a cluster node built without it would pass every layout check and compute the wrong gradients).
+    /// </summary>
+    [System.Text.Json.Serialization.JsonIgnore]
+    public string ModelIdentity => WeightStandardisation ? Model + " (weight-standardised)" : Model;
+
     /// <summary>True when the run trains from <see cref="Source"/> (an image folder or tar shards) rather than the Fashion-MNIST IDX files.</summary>
     /// <summary>veil.public (none when absent, e.g. in runs saved before it existed).</summary>
     [System.Text.Json.Serialization.JsonIgnore]
@@ -86,11 +93,15 @@ public sealed record TrainingSettings(
             throw new ConfigurationException($"veil.public.split = {publicSplit.Split} divides the Fashion-MNIST IDX data only; with veil.data.source set, export the public and private parts as separate sources, or set veil.public.split = none");
         if (publicSplit.Enabled && trainExamples > 0)
             throw new ConfigurationException($"veil.data.train-examples = {trainExamples} and veil.public.split = {publicSplit.Split} both choose training examples; use one of them");
+        var model = ConfigReading.OneOf(c, "veil.model.name", Models);
+        var weightStandardisation = ConfigReading.Boolean(c, "veil.model.weight-standardisation");
+        if (weightStandardisation && !Veil.Compute.Models.ModelCatalog.WeightStandardisable.Contains(model))
+            throw new ConfigurationException($"veil.model.weight-standardisation = on applies to {string.Join(", ", Veil.Compute.Models.ModelCatalog.WeightStandardisable)}, not veil.model.name = {model}; set it to off or pick one of those models");
         return new TrainingSettings(
             ConfigReading.NonEmpty(c, "veil.run.dir"), seed,
             ConfigReading.OneOf(c, "veil.data.name", ["fashion-mnist"]), c.GetString("veil.data.path") ?? "",
             trainExamples, Int("veil.data.test-examples", 0, int.MaxValue),
-            ConfigReading.OneOf(c, "veil.model.name", Models), Int("veil.model.init-seed", 0, int.MaxValue),
+            model, Int("veil.model.init-seed", 0, int.MaxValue),
             Int("veil.dp.expected-batch-size", 1, int.MaxValue),
             ConfigReading.Double(c, "veil.dp.epochs", v => v > 0 && double.IsFinite(v), "(0, ∞)"),
             ConfigReading.Double(c, "veil.dp.clip-norm", v => v > 0 && double.IsFinite(v), "(0, ∞)"),
@@ -107,6 +118,6 @@ public sealed record TrainingSettings(
             ConfigReading.OneOf(c, "veil.dp.per-example-method", ["fast", "materialised", "naive"]),
             source, testSource, onCorrupt, multiplicity, flip, cropPadding,
             Int("veil.eval.every-steps", 0, int.MaxValue),
-            publicSplit, InitSettings.Create(c));
+            publicSplit, InitSettings.Create(c), weightStandardisation);
     }
 }

@@ -46,10 +46,10 @@ public sealed class RunModels
     /// the same function of the same trainable parameters.
     /// </summary>
     public string Identity => _backbone is null
-        ? $"{_t.Model} ({Classes} classes)"
-        : $"{_t.Model} ({Classes} classes) from backbone {_backbone.Manifest.Fingerprint[..12]}, trainable {_t.Initialisation.Trainable}";
+        ? $"{_t.ModelIdentity} ({Classes} classes)"
+        : $"{_t.ModelIdentity} ({Classes} classes) from backbone {_backbone.Manifest.Fingerprint[..12]}, trainable {_t.Initialisation.Trainable}";
 
     public VeilModel Create(long seed) => _backbone is null
-        ? ModelCatalog.Create(_t.Model, seed, Classes)
+        ? ModelCatalog.Create(_t.Model, seed, Classes, _t.WeightStandardisation)
         : TransferModel.Create(_backbone, _t.Model, Classes, _t.Initialisation.Parts);
 }

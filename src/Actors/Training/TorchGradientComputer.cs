@@ -23,8 +23,8 @@ public sealed class TorchGradientComputer : IGradientComputer
     private readonly UnsupportedModulePolicy _unsupported;
 
     public TorchGradientComputer(string modelName, double clipNorm, string device,
-        ClippingMethod method = ClippingMethod.Fast, UnsupportedModulePolicy unsupported = UnsupportedModulePolicy.Refuse)
-        : this(ModelCatalog.Create(modelName, seed: 0), clipNorm, device, method, unsupported) // weights are overwritten by each step's parameters
+        ClippingMethod method = ClippingMethod.Fast, UnsupportedModulePolicy unsupported = UnsupportedModulePolicy.Refuse, bool weightStandardisation = false)
+        : this(ModelCatalog.Create(modelName, seed: 0, weightStandardisation: weightStandardisation), clipNorm, device, method, unsupported) // weights are overwritten by each step's parameters
     {
     }
 

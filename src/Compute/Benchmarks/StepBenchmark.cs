@@ -18,10 +18,10 @@ namespace Veil.Compute.Benchmarks;
 public static class StepBenchmark
 {
     public static StepBenchmarkResult Run(string modelName, int examples, int threads, int iterations = 10, bool includeNaive = true,
-        ClippingMethod method = ClippingMethod.Fast, bool profile = false)
+        ClippingMethod method = ClippingMethod.Fast, bool profile = false, bool weightStandardisation = false)
     {
         TorchRuntime.SetThreads(threads);
-        using var model = ModelCatalog.Create(modelName, seed: 1);
+        using var model = ModelCatalog.Create(modelName, seed: 1, weightStandardisation: weightStandardisation);
         var random = new Random(1);
         var inputs = new float[examples * model.ExampleSize];
         for (int i = 0; i < inputs.Length; i++) inputs[i] = (float)(random.NextDouble() * 2 - 1);

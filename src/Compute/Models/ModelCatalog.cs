@@ -8,10 +8,18 @@ public static class ModelCatalog
 {
     public static IReadOnlyList<string> Names { get; } = new[] { "tanh-cnn", "mlp", "resnet18-gn", "resnet18-gn-32", "wrn16-4", "gn-cnn" };
 
+    /// <summary>The models that can be built with weight-standardised convolutions: the GroupNorm ResNets (not gn-cnn, whose backbones
+    /// do not record the option, nor the models without GroupNorm).</summary>
+    public static IReadOnlyList<string> WeightStandardisable { get; } = new[] { "resnet18-gn", "resnet18-gn-32", "wrn16-4" };
+
     /// <param name="classes">Output classes; the private task of a class split has fewer than the catalog's 10 (the 28×28 models accept any count ≥ 2).</param>
-    public static VeilModel Create(string name, long seed, int classes = 10)
+    /// <param name="weightStandardisation">Every convolution a <see cref="StandardisedConv2d"/> (models in <see cref="WeightStandardisable"/>). The raw
+    /// weights are drawn exactly as the plain model's (same names, shapes and stream), so only the forward pass differs.</param>
+    public static VeilModel Create(string name, long seed, int classes = 10, bool weightStandardisation = false)
     {
         TorchRuntime.EnsureLoaded();
+        if (weightStandardisation && !WeightStandardisable.Contains(name))
+            throw new ArgumentException($"Model '{name}' has no weight-standardised form; models that have one: {string.Join(", ", WeightStandardisable)}.", nameof(weightStandardisation));
         if (classes != 10 && name is not ("tanh-cnn" or "mlp" or "gn-cnn"))
             throw new ArgumentException($"Model '{name}' predicts its catalog class count only; tanh-cnn, mlp and gn-cnn take another class count ({classes} asked).", nameof(classes));
         VeilModel model = name switch
@@ -19,9 +27,9 @@ public static class ModelCatalog
             "tanh-cnn" => new TanhCnn(classes),
             "mlp" => new Mlp(classes: classes),
             "gn-cnn" => new GnCnn(classes),
-            "resnet18-gn" => new ResNet18Gn(ResNetStem.ImageNet, imageSize: 224, classes: 1000),
-            "resnet18-gn-32" => new ResNet18Gn(ResNetStem.Small, imageSize: 32, classes: 10),
-            "wrn16-4" => new WideResNet16x4(classes: 10),
+            "resnet18-gn" => new ResNet18Gn(ResNetStem.ImageNet, imageSize: 224, classes: 1000, weightStandardisation),
+            "resnet18-gn-32" => new ResNet18Gn(ResNetStem.Small, imageSize: 32, classes: 10, weightStandardisation),
+            "wrn16-4" => new WideResNet16x4(classes: 10, weightStandardisation),
             _ => throw new ArgumentException($"Unknown model '{name}'; known models: {string.Join(", ", Names)}.", nameof(name)),
         };
         ParameterVector.Load(model, SeededInitialisation.Draw(model, seed));

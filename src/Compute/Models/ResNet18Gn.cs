@@ -8,12 +8,13 @@ namespace Veil.Compute.Models;
 /// ResNet-18 with GroupNorm (32 groups) instead of BatchNorm, the architecture of Kurakin et al. (2022):
 /// stem, four stages of two <see cref="BasicBlock"/>s (64, 128, 256, 512 channels; stages 2–4 halve the
 /// resolution), global average pooling, one linear layer. <see cref="ResNetStem.ImageNet"/> for
-/// 224×224 inputs, <see cref="ResNetStem.Small"/> for 32×32.
+/// 224×224 inputs, <see cref="ResNetStem.Small"/> for 32×32. With weight standardisation (BiT; the DP ImageNet papers)
+/// every convolution, stem and shortcuts included, is a <see cref="StandardisedConv2d"/>.
 /// </summary>
 public sealed class ResNet18Gn : VeilModel
 {
     const long Groups = 32;
-    readonly Conv2d conv1;
+    readonly Convolution conv1;
     readonly GroupNorm bn1;
     readonly ModuleList<BasicBlock> layer1, layer2, layer3, layer4;
     readonly Linear fc;
@@ -21,25 +22,26 @@ public sealed class ResNet18Gn : VeilModel
     readonly long[] _exampleShape;
     readonly int _classes;
 
-    public ResNet18Gn(ResNetStem stem, long imageSize, int classes) : base(nameof(ResNet18Gn))
+    public ResNet18Gn(ResNetStem stem, long imageSize, int classes, bool weightStandardisation = false) : base(nameof(ResNet18Gn))
     {
         _stem = stem;
         _exampleShape = new long[] { 3, imageSize, imageSize };
         _classes = classes;
+        var ws = weightStandardisation;
         conv1 = stem == ResNetStem.ImageNet
-            ? nn.Conv2d(3, 64, 7, stride: 2, padding: 3, bias: false)
-            : nn.Conv2d(3, 64, 3, stride: 1, padding: 1, bias: false);
+            ? Convolutions.Create(ws, 3, 64, 7, stride: 2, padding: 3)
+            : Convolutions.Create(ws, 3, 64, 3, stride: 1, padding: 1);
         bn1 = GroupNorms.Create(Groups, 64);
-        layer1 = Stage(64, 64, 1);
-        layer2 = Stage(64, 128, 2);
-        layer3 = Stage(128, 256, 2);
-        layer4 = Stage(256, 512, 2);
+        layer1 = Stage(64, 64, 1, ws);
+        layer2 = Stage(64, 128, 2, ws);
+        layer3 = Stage(128, 256, 2, ws);
+        layer4 = Stage(256, 512, 2, ws);
         fc = nn.Linear(512, classes);
         RegisterComponents();
     }
 
-    static ModuleList<BasicBlock> Stage(long inChannels, long outChannels, long stride) =>
-        nn.ModuleList(new BasicBlock(inChannels, outChannels, stride, Groups), new BasicBlock(outChannels, outChannels, 1, Groups));
+    static ModuleList<BasicBlock> Stage(long inChannels, long outChannels, long stride, bool ws) =>
+        nn.ModuleList(new BasicBlock(inChannels, outChannels, stride, Groups, ws), new BasicBlock(outChannels, outChannels, 1, Groups, ws));
 
     public override string CatalogName => _stem == ResNetStem.ImageNet ? "resnet18-gn" : "resnet18-gn-32";
     public override long[] ExampleShape => _exampleShape;

@@ -52,7 +52,7 @@ public static class SeededInitialisation
             long fan = module switch
             {
                 Linear l => l.in_features,
-                Conv2d c => c.in_channels / c.groups * c.kernel_size.Aggregate(1L, (a, b) => a * b),
+                Convolution c => c.in_channels / c.groups * c.kernel_size.Aggregate(1L, (a, b) => a * b),
                 _ => 0,
             };
             if (fan == 0) continue;

@@ -22,24 +22,41 @@ public sealed class Conv2dRule : IPerExampleRule
         return null;
     }
 
-    /// <summary>The fastest way this layer has to form per-example gradients without patches, or null for patches + batched GEMM.</summary>
-    static Func<Tensor, Tensor, (Tensor, Tensor?)>? PerRow(Conv2d conv, Tensor activations, Tensor backprops)
+    /// <summary>
+    /// The fastest way this layer has to form per-example gradients without patches, or null for patches + batched GEMM.
+    /// With <paramref name="productScale"/> [O], δ's output channels are scaled before the product (it is linear in δ).
+    /// </summary>
+    static Func<Tensor, Tensor, (Tensor, Tensor?)>? PerRow(Convolution conv, Tensor activations, Tensor backprops, Tensor? productScale)
     {
-        if (VectorisedConvGradients.Applies(conv, activations, backprops)) return (x, delta) => VectorisedConvGradients.Of(conv, x, delta);
-        if (GroupedConvGradients.Applies(conv, activations.shape[1])) return (x, delta) => (GroupedConvGradients.Of(conv, x, delta), null);
+        Tensor Scaled(Tensor delta) => productScale is null ? delta : delta * productScale.reshape(1, -1, 1, 1);
+        if (VectorisedConvGradients.Applies(conv, activations, backprops)) return (x, delta) => VectorisedConvGradients.Of(conv, x, Scaled(delta));
+        if (GroupedConvGradients.Applies(conv, activations.shape[1])) return (x, delta) => (GroupedConvGradients.Of(conv, x, Scaled(delta)), null);
         return null;
     }
 
     public IPerExampleLayer Prepare(nn.Module module, Tensor activations, Tensor output, Tensor backprops, int multiplicity, NormStrategy strategy)
     {
         var conv = (Conv2d)module;
-        long rows = backprops.shape[0], groups = conv.groups;
+        return Layer(conv, activations, output, backprops, conv.bias, multiplicity, strategy);
+    }
+
+    /// <summary>
+    /// The outer-product view of any 2-D convolution's geometry (also used by <see cref="StandardisedConv2dRule"/>). With
+    /// <paramref name="productScale"/> [O], the per-example products (norms, materialised gradients) are those of δ with each
+    /// output channel o scaled by productScale[o], while the true δ and the layer's weight and <paramref name="bias"/> still
+    /// serve the autograd clipped sum (<see cref="OuterProductLayer.SumsKeptGradients"/> says which a sum was); a caller that
+    /// scales must pass no bias (its gradient would be scaled too).
+    /// </summary>
+    internal static OuterProductLayer Layer(Convolution conv, Tensor activations, Tensor output, Tensor backprops, Parameter? bias,
+        int multiplicity, NormStrategy strategy, Tensor? productScale = null)
+    {
+        long rows = backprops.shape[0], groups = conv.groups, channels = backprops.shape[1];
         long positions = backprops.shape[2] * backprops.shape[3];
         long inputs = activations.shape[1] / groups * conv.kernel_size[0] * conv.kernel_size[1];
-        var d = backprops.reshape(rows, groups, -1, positions).transpose(2, 3);                 // [R, G, L, O/G]
+        var products = productScale is null ? backprops : backprops * productScale.reshape(1, channels, 1, 1);
+        var d = products.reshape(rows, groups, -1, positions).transpose(2, 3);                  // [R, G, L, O/G]
         return new OuterProductLayer(activations, x => ConvPatches.Of(conv, x), // [R, G, L, kh·kw·C/G]
-            output, backprops, d, inputs, multiplicity, conv.weight!, "weight", conv.bias, conv.bias is null ? null : "bias", strategy,
-            PerRow(conv, activations, backprops),
-            g => ConvPatches.ToWeightOrder(conv, g));
+            output, backprops, d, inputs, multiplicity, conv.weight!, "weight", bias, bias is null ? null : "bias", strategy,
+            PerRow(conv, activations, backprops, productScale), g => ConvPatches.ToWeightOrder(conv, g));
     }
 }

@@ -17,7 +17,7 @@ namespace Veil.Compute.PerExample;
 /// </summary>
 public static class ConvPatches
 {
-    public static Tensor Of(Conv2d conv, Tensor input)
+    public static Tensor Of(Convolution conv, Tensor input)
     {
         long rows = input.shape[0], channels = input.shape[1], groups = conv.groups, perGroup = channels / groups;
         long kh = conv.kernel_size[0], kw = conv.kernel_size[1];
@@ -33,7 +33,7 @@ public static class ConvPatches
     }
 
     /// <summary>[R, C, H, W] → the zero-padded input [R, H + 2·ph, W + 2·pw, C], channels-last in memory (a view when it already is and there is no padding).</summary>
-    public static Tensor PaddedChannelsLast(Conv2d conv, Tensor input)
+    public static Tensor PaddedChannelsLast(Convolution conv, Tensor input)
     {
         long ph = conv.padding![0], pw = conv.padding[1];
         var channelsLast = input.permute(0, 2, 3, 1);
@@ -44,7 +44,7 @@ public static class ConvPatches
     }
 
     /// <summary>Per-example gradients [n, G, O/G, kh·kw·C/G] in patch order → [n, G, O/G, C/G·kh·kw], the weight's order.</summary>
-    public static Tensor ToWeightOrder(Conv2d conv, Tensor gradients)
+    public static Tensor ToWeightOrder(Convolution conv, Tensor gradients)
     {
         long kh = conv.kernel_size[0], kw = conv.kernel_size[1];
         long perGroup = gradients.shape[3] / (kh * kw);

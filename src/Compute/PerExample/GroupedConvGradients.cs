@@ -13,10 +13,10 @@ namespace Veil.Compute.PerExample;
 /// </summary>
 public static class GroupedConvGradients
 {
-    public static bool Applies(Conv2d conv, long inputChannels) => conv.groups == 1 && inputChannels == 1;
+    public static bool Applies(Convolution conv, long inputChannels) => conv.groups == 1 && inputChannels == 1;
 
     /// <summary>[R, 1, H, W] input rows and their δ [R, O, Ho, Wo] → per-row gradients [R, 1, O, kh·kw].</summary>
-    public static Tensor Of(Conv2d conv, Tensor input, Tensor delta)
+    public static Tensor Of(Convolution conv, Tensor input, Tensor delta)
     {
         long rows = delta.shape[0], outputs = delta.shape[1], kh = conv.kernel_size[0], kw = conv.kernel_size[1];
         var kernels = delta.reshape(rows * outputs, 1, delta.shape[2], delta.shape[3]);

@@ -20,11 +20,13 @@ public static class NaivePerExampleGradients
         var rows = new Tensor[batch];
         for (long i = 0; i < batch; i++)
         {
+            // One scope per example: a forward pass's temporaries (weight-sized ones for a weight-standardised model) die with it.
+            using var scope = NewDisposeScope();
             var slice = TensorIndex.Slice(i * multiplicity, (i + 1) * multiplicity);
             var logits = model.call(inputs[slice]);
             var loss = nn.functional.cross_entropy(logits, labels[slice], reduction: nn.Reduction.Sum) / multiplicity;
             var grads = autograd.grad(new[] { loss }, parameters);
-            rows[i] = cat(grads.Select(g => g.reshape(-1)).ToArray(), 0);
+            rows[i] = cat(grads.Select(g => g.reshape(-1)).ToArray(), 0).MoveToOuterDisposeScope();
         }
         return stack(rows, 0);
     }

@@ -80,6 +80,11 @@ public sealed class OuterProductLayer : IPerExampleLayer
 
     public string Method { get; }
 
+    /// <summary>True when <see cref="ClippedSum"/> is a weighted sum of the kept per-example gradients (DᵀA in this layer's
+    /// products), false when it runs the layer's own autograd node with the true δ. A rule that transforms the gradients
+    /// (<see cref="StandardisedConv2dRule"/>) needs to know which it got.</summary>
+    public bool SumsKeptGradients => _keep && _materialised is not null;
+
     // Materialised per-example gradients up to the keep budget are kept for the clipped sum (a GEMV instead of
     // a second weight-gradient kernel); larger ones are dropped chunk by chunk once their norms are taken.
     static bool Keeps(long batch, long groups, long inputs, long outputs) =>

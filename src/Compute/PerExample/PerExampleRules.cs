@@ -1,4 +1,5 @@
 using TorchSharp.Modules;
+using Veil.Compute.Models;
 
 namespace Veil.Compute.PerExample;
 
@@ -13,6 +14,7 @@ public static class PerExampleRules
     {
         [typeof(Linear)] = new LinearRule(),
         [typeof(Conv2d)] = new Conv2dRule(),
+        [typeof(StandardisedConv2d)] = new StandardisedConv2dRule(),
         [typeof(GroupNorm)] = new GroupNormRule(),
         [typeof(LayerNorm)] = new LayerNormRule(),
         [typeof(Embedding)] = new EmbeddingRule(),

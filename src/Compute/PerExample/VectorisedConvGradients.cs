@@ -33,7 +33,7 @@ public static class VectorisedConvGradients
     const int MaxTileRows = 6; // 6 rows × 2 blocks = 12 accumulators + 2 inputs + 1 broadcast: the 16 registers of AVX2
 
     /// <summary>True where this kernel computes <paramref name="conv"/>'s per-example gradients: one group, float32 on the CPU, 256-bit FMA, and input runs in multiples of 8 floats.</summary>
-    public static bool Applies(Conv2d conv, Tensor input, Tensor delta) =>
+    public static bool Applies(Convolution conv, Tensor input, Tensor delta) =>
         Supported && conv.groups == 1 && input.device_type == TorchSharp.DeviceType.CPU && input.dtype == ScalarType.Float32
         && delta.dtype == ScalarType.Float32 && RunLength(conv, input.shape[1]) % Block == 0
         && Addressable(input) && Addressable(delta); // offsets are ints and tensors are read as spans
@@ -46,16 +46,16 @@ public static class VectorisedConvGradients
     internal static bool Supported => Vector256.IsHardwareAccelerated && Fma.IsSupported;
 
     /// <summary>Contiguous floats of one window in the channels-last input: a kernel row (kw·C) when taps are adjacent, else one tap's channels.</summary>
-    static long RunLength(Conv2d conv, long channels) => conv.dilation[1] == 1 ? conv.kernel_size[1] * channels : channels;
+    static long RunLength(Convolution conv, long channels) => conv.dilation[1] == 1 ? conv.kernel_size[1] * channels : channels;
 
     /// <summary>
     /// [R, C, H, W] input rows and their δ [R, O, Ho, Wo] → per-row gradients [R, 1, O, kh·kw·C] in patch order, and
     /// their squared norms [R], summed from the registers as each tile is stored (no second pass over the gradients).
     /// </summary>
-    public static (Tensor Gradients, Tensor SquaredNorms) Of(Conv2d conv, Tensor input, Tensor delta) => Of(conv, input, delta, TorchRuntime.Threads);
+    public static (Tensor Gradients, Tensor SquaredNorms) Of(Convolution conv, Tensor input, Tensor delta) => Of(conv, input, delta, TorchRuntime.Threads);
 
     /// <param name="threads">Examples are split over this many threads (the calling worker's budget).</param>
-    internal static (Tensor Gradients, Tensor SquaredNorms) Of(Conv2d conv, Tensor input, Tensor delta, int threads)
+    internal static (Tensor Gradients, Tensor SquaredNorms) Of(Convolution conv, Tensor input, Tensor delta, int threads)
     {
         var padded = ConvPatches.PaddedChannelsLast(conv, input).contiguous(); // [R, Hp, Wp, C]
         // δ arrives channels-last when the layer after the convolution runs channels-last (tanh-cnn's pools): read it in place.
@@ -77,7 +77,7 @@ public static class VectorisedConvGradients
         public readonly int[] Blocks;  // input offset, from a window origin, of column block k (patch columns [8k, 8k + 8))
         public readonly int[] TileRows; // output channels cut into tiles of 6, 4 and 1 rows, cheapest first (RowTiles)
 
-        public Shape(Conv2d conv, Tensor padded, Tensor delta, bool deltaChannelsLast)
+        public Shape(Convolution conv, Tensor padded, Tensor delta, bool deltaChannelsLast)
         {
             Rows = checked((int)delta.shape[0]);
             Outputs = checked((int)delta.shape[1]);

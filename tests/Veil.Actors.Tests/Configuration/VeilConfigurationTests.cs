@@ -97,6 +97,20 @@ public class VeilConfigurationTests
     [InlineData("veil.data.multiplicity=2", "veil.data.multiplicity")]
     [InlineData("veil.data.augment.flip=true", "veil.data.augment.flip")]
     [InlineData("veil.data.augment.crop-padding=-1", "veil.data.augment.crop-padding")]
+    [InlineData("veil.model.weight-standardisation=sometimes", "veil.model.weight-standardisation")]
+    [InlineData("veil.model.weight-standardisation=on", "veil.model.weight-standardisation")] // tanh-cnn, the reference model, has no standardised form
     public void A_bad_training_value_names_its_key(string assignment, string key) =>
         Assert.Contains(key, Assert.Throws<ConfigurationException>(() => TrainingSettings.Create(VeilConfiguration.Load(overrides: [assignment]))).Message);
+
+    [Fact]
+    public void Weight_standardisation_is_off_by_default_and_read_for_the_GroupNorm_ResNets()
+    {
+        Assert.False(TrainingSettings.Create(VeilConfiguration.Load()).WeightStandardisation);
+        var on = TrainingSettings.Create(VeilConfiguration.Load(overrides: ["veil.model.name=resnet18-gn-32", "veil.model.weight-standardisation=on"]));
+        Assert.True(on.WeightStandardisation);
+        Assert.NotEqual(on.Model, on.ModelIdentity); // a cluster node built without it is told apart
+        var off = TrainingSettings.Create(VeilConfiguration.Load(overrides: ["veil.model.name=wrn16-4", "veil.model.weight-standardisation=off"]));
+        Assert.False(off.WeightStandardisation);
+        Assert.Equal(off.Model, off.ModelIdentity);
+    }
 }

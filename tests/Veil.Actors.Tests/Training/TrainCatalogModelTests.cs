@@ -35,11 +35,13 @@ public class TrainCatalogModelTests : IDisposable
         .. more.SelectMany(m => new[] { "--set", m }),
     ];
 
-    [Fact]
-    public void A_tiny_resnet18_gn_32_dp_run_on_synthetic_cifar_trains_end_to_end_and_records_every_step()
+    [Theory]
+    [InlineData("off")]
+    [InlineData("on")] // weight-standardised convolutions: same parameters, their own per-example rule
+    public void A_tiny_resnet18_gn_32_dp_run_on_synthetic_cifar_trains_end_to_end_and_records_every_step(string weightStandardisation)
     {
         // 48 examples, L = 16, 1 epoch → 3 steps of ≈ 16 examples in micro-batches of 8: seconds on one thread.
-        var run = CliRun.Of(["train", .. Settings("resnet18-gn-32",
+        var run = CliRun.Of(["train", .. Settings("resnet18-gn-32", $"veil.model.weight-standardisation={weightStandardisation}",
             "veil.data.source=\"synthetic:cifar:48\"", "veil.data.test-source=\"synthetic:cifar-test:16\"",
             "veil.dp.expected-batch-size=16", "veil.dp.epochs=1", "veil.runtime.micro-batch-size=8", "veil.eval.batch-size=16"), "--json"]);
         Assert.True(run.ExitCode == 0, run.Stderr + run.Stdout);
@@ -64,6 +66,8 @@ public class TrainCatalogModelTests : IDisposable
         Assert.Equal(start.Length, trained.Length);
         Assert.True(start.Zip(trained, (a, b) => Math.Abs(a - b)).Max() > 1e-4, "the trained parameters equal the initial ones");
         Assert.Contains("SYNTHETIC", File.ReadAllText(Path.Combine(runDir, "plan.json")));
+        using var plan = System.Text.Json.JsonDocument.Parse(File.ReadAllText(Path.Combine(runDir, "plan.json")));
+        Assert.Equal(weightStandardisation == "on", plan.RootElement.GetProperty("weight_standardisation").GetBoolean());
     }
 
     [Fact]

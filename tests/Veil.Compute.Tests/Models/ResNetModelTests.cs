@@ -40,10 +40,13 @@ public sealed class ResNetModelTests
         Assert.InRange(ParameterLayout.Of(model).TotalCount, least, most);
     }
 
-    [Fact]
-    public void A_whole_ResNet18_GN_gives_the_naive_loops_per_example_norms_and_clipped_sum()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)] // weight-standardised: every convolution's raw-weight gradients pulled back through the standardisation
+    public void A_whole_ResNet18_GN_gives_the_naive_loops_per_example_norms_and_clipped_sum(bool weightStandardisation)
     {
-        using var model = ModelCatalog.Create("resnet18-gn-32", seed: 2);
+        using var model = ModelCatalog.Create("resnet18-gn-32", seed: 2, weightStandardisation: weightStandardisation);
+        Assert.Equal(weightStandardisation ? 20 : 0, model.modules().OfType<StandardisedConv2d>().Count()); // stem, 16 block convolutions, 3 shortcuts
         using var scope = NewDisposeScope();
         var g = manual_seed(4);
         var x = randn(new long[] { 2, 3, 32, 32 }, generator: g);
@@ -60,5 +63,30 @@ public sealed class ResNetModelTests
         double scale = expected.abs().max().item<double>();
         double sumError = (sum.to_type(ScalarType.Float64) - expected).abs().max().item<double>();
         Assert.True(sumError <= 1e-5 * scale, $"clipped sum error {sumError:g3} against scale {scale:g3}");
+    }
+
+    [Theory]
+    [InlineData("resnet18-gn-32")]
+    [InlineData("wrn16-4")]
+    public void A_weight_standardised_model_has_the_plain_models_parameters_and_initial_weights_but_its_own_outputs(string name)
+    {
+        using var plain = ModelCatalog.Create(name, seed: 3);
+        using var standardised = ModelCatalog.Create(name, seed: 3, weightStandardisation: true);
+        Assert.Equal(ParameterLayout.Of(plain).Fingerprint, ParameterLayout.Of(standardised).Fingerprint); // checkpoints and saved weights load either way
+        Assert.Equal(ParameterVector.Flatten(plain), ParameterVector.Flatten(standardised));
+        using var scope = NewDisposeScope();
+        var x = randn(new long[] { 2, 3, 32, 32 }, generator: manual_seed(5));
+        using var _ = no_grad();
+        Assert.False(plain.call(x).allclose(standardised.call(x), rtol: 1e-3, atol: 1e-3));
+        ParameterVector.Load(standardised, ParameterVector.Flatten(standardised)); // a round trip through the flat vector changes nothing
+        Assert.Equal(ParameterVector.Flatten(plain), ParameterVector.Flatten(standardised));
+    }
+
+    [Fact]
+    public void A_model_without_a_weight_standardised_form_is_refused_by_name()
+    {
+        var e = Assert.Throws<ArgumentException>(() => ModelCatalog.Create("gn-cnn", seed: 1, weightStandardisation: true));
+        Assert.Contains("gn-cnn", e.Message);
+        Assert.Contains("resnet18-gn-32", e.Message);
     }
 }

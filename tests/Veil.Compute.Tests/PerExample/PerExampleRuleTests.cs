@@ -1,5 +1,6 @@
 using TorchSharp;
 using Veil.Compute.Clipping;
+using Veil.Compute.Models;
 using Veil.Compute.PerExample;
 using Veil.Compute.Runtime;
 using Veil.Compute.Tests.Support;
@@ -45,6 +46,16 @@ public sealed class PerExampleRuleTests
             (g, b) => Images(g, b, 4, 6, 6)),
         new Case("depthwise conv", () => new Chain(("conv", nn.Conv2d(3, 3, 3, padding: 1, groups: 3)), ("act", nn.Tanh()), ("flat", nn.Flatten()), ("fc", nn.Linear(3 * 5 * 5, 3))),
             (g, b) => Images(g, b, 3, 5, 5)),
+        new Case("standardised conv stride 2 padding 1", () => new Chain(("conv", new StandardisedConv2d(3, 4, 3, stride: 2, padding: 1)), ("act", nn.Tanh()), ("flat", nn.Flatten()), ("fc", nn.Linear(4 * 5 * 5, 3))),
+            (g, b) => Images(g, b, 3, 9, 9)),
+        new Case("standardised conv dilation 2 no bias", () => new Chain(("conv", new StandardisedConv2d(2, 3, 3, dilation: 2, bias: false)), ("act", nn.Tanh()), ("flat", nn.Flatten()), ("fc", nn.Linear(3 * 4 * 4, 3))),
+            (g, b) => Images(g, b, 2, 8, 8)),
+        new Case("standardised conv groups 2 padding 1", () => new Chain(("conv", new StandardisedConv2d(4, 6, 3, padding: 1, groups: 2)), ("act", nn.Tanh()), ("flat", nn.Flatten()), ("fc", nn.Linear(6 * 6 * 6, 3))),
+            (g, b) => Images(g, b, 4, 6, 6)),
+        new Case("standardised conv one input channel stride 2 padding 2 no bias", () => new Chain(("conv", new StandardisedConv2d(1, 3, 4, stride: 2, padding: 2, bias: false)), ("act", nn.Tanh()), ("flat", nn.Flatten()), ("fc", nn.Linear(3 * 5 * 5, 3))),
+            (g, b) => Images(g, b, 1, 9, 9)),
+        new Case("standardised conv then group norm", () => new Chain(("conv", new StandardisedConv2d(2, 4, 3, padding: 1, bias: false)), ("norm", GroupNorms.Create(2, 4)), ("act", nn.Tanh()), ("flat", nn.Flatten()), ("fc", nn.Linear(4 * 5 * 5, 3))),
+            (g, b) => Images(g, b, 2, 5, 5)),
         new Case("group norm", () => new Chain(("conv", nn.Conv2d(2, 4, 3)), ("norm", Veil.Compute.Models.GroupNorms.Create(2, 4)), ("act", nn.Tanh()), ("flat", nn.Flatten()), ("fc", nn.Linear(4 * 4 * 4, 3))),
             (g, b) => Images(g, b, 2, 6, 6)),
         new Case("layer norm", () => new Chain(("fc1", nn.Linear(6, 6)), ("norm", nn.LayerNorm(6)), ("act", nn.Tanh()), ("flat", nn.Flatten()), ("fc2", nn.Linear(18, 3))),
@@ -119,6 +130,8 @@ public sealed class PerExampleRuleTests
     [InlineData("conv groups 2 rectangular padding")]
     [InlineData("linear on sequences")]
     [InlineData("conv one input channel stride 2 padding 2")]
+    [InlineData("standardised conv groups 2 padding 1")]
+    [InlineData("standardised conv one input channel stride 2 padding 2 no bias")]
     public void Norms_taken_one_example_at_a_time_and_sums_without_kept_gradients_match_the_naive_loop(string name)
     {
         // Budgets of one byte: patches are formed one example per chunk and no materialised gradient is kept,
@@ -131,6 +144,7 @@ public sealed class PerExampleRuleTests
     [InlineData("conv stride 2 padding 1")]
     [InlineData("conv groups 2 rectangular padding")]
     [InlineData("conv one input channel stride 2 padding 2")]
+    [InlineData("standardised conv groups 2 padding 1")]
     public void Gradients_kept_chunk_by_chunk_give_the_naive_loops_clipped_sum(string name)
     {
         // One example per chunk, every chunk's gradients kept: the clipped sum is a weighted sum over the kept chunks,

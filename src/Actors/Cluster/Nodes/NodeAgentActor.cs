@@ -139,7 +139,7 @@ public sealed class NodeAgentActor : ReceiveActor
                 ? $"node {Self.Path.Address}: its dataset fingerprint {Short(_settings.Fingerprint)} differs from run {m.RunId}'s {Short(m.Fingerprint)}: " +
                   "this node opened other data; give it the coordinator's veil.data.* settings (same files, same train-examples)"
             : m.Model != _settings.Model
-                ? $"node {Self.Path.Address}: it was started for model {_settings.Model}, run {m.RunId} trains {m.Model}; give it the coordinator's veil.model.name, veil.init.* and veil.public.* (and the same backbone folder)"
+                ? $"node {Self.Path.Address}: it was started for model {_settings.Model}, run {m.RunId} trains {m.Model}; give it the coordinator's veil.model.name, veil.model.weight-standardisation, veil.init.* and veil.public.* (and the same backbone folder)"
             : m.ClipNorm != _settings.ClipNorm
                 ? $"node {Self.Path.Address}: it clips to C = {_settings.ClipNorm}, run {m.RunId} to C = {m.ClipNorm}; give it the coordinator's veil.dp.clip-norm"
             : null;
