@@ -18,23 +18,8 @@ public sealed class ClusterTrainingTests(ITestOutputHelper output, PostgresServe
     private readonly ClusterTestData _data = new();
 
     [Fact]
-    public void A_cluster_run_releases_the_same_ledger_events_and_final_model_as_the_single_node_run()
-    {
-        var single = ClusterHarness.SingleNode(_data, "single");
-        using var cluster = new ClusterHarness(_data, "cluster");
-        var coordinator = cluster.Start("[coordinator]", minWorkers: 2);
-        cluster.Start("[worker]");
-        cluster.Start("[worker]");
-
-        var ended = Finish(coordinator.Ended, cluster);
-        Assert.True(ended.Succeeded, ended.Message + "\n" + cluster.Log);
-        Assert.Equal(2, CountOf(cluster.Log.ToString(), "ready (1 worker(s))"));
-        AssertSameModel(single.RunDirectory, ended.Message);
-        var reference = ClusterHarness.Events(single.LedgerPath);
-        var events = ClusterHarness.Events(cluster.Ledger);
-        Assert.Equal(6, reference.Count);
-        Assert.Equal(reference.Select(r => (r.Step, r.EventJson, r.DatasetFingerprint)), events.Select(r => (r.Step, r.EventJson, r.DatasetFingerprint)));
-    }
+    public void A_cluster_run_releases_the_same_ledger_events_and_final_model_as_the_single_node_run() =>
+        Assert.Equal(6, TwoWorkersMatchOneNode().Count);
 
     [Fact]
     public void A_cluster_fine_tunes_a_backbone_on_the_private_part_of_a_split_exactly_as_one_node_does()
@@ -44,10 +29,27 @@ public sealed class ClusterTrainingTests(ITestOutputHelper output, PostgresServe
         string[] split = ["veil.public.split=subset", "veil.public.size=400", "veil.public.seed=2", "veil.model.name=tanh-cnn"];
         var pretrainConfig = _data.Config(_data.Path_("pretrain-runs"), _data.Path_("pretrain-ledger.sqlite"), [.. split, "veil.pretrain.epochs=1", "veil.pretrain.batch-size=100"]);
         var backbone = Veil.Actors.Transfer.PretrainJob.Run(Veil.Actors.Configuration.TrainingSettings.Create(pretrainConfig), Veil.Actors.Configuration.PretrainSettings.Create(pretrainConfig), TextWriter.Null).BackboneDirectory;
-        string[] fineTune = [.. split, $"veil.init.from=\"{backbone}\"", "veil.init.trainable=last-block"];
+        var events = TwoWorkersMatchOneNode([.. split, $"veil.init.from=\"{backbone}\"", "veil.init.trainable=last-block"]);
+        Assert.Equal(4, events.Count); // 800 private examples, expected batch 200, one epoch
+    }
 
-        var single = ClusterHarness.SingleNode(_data, "single", fineTune);
-        using var cluster = new ClusterHarness(_data, "cluster") { Extra = fineTune };
+    [Fact]
+    public void Augmented_examples_are_drawn_alike_on_every_node_so_a_cluster_run_matches_the_single_node_run()
+    {
+        // Flip + crop with 2 augmentations per example: the workers draw from the seed the coordinator's Hello brings.
+        var (train, test) = _data.ImageFolders();
+        TwoWorkersMatchOneNode($"veil.data.source=\"{train}\"", $"veil.data.test-source=\"{test}\"",
+            "veil.data.augment.flip=true", "veil.data.augment.crop-padding=2", "veil.data.multiplicity=2");
+    }
+
+    /// <summary>
+    /// The run <paramref name="extra"/> describes, on one node and on a coordinator with 2 worker nodes: both finish with the same
+    /// final parameters (up to summation order) and the same ledger events. Returns the single-node run's events.
+    /// </summary>
+    private IReadOnlyList<Veil.Ledger.Store.LedgerRecord> TwoWorkersMatchOneNode(params string[] extra)
+    {
+        var single = ClusterHarness.SingleNode(_data, "single", extra);
+        using var cluster = new ClusterHarness(_data, "cluster") { Extra = extra };
         var coordinator = cluster.Start("[coordinator]", minWorkers: 2);
         cluster.Start("[worker]");
         cluster.Start("[worker]");
@@ -57,28 +59,8 @@ public sealed class ClusterTrainingTests(ITestOutputHelper output, PostgresServe
         Assert.Equal(2, CountOf(cluster.Log.ToString(), "ready (1 worker(s))"));
         AssertSameModel(single.RunDirectory, ended.Message);
         var reference = ClusterHarness.Events(single.LedgerPath);
-        Assert.Equal(4, reference.Count); // 800 private examples, expected batch 200, one epoch
         Assert.Equal(reference.Select(r => (r.Step, r.EventJson, r.DatasetFingerprint)), ClusterHarness.Events(cluster.Ledger).Select(r => (r.Step, r.EventJson, r.DatasetFingerprint)));
-    }
-
-    [Fact]
-    public void Augmented_examples_are_drawn_alike_on_every_node_so_a_cluster_run_matches_the_single_node_run()
-    {
-        // Flip + crop with 2 augmentations per example: the workers draw from the seed the coordinator's Hello brings.
-        var (train, test) = _data.ImageFolders();
-        string[] augmented = [$"veil.data.source=\"{train}\"", $"veil.data.test-source=\"{test}\"",
-            "veil.data.augment.flip=true", "veil.data.augment.crop-padding=2", "veil.data.multiplicity=2"];
-        var single = ClusterHarness.SingleNode(_data, "single", augmented);
-        using var cluster = new ClusterHarness(_data, "cluster") { Extra = augmented };
-        var coordinator = cluster.Start("[coordinator]", minWorkers: 2);
-        cluster.Start("[worker]");
-        cluster.Start("[worker]");
-
-        var ended = Finish(coordinator.Ended, cluster);
-        Assert.True(ended.Succeeded, ended.Message + "\n" + cluster.Log);
-        AssertSameModel(single.RunDirectory, ended.Message);
-        Assert.Equal(ClusterHarness.Events(single.LedgerPath).Select(r => (r.Step, r.EventJson, r.DatasetFingerprint)),
-            ClusterHarness.Events(cluster.Ledger).Select(r => (r.Step, r.EventJson, r.DatasetFingerprint)));
+        return reference;
     }
 
     [Fact]
