@@ -34,10 +34,10 @@ public sealed class TensorTransportTests : IDisposable
 
     public TensorTransportTests()
     {
-        var portA = FreePort.Next();
+        var portA = LoopbackPort.Free();
         var seed = $"akka.tcp://veil@127.0.0.1:{portA}";
         _a = ActorSystem.Create("veil", ClusterActorSystem.Config(Settings(portA, seed, 1 << 20)));
-        _b = ActorSystem.Create("veil", ClusterActorSystem.Config(Settings(FreePort.Next(), seed, 1 << 20)));
+        _b = ActorSystem.Create("veil", ClusterActorSystem.Config(Settings(LoopbackPort.Free(), seed, 1 << 20)));
         var joined = new CountdownEvent(2);
         Akka.Cluster.Cluster.Get(_a).RegisterOnMemberUp(() => joined.Signal());
         Akka.Cluster.Cluster.Get(_b).RegisterOnMemberUp(() => joined.Signal());

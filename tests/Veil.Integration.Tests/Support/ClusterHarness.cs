@@ -10,7 +10,7 @@ namespace Veil.Integration.Tests.Support;
 public sealed class ClusterHarness : IDisposable
 {
     private readonly List<ClusterNode> _nodes = new();
-    private readonly int _seedPort = FreePort.Next();
+    private readonly int _seedPort = LoopbackPort.Free();
 
     public ClusterHarness(ClusterTestData data, string name)
     {
@@ -38,7 +38,7 @@ public sealed class ClusterHarness : IDisposable
     /// <summary>The first node started listens on the seed port; every node joins it.</summary>
     public ClusterNode Start(string roles, int minWorkers = 1, Func<int, IGradientComputer>? computers = null)
     {
-        var port = _nodes.Count == 0 ? _seedPort : FreePort.Next();
+        var port = _nodes.Count == 0 ? _seedPort : LoopbackPort.Free();
         var config = Data.Config(Runs, Ledger, [$"veil.cluster.roles={roles}", $"veil.cluster.port={port}",
             $"veil.cluster.seed-nodes=[\"{Seed}\"]", $"veil.cluster.min-workers={minWorkers}", "veil.cluster.enabled=true", .. LedgerSettings, .. Extra]);
         var node = ClusterNode.Start(config, TextWriter.Synchronized(Log), computers: computers);
