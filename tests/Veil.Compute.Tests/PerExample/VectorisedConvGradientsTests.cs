@@ -37,6 +37,10 @@ public sealed class VectorisedConvGradientsTests
         new("10 outputs, dilation 2 in width, rectangular stride", () => nn.Conv2d(16, 10, (2L, 3L), stride: (1L, 2L), padding: (1L, 2L), dilation: (1L, 2L)), 16, 7, 9),
         new("8 channels, dilation 2: an odd number of column blocks", () => nn.Conv2d(8, 5, 3, stride: 2, padding: 1, dilation: 2), 8, 11, 11),
         new("3 channels, kernel row of 8: runs of 24 floats", () => nn.Conv2d(3, 4, (3L, 8L), padding: (1L, 0L)), 3, 6, 10),
+        new("RGB 7×7 stride 2, an ImageNet stem: runs of 21 floats end in a partial block", () => nn.Conv2d(3, 8, 7, stride: 2, padding: 3), 3, 15, 13),
+        new("20 channels dilated: blocks of 8, 8 and 4 per tap", () => nn.Conv2d(20, 6, 3, padding: 2, dilation: 2, bias: false), 20, 7, 6),
+        new("RGB 3×3: runs of 9 floats, a block and a 1-lane block", () => nn.Conv2d(3, 16, 3, padding: 1), 3, 8, 8),
+        new("RGB 3×3 dilated: runs of 3 floats, every block partial", () => nn.Conv2d(3, 5, 3, padding: 2, dilation: 2), 3, 7, 7),
     };
 
     public static TheoryData<Layer, long, bool> Cases
@@ -125,17 +129,17 @@ public sealed class VectorisedConvGradientsTests
     }
 
     [Fact]
-    public void Layers_whose_runs_are_not_whole_vectors_keep_patches_and_batched_GEMM()
+    public void Grouped_and_float64_convolutions_keep_patches_and_batched_GEMM()
     {
         using var scope = NewDisposeScope();
-        var rgb = randn(2, 3, 8, 8);
-        var conv = nn.Conv2d(3, 16, 3, padding: 1);               // a kernel row is 3·3 = 9 floats
-        Assert.False(VectorisedConvGradients.Applies(conv, rgb, conv.call(rgb)));
-        var grouped = nn.Conv2d(16, 16, 3, groups: 2);
         var x = randn(2, 16, 6, 6);
+        var grouped = nn.Conv2d(16, 16, 3, groups: 2);
         Assert.False(VectorisedConvGradients.Applies(grouped, x, grouped.call(x)));
         var plain = nn.Conv2d(16, 16, 3);
         Assert.True(VectorisedConvGradients.Applies(plain, x, plain.call(x)));
+        var rgb = randn(2, 3, 8, 8);
+        var first = nn.Conv2d(3, 16, 3, padding: 1);               // runs of 9 floats: taken, with a partial block
+        Assert.True(VectorisedConvGradients.Applies(first, rgb, first.call(rgb)));
         plain.to(ScalarType.Float64);
         var x64 = x.to(ScalarType.Float64);
         Assert.False(VectorisedConvGradients.Applies(plain, x64, plain.call(x64)));
