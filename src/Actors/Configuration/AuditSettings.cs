@@ -25,9 +25,7 @@ public sealed record AuditSettings(int Canaries, int GuessesIn, int GuessesOut, 
         if (guessesIn + guessesOut == 0)
             throw new ConfigurationException("veil.audit.guesses-in and veil.audit.guesses-out are both 0: an audit that guesses nothing can show nothing; set e.g. guesses-in = 100, guesses-out = 100");
         var beta = ConfigReading.Double(c, "veil.audit.beta", v => v is > 0 and < 1, "(0, 1)");
-        var seedText = c.GetString("veil.audit.seed");
-        if (!ulong.TryParse(seedText, out var seed))
-            throw new ConfigurationException($"veil.audit.seed = \"{seedText}\" is not an unsigned integer; expected 0 (draw from the CSPRNG) or a fixed seed");
+        var seed = ConfigReading.UnsignedSeed(c, "veil.audit.seed", "expected 0 (draw from the CSPRNG) or a fixed seed");
         if (seed == 0) seed = BitConverter.ToUInt64(RandomNumberGenerator.GetBytes(8)) | 1;
         return new AuditSettings(canaries, guessesIn, guessesOut, beta, seed);
     }

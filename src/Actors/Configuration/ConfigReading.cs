@@ -27,6 +27,15 @@ public static class ConfigReading
         };
     }
 
+    /// <summary>A seed key: an unsigned 64-bit integer, else an error naming the key (and <paramref name="expected"/>, if given).</summary>
+    public static ulong UnsignedSeed(Config config, string key, string? expected = null)
+    {
+        var text = config.GetString(key);
+        if (!ulong.TryParse(text, out var value))
+            throw new ConfigurationException($"{key} = \"{text}\" is not an unsigned integer" + (expected is null ? "" : "; " + expected));
+        return value;
+    }
+
     public static string OneOf(Config config, string key, IReadOnlyList<string> allowed)
     {
         var value = config.GetString(key);

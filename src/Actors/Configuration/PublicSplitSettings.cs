@@ -17,9 +17,7 @@ public sealed record PublicSplitSettings(string Split, int Size, ulong Seed, int
     {
         var split = ConfigReading.OneOf(c, "veil.public.split", Splits);
         var size = (int)ConfigReading.Double(c, "veil.public.size", v => v >= 1 && v <= int.MaxValue && v == Math.Floor(v), "integers [1, 2³¹)");
-        var seedText = c.GetString("veil.public.seed");
-        if (!ulong.TryParse(seedText, out var seed))
-            throw new ConfigurationException($"veil.public.seed = \"{seedText}\" is not an unsigned integer");
+        var seed = ConfigReading.UnsignedSeed(c, "veil.public.seed");
         int[] classes;
         try
         {

@@ -52,9 +52,7 @@ public sealed record TrainingSettings(
         int Int(string key, int min, int max) =>
             (int)ConfigReading.Double(c, key, v => v >= min && v <= max && v == Math.Floor(v), $"integers [{min}, {max}]");
 
-        var seedText = c.GetString("veil.run.seed");
-        if (!ulong.TryParse(seedText, out var seed))
-            throw new ConfigurationException($"veil.run.seed = \"{seedText}\" is not an unsigned integer; expected 0 (draw from the CSPRNG) or a fixed seed");
+        var seed = ConfigReading.UnsignedSeed(c, "veil.run.seed", "expected 0 (draw from the CSPRNG) or a fixed seed");
         var devices = c.GetStringList("veil.runtime.devices");
         if (devices.Count == 0) throw new ConfigurationException("veil.runtime.devices is empty; expected e.g. [\"cpu\"] or [\"cuda:0\"]");
         var source = c.GetString("veil.data.source") ?? "";
