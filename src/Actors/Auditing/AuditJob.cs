@@ -66,9 +66,7 @@ public static class AuditJob
     // The released parameters (runs/<id>/parameters.f32), and each canary's cross-entropy on its wrong label.
     private static double[] CanaryLosses(TrainingSettings t, ImageDataset canaries, TrainingResult run)
     {
-        var bytes = File.ReadAllBytes(Path.Combine(run.RunDirectory, "parameters.f32"));
-        var parameters = new float[bytes.Length / sizeof(float)];
-        Buffer.BlockCopy(bytes, 0, parameters, 0, bytes.Length);
+        var parameters = RunFolder.ReadFloats(Path.Combine(run.RunDirectory, "parameters.f32"));
         var batch = new MicroBatchDecoder(canaries, PixelNormalization.FashionMnist).Decode(new MicroBatchSpec(new MicroBatchId(-1, 0), Enumerable.Range(0, canaries.Count).ToArray()));
         using var model = new RunModels(t, canaries.Classes, run.DatasetFingerprint).Create(t.InitSeed);
         return ExampleLosses.Of(model, parameters, batch.Inputs, batch.Labels, batch.Count, t.EvalBatchSize);

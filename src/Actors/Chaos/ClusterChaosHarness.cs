@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Text.Json;
+using Veil.Actors.Training;
 using Veil.Actors.Cluster.Hosting;
 using Veil.Ledger.Store;
 
@@ -52,7 +53,7 @@ public sealed class ClusterChaosHarness(int runs, int seed, TextWriter log, int 
                 lost += Enumerable.Range(0, stepsPerRun).Count(s => !steps.Contains(s));
                 recounted += steps.Count - steps.Distinct().Count();
                 duplicates += Math.Abs(outcome.Value.Version - stepsPerRun);
-                var difference = ParameterDifference.Relative(Floats(Path.Combine(outcome.Value.RunDir, "parameters.f32")), Floats(Path.Combine(referenceRun, "parameters.f32")));
+                var difference = ParameterDifference.Relative(RunFolder.ReadFloats(Path.Combine(outcome.Value.RunDir, "parameters.f32")), RunFolder.ReadFloats(Path.Combine(referenceRun, "parameters.f32")));
                 maxDifference = Math.Max(maxDifference, difference);
                 if (!(difference < 1e-4)) mismatches++;
                 log.WriteLine($"chaos --cluster run {r}: {steps.Count} ledger events for {stepsPerRun} steps, final parameters {difference:G3} from the single-node run");
@@ -197,13 +198,5 @@ public sealed class ClusterChaosHarness(int runs, int seed, TextWriter log, int 
         lock (output) text = output.ToString();
         var line = text.Split('\n', StringSplitOptions.RemoveEmptyEntries).LastOrDefault(l => l.StartsWith('{'));
         return line is null ? null : JsonDocument.Parse(line).RootElement;
-    }
-
-    private static float[] Floats(string path)
-    {
-        var bytes = File.ReadAllBytes(path);
-        var values = new float[bytes.Length / sizeof(float)];
-        Buffer.BlockCopy(bytes, 0, values, 0, bytes.Length);
-        return values;
     }
 }

@@ -62,4 +62,8 @@ public sealed class RunFolder
         using var stream = System.IO.File.Create(File(name));
         stream.Write(System.Runtime.InteropServices.MemoryMarshal.AsBytes(values.AsSpan()));
     }
+
+    /// <summary>Floats written by <see cref="WriteFloats"/> (e.g. a finished run's parameters.f32).</summary>
+    public static float[] ReadFloats(string path) =>
+        System.Runtime.InteropServices.MemoryMarshal.Cast<byte, float>(System.IO.File.ReadAllBytes(path)).ToArray();
 }

@@ -54,13 +54,7 @@ public sealed class ClusterHarness : IDisposable
             ChaosSettings.Off, TelemetrySettings.Create(config), TextWriter.Null, progress: new ProgressLine(TextWriter.Null, ProgressMode.Quiet));
     }
 
-    public static float[] Parameters(string runDirectory)
-    {
-        var bytes = File.ReadAllBytes(Path.Combine(runDirectory, "parameters.f32"));
-        var values = new float[bytes.Length / sizeof(float)];
-        Buffer.BlockCopy(bytes, 0, values, 0, bytes.Length);
-        return values;
-    }
+    public static float[] Parameters(string runDirectory) => RunFolder.ReadFloats(Path.Combine(runDirectory, "parameters.f32"));
 
     public static IReadOnlyList<LedgerRecord> Events(string ledger)
     {
