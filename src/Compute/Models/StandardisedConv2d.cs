@@ -32,10 +32,16 @@ public sealed class StandardisedConv2d : Convolution
     /// <summary>Ŵ of any raw weight [O, ...]: per output row, zero mean and (biased) variance var/(var + ε).</summary>
     public static Tensor Standardise(Tensor raw)
     {
+        var (centred, variance) = Rows(raw);
+        return (centred / (variance + Epsilon).sqrt()).reshape(raw.shape);
+    }
+
+    /// <summary>Each output row of a raw weight [O, ...], centred [O, F], and its biased variance [O, 1].</summary>
+    public static (Tensor Centred, Tensor Variance) Rows(Tensor raw)
+    {
         var rows = raw.reshape(raw.shape[0], -1);
         var centred = rows - rows.mean(new long[] { 1 }, keepdim: true);
-        var variance = centred.square().mean(new long[] { 1 }, keepdim: true);
-        return (centred / (variance + Epsilon).sqrt()).reshape(raw.shape);
+        return (centred, centred.square().mean(new long[] { 1 }, keepdim: true));
     }
 
     public override Tensor forward(Tensor input) =>

@@ -27,9 +27,9 @@ public sealed class StandardisedConvLayer : IPerExampleLayer
         using (no_grad())
         {
             using var scope = NewDisposeScope(); // only the per-channel vectors outlive the weight-sized temporaries
-            var rows = conv.weight!.detach().reshape(_channels, -1);
-            _fanIn = rows.shape[1];
-            var variance = (rows - rows.mean(new long[] { 1 }, keepdim: true)).square().mean(new long[] { 1 });
+            var (centred, rowVariance) = StandardisedConv2d.Rows(conv.weight!.detach());
+            _fanIn = centred.shape[1];
+            var variance = rowVariance.reshape(_channels);
             _inverseScale = (variance + StandardisedConv2d.Epsilon).rsqrt().MoveToOuterDisposeScope();
             _retained = (variance / (variance + StandardisedConv2d.Epsilon)).MoveToOuterDisposeScope();
         }
