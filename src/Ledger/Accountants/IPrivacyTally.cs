@@ -12,6 +12,12 @@ public interface IPrivacyTally
     /// <summary>This tally's events followed by <paramref name="events"/>, in that order.</summary>
     IPrivacyTally With(IEnumerable<DpEvent> events);
 
+    /// <summary>
+    /// The composition of this tally's events and <paramref name="other"/>'s (a tally of the same accountant):
+    /// composition is commutative, so a group of separately kept histories sums without re-reading them.
+    /// </summary>
+    IPrivacyTally Plus(IPrivacyTally other);
+
     /// <summary>The ε the accountant certifies for every event folded in so far; equal (to rounding) to its full recomputation.</summary>
     PrivacySpent Epsilon(double delta);
 }

@@ -49,6 +49,7 @@ public sealed class PldAccountant : IPrivacyAccountant
     internal PrivacySpent EpsilonOfCounts(IReadOnlyDictionary<SubsampledGaussianMechanism, long> counts, double delta)
     {
         if (!(delta > 0 && delta < 1)) throw new ArgumentOutOfRangeException(nameof(delta), delta, "delta must be in (0, 1)");
+        if (counts.Any(pair => pair.Key.IsUnbounded && pair.Value > 0)) return new PrivacySpent(double.PositiveInfinity, delta, Name, Order: null);
         var epsilon = DistributionOf(counts).EpsilonForDelta(delta);
         return new PrivacySpent(epsilon, delta, Name, Order: null);
     }
@@ -59,6 +60,8 @@ public sealed class PldAccountant : IPrivacyAccountant
     // Mechanisms that ran zero times are skipped; the others are visited in the tally's order.
     private AddOrRemovePld DistributionOf(IReadOnlyDictionary<SubsampledGaussianMechanism, long> counts)
     {
+        if (counts.Any(pair => pair.Key.IsUnbounded && pair.Value > 0))
+            throw new ArgumentException("the history holds an insecure release (InsecureRandomness): its privacy loss is unbounded and has no distribution", "history");
         var total = AddOrRemovePld.Identity(ValueDiscretisationInterval);
 
         // Gaussian mechanisms compose exactly into one Gaussian with 1/σ² = Σ count/σᵢ² (the privacy loss is

@@ -101,6 +101,8 @@ public sealed class RdpAccountant : IPrivacyAccountant
         PoissonSampled { Inner: PoissonSampled inner } p => CurveOf(new PoissonSampled(p.SamplingRate * inner.SamplingRate, inner.Inner)),
         SelfComposed s => Scaled(CurveOf(s.Inner), s.Count),
         Composed c => c.Events.Aggregate(new double[_orders.Length], (acc, x) => AddScaled(acc, CurveOf(x), 1)),
+        // The inner event is still read, so an unsupported one is refused rather than hidden behind the ∞.
+        InsecureRandomness i => CurveOf(i.Inner).Select(_ => double.PositiveInfinity).ToArray(),
         _ => throw new UnsupportedEventException(e, Name),
     };
 
@@ -117,12 +119,13 @@ public sealed class RdpAccountant : IPrivacyAccountant
         }
     }
 
-    private static double[] Scaled(double[] curve, long n) => curve.Select(r => r == 0 ? 0 : r * n).ToArray();
+    // An unbounded loss stays unbounded even run zero times (∞ · 0 would be NaN): see InsecureRandomness.
+    private static double[] Scaled(double[] curve, long n) => curve.Select(r => r == 0 ? 0 : double.IsPositiveInfinity(r) ? r : r * n).ToArray();
 
     private static double[] AddScaled(double[] acc, double[] curve, long n)
     {
         for (var i = 0; i < acc.Length; i++)
-            if (curve[i] != 0) acc[i] += curve[i] * n;
+            if (curve[i] != 0) acc[i] += double.IsPositiveInfinity(curve[i]) ? curve[i] : curve[i] * n;
         return acc;
     }
 

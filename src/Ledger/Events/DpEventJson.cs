@@ -13,6 +13,7 @@ namespace Veil.Ledger.Events;
 /// {"type":"poisson_sampled","sampling_rate":0.04,"event":{...}}
 /// {"type":"self_composed","count":2250,"event":{...}}
 /// {"type":"composed","events":[{...},...]}
+/// {"type":"insecure-randomness","inner":{...}}
 /// </code>
 /// </summary>
 public static class DpEventJson
@@ -63,6 +64,11 @@ public static class DpEventJson
                 }
                 sb.Append("]}");
                 break;
+            case InsecureRandomness i:
+                sb.Append("{\"type\":\"insecure-randomness\",\"inner\":");
+                Write(sb, i.Inner);
+                sb.Append('}');
+                break;
             default:
                 throw new ArgumentException($"No stable JSON form for {dpEvent.GetType().Name}; add one before storing it.", nameof(dpEvent));
         }
@@ -80,7 +86,8 @@ public static class DpEventJson
                 "poisson_sampled" => new PoissonSampled(Required(e, "sampling_rate").GetDouble(), Read(Required(e, "event"))),
                 "self_composed" => new SelfComposed(Read(Required(e, "event")), Required(e, "count").GetInt64()),
                 "composed" => new Composed(Required(e, "events").EnumerateArray().Select(Read).ToArray()),
-                var other => throw new FormatException($"Unknown DP event type \"{other}\" (known: gaussian, poisson_sampled, self_composed, composed)."),
+                "insecure-randomness" => new InsecureRandomness(Read(Required(e, "inner"))),
+                var other => throw new FormatException($"Unknown DP event type \"{other}\" (known: gaussian, poisson_sampled, self_composed, composed, insecure-randomness)."),
             };
         }
         catch (Exception ex) when (ex is ArgumentException or InvalidOperationException)

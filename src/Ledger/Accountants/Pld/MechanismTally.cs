@@ -45,6 +45,11 @@ internal static class MechanismTally
             case Composed composed:
                 foreach (var inner in composed.Events) Visit(inner, multiplicity, counts, accountant);
                 break;
+            case InsecureRandomness insecure:
+                Visit(insecure.Inner, 0, counts, accountant); // refuses an unsupported inner event
+                // Counted at least once, even inside SelfComposed(…, 0): anything composed with it is ∞.
+                Add(SubsampledGaussianMechanism.Unbounded, Math.Max(1, multiplicity), counts);
+                break;
             default:
                 throw new UnsupportedEventException(dpEvent, accountant);
         }

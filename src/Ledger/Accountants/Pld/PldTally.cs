@@ -30,5 +30,14 @@ public sealed class PldTally : IPrivacyTally
         return new PldTally(_accountant, counts);
     }
 
+    public IPrivacyTally Plus(IPrivacyTally other)
+    {
+        if (other is not PldTally pld || !ReferenceEquals(pld._accountant, _accountant))
+            throw new ArgumentException("only a tally of the same accountant can be added", nameof(other));
+        var counts = new Dictionary<SubsampledGaussianMechanism, long>(_counts);
+        foreach (var (mechanism, count) in pld._counts) counts[mechanism] = checked(counts.GetValueOrDefault(mechanism) + count);
+        return new PldTally(_accountant, counts);
+    }
+
     public PrivacySpent Epsilon(double delta) => _accountant.EpsilonOfCounts(_counts, delta);
 }

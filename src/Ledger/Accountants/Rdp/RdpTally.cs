@@ -36,6 +36,20 @@ public sealed class RdpTally : IPrivacyTally
         return new RdpTally(_accountant, sum, compensation);
     }
 
+    public IPrivacyTally Plus(IPrivacyTally other)
+    {
+        if (other is not RdpTally rdp || !ReferenceEquals(rdp._accountant, _accountant))
+            throw new ArgumentException("only a tally of the same accountant can be added", nameof(other));
+        var sum = (double[])_sum.Clone();
+        var compensation = (double[])_compensation.Clone();
+        for (var i = 0; i < sum.Length; i++)
+        {
+            Add(ref sum[i], ref compensation[i], rdp._sum[i]);
+            if (!double.IsInfinity(sum[i])) compensation[i] += rdp._compensation[i];
+        }
+        return new RdpTally(_accountant, sum, compensation);
+    }
+
     public PrivacySpent Epsilon(double delta)
     {
         RdpAccountant.ValidateDelta(delta);

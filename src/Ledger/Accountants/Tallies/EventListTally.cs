@@ -13,5 +13,13 @@ public sealed class EventListTally(IPrivacyAccountant accountant, ImmutableList<
 
     public IPrivacyTally With(IEnumerable<DpEvent> more) => new EventListTally(accountant, events.AddRange(more));
 
+    public IPrivacyTally Plus(IPrivacyTally other) => other is EventListTally list && ReferenceEquals(list.Accountant, accountant)
+        ? new EventListTally(accountant, events.AddRange(list.Events))
+        : throw new ArgumentException("only a tally of the same accountant can be added", nameof(other));
+
+    private IPrivacyAccountant Accountant => accountant;
+
+    private ImmutableList<DpEvent> Events => events;
+
     public PrivacySpent Epsilon(double delta) => accountant.Epsilon(events, delta);
 }
