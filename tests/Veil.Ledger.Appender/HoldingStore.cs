@@ -1,3 +1,4 @@
+using Veil.Ledger.Scopes;
 using Veil.Ledger.Store;
 
 /// <summary>Sleeps inside the admission check (inside the store's append transaction) to widen races.</summary>
@@ -5,7 +6,7 @@ internal sealed class HoldingStore(ILedgerStore inner, int holdMs) : ILedgerStor
 {
     public string Location => inner.Location;
 
-    public LedgerRecord Append(PendingEvent pending, Func<DatasetHistory, string?>? admit = null) =>
+    public LedgerRecord Append(PendingEvent pending, Func<LedgerHistory, string?>? admit = null) =>
         inner.Append(pending, admit is null ? null : history =>
         {
             Thread.Sleep(holdMs);
@@ -14,9 +15,19 @@ internal sealed class HoldingStore(ILedgerStore inner, int holdMs) : ILedgerStor
 
     public IReadOnlyList<LedgerRecord> ReadAll() => inner.ReadAll();
 
+    public IReadOnlyList<LedgerRecord> ReadAfter(long afterSequence) => inner.ReadAfter(afterSequence);
+
     public IReadOnlyList<LedgerRecord> ReadDataset(string datasetFingerprint) => inner.ReadDataset(datasetFingerprint);
 
     public IReadOnlyList<LedgerRecord> ReadDataset(string datasetFingerprint, long afterSequence) => inner.ReadDataset(datasetFingerprint, afterSequence);
+
+    public void PutScope(DataScope scope) => inner.PutScope(scope);
+
+    public DataScope? ReadScope(string id) => inner.ReadScope(id);
+
+    public IReadOnlyList<StoredScope> ReadScopeIds() => inner.ReadScopeIds();
+
+    public string BindIdentityKey(string checkValue) => inner.BindIdentityKey(checkValue);
 
     public LedgerVerification Verify() => inner.Verify();
 

@@ -18,9 +18,12 @@ public sealed record DatasetSpending(string DatasetFingerprint, double Epsilon, 
     }
 
     /// <summary>"run a: 120 events (steps 0–119), run b: 3 events (steps 0–2)".</summary>
-    public string DescribeRuns() => Runs.Count == 0
+    public string DescribeRuns() => Describe(Runs);
+
+    /// <summary>"run a: 120 events (steps 0–119), run b: 3 events (steps 0–2)".</summary>
+    public static string Describe(IReadOnlyList<RunSpending> runs) => runs.Count == 0
         ? "no runs yet"
-        : string.Join(", ", Runs.Select(r => string.Create(CultureInfo.InvariantCulture, $"run {r.RunId}: {r.Events} events (steps {r.FirstStep}–{r.LastStep})")));
+        : string.Join(", ", runs.Select(r => string.Create(CultureInfo.InvariantCulture, $"run {r.RunId}: {r.Events} events (steps {r.FirstStep}–{r.LastStep})")));
 }
 
 /// <summary>One run's share of a dataset's ledger.</summary>

@@ -1,6 +1,7 @@
 using System.Data;
 using System.Globalization;
 using Npgsql;
+using Veil.Ledger.Scopes;
 
 namespace Veil.Ledger.Store;
 
@@ -67,7 +68,7 @@ public sealed class PostgresLedgerStore : ILedgerStore
         }
     }
 
-    public LedgerRecord Append(PendingEvent pending, Func<DatasetHistory, string?>? admit = null)
+    public LedgerRecord Append(PendingEvent pending, Func<LedgerHistory, string?>? admit = null)
     {
         var eventJson = Events.DpEventJson.Serialize(pending.Event);
         for (var attempt = 1; ; attempt++)
@@ -89,6 +90,8 @@ public sealed class PostgresLedgerStore : ILedgerStore
     }
 
     public IReadOnlyList<LedgerRecord> ReadAll() => Read(c => Trusted(ReadWhere(c, null, "TRUE")));
+
+    public IReadOnlyList<LedgerRecord> ReadAfter(long afterSequence) => Read(c => Trusted(ReadWhere(c, null, "seq > @after", ("after", afterSequence))));
 
     public IReadOnlyList<LedgerRecord> ReadDataset(string datasetFingerprint) => ReadDataset(datasetFingerprint, 0);
 
@@ -115,14 +118,56 @@ public sealed class PostgresLedgerStore : ILedgerStore
         Interlocked.Exchange(ref _countedThrough, headSequence);
     }
 
+    public void PutScope(DataScope scope)
+    {
+        ArgumentNullException.ThrowIfNull(scope);
+        Read(c =>
+        {
+            // One statement commits on its own (synchronous_commit = on: durably).
+            using var cmd = new NpgsqlCommand("INSERT INTO scopes (id, count, identities) VALUES (@id, @count, @identities) ON CONFLICT (id) DO NOTHING", c);
+            cmd.Parameters.AddWithValue("id", scope.Id);
+            cmd.Parameters.AddWithValue("count", scope.Count);
+            cmd.Parameters.AddWithValue("identities", scope.ToBytes());
+            return cmd.ExecuteNonQuery();
+        });
+    }
+
+    public DataScope? ReadScope(string id) => Read(c => ReadScope(c, null, id));
+
+    public IReadOnlyList<StoredScope> ReadScopeIds() => Read(c =>
+    {
+        using var cmd = new NpgsqlCommand("SELECT id, count FROM scopes ORDER BY id", c);
+        using var reader = cmd.ExecuteReader();
+        var scopes = new List<StoredScope>();
+        while (reader.Read()) scopes.Add(new StoredScope(reader.GetString(0), reader.IsDBNull(1) ? 0 : checked((int)reader.GetInt64(1))));
+        return scopes;
+    });
+
+    public string BindIdentityKey(string checkValue)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(checkValue);
+        return Read(c =>
+        {
+            using (var insert = new NpgsqlCommand("INSERT INTO veil_meta (key, value) VALUES ('identity_key_check', @v) ON CONFLICT (key) DO NOTHING", c))
+            {
+                insert.Parameters.AddWithValue("v", checkValue);
+                insert.ExecuteNonQuery();
+            }
+            using var select = new NpgsqlCommand("SELECT value FROM veil_meta WHERE key = 'identity_key_check'", c);
+            return (string)select.ExecuteScalar()!;
+        });
+    }
+
     public LedgerVerification Verify()
     {
         using var c = Connect();
-        // One snapshot for rows and head, so an append committing meanwhile cannot look like a mismatch.
+        // One snapshot for rows, head and scopes, so an append committing meanwhile cannot look like a mismatch.
         using var tx = c.BeginTransaction(IsolationLevel.RepeatableRead);
         try
         {
-            return ChainVerifier.Verify(ReadWhere(c, tx, "TRUE"), () => ReadHead(c, tx, forUpdate: false));
+            var rows = ReadWhere(c, tx, "TRUE");
+            var chain = ChainVerifier.Verify(rows, () => ReadHead(c, tx, forUpdate: false));
+            return chain.Valid ? ScopeVerifier.Verify(rows.Select(r => ChainVerifier.TryComplete(r)!).ToList(), ReadRawScopes(c, tx)) : chain;
         }
         catch (PostgresException e)
         {
@@ -132,7 +177,7 @@ public sealed class PostgresLedgerStore : ILedgerStore
 
     public void Dispose() => _source.Dispose();
 
-    private LedgerRecord AppendOnce(PendingEvent pending, string eventJson, Func<DatasetHistory, string?>? admit)
+    private LedgerRecord AppendOnce(PendingEvent pending, string eventJson, Func<LedgerHistory, string?>? admit)
     {
         using var c = Connect();
         using var tx = c.BeginTransaction(IsolationLevel.ReadCommitted);
@@ -160,7 +205,8 @@ public sealed class PostgresLedgerStore : ILedgerStore
         CheckNoneMissing(c, tx, sequence - 1);
         if (admit is not null)
         {
-            var history = new DatasetHistory(pending.DatasetFingerprint, sequence - 1, after => ReadDatasetAfter(c, tx, pending.DatasetFingerprint, after));
+            // READ COMMITTED: each read sees every commit before it, so scopes stored by other processes too.
+            var history = new LedgerHistory(sequence - 1, after => Trusted(ReadWhere(c, tx, "seq > @after", ("after", after))), id => ReadScope(c, tx, id));
             if (admit(history) is { } refusal) throw new LedgerAppendRefusedException(refusal); // disposing tx rolls back
         }
         var timestamp = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
@@ -202,7 +248,7 @@ public sealed class PostgresLedgerStore : ILedgerStore
             if (!hasMeta)
             {
                 var others = new List<string>();
-                using (var cmd = new NpgsqlCommand("SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema() AND table_name NOT IN ('veil_meta', 'ledger') ORDER BY 1 LIMIT 5", c, tx))
+                using (var cmd = new NpgsqlCommand("SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema() AND table_name NOT IN ('veil_meta', 'ledger', 'scopes') ORDER BY 1 LIMIT 5", c, tx))
                 using (var reader = cmd.ExecuteReader())
                     while (reader.Read()) others.Add(reader.GetString(0));
                 if (others.Count > 0)
@@ -224,12 +270,33 @@ public sealed class PostgresLedgerStore : ILedgerStore
             // Columns are nullable on purpose: a damaged row must be readable so Verify can name it, not hide it.
             Execute(c, tx, "CREATE TABLE IF NOT EXISTS ledger (seq BIGINT PRIMARY KEY, release_id TEXT UNIQUE, dataset TEXT, run_id TEXT, step BIGINT, event TEXT, ts_ms BIGINT, prev_hash TEXT, hash TEXT)");
             Execute(c, tx, "CREATE INDEX IF NOT EXISTS ledger_dataset ON ledger (dataset, seq)");
+            // Added without a version bump: a ledger written before scopes existed gains the table and reads as before.
+            Execute(c, tx, "CREATE TABLE IF NOT EXISTS scopes (id TEXT PRIMARY KEY, count BIGINT, identities BYTEA)");
             tx.Commit();
         }
         catch (PostgresException e)
         {
             throw new LedgerException($"cannot open the ledger in {Location}: {e.SqlState} {e.MessageText} (may this user create tables there?)", e);
         }
+    }
+
+    private DataScope? ReadScope(NpgsqlConnection c, NpgsqlTransaction? tx, string id)
+    {
+        using var cmd = new NpgsqlCommand("SELECT identities FROM scopes WHERE id = @id", c, tx);
+        cmd.Parameters.AddWithValue("id", id);
+        var value = cmd.ExecuteScalar();
+        if (value is null) return null;
+        return DataScope.FromBytes(id, value as byte[] ?? throw Corrupt($"scope {id} has no identities"));
+    }
+
+    private static List<ScopeVerifier.RawScope> ReadRawScopes(NpgsqlConnection c, NpgsqlTransaction tx)
+    {
+        using var cmd = new NpgsqlCommand("SELECT id, count, identities FROM scopes ORDER BY id", c, tx);
+        using var reader = cmd.ExecuteReader();
+        var scopes = new List<ScopeVerifier.RawScope>();
+        while (reader.Read())
+            scopes.Add(new ScopeVerifier.RawScope(reader.GetString(0), reader.IsDBNull(1) ? null : reader.GetInt64(1), reader.IsDBNull(2) ? null : (byte[])reader.GetValue(2)));
+        return scopes;
     }
 
     private NpgsqlConnection Connect()

@@ -1,4 +1,5 @@
 using Microsoft.Data.Sqlite;
+using Veil.Ledger.Scopes;
 
 namespace Veil.Ledger.Store;
 
@@ -71,7 +72,7 @@ public sealed class SqliteLedgerStore : ILedgerStore
         }
     }
 
-    public LedgerRecord Append(PendingEvent pending, Func<DatasetHistory, string?>? admit = null)
+    public LedgerRecord Append(PendingEvent pending, Func<LedgerHistory, string?>? admit = null)
     {
         var eventJson = Events.DpEventJson.Serialize(pending.Event);
         try
@@ -109,7 +110,8 @@ public sealed class SqliteLedgerStore : ILedgerStore
             CheckNoneMissing(sequence - 1);
             if (admit is not null)
             {
-                var history = new DatasetHistory(pending.DatasetFingerprint, sequence - 1, after => ReadDatasetAfter(pending.DatasetFingerprint, after));
+                // Same connection, same transaction: it sees every commit before the lock, scopes included.
+                var history = new LedgerHistory(sequence - 1, ReadAfter, ReadScope);
                 if (admit(history) is { } refusal) throw new LedgerAppendRefusedException(refusal);
             }
             var timestamp = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
@@ -153,6 +155,8 @@ public sealed class SqliteLedgerStore : ILedgerStore
 
     public IReadOnlyList<LedgerRecord> ReadAll() => Trusted(ReadWhere("1 = 1"));
 
+    public IReadOnlyList<LedgerRecord> ReadAfter(long afterSequence) => Trusted(ReadWhere("seq > $after", ("$after", afterSequence)));
+
     public IReadOnlyList<LedgerRecord> ReadDataset(string datasetFingerprint) => ReadDatasetAfter(datasetFingerprint, 0);
 
     public IReadOnlyList<LedgerRecord> ReadDataset(string datasetFingerprint, long afterSequence) => ReadDatasetAfter(datasetFingerprint, afterSequence);
@@ -178,11 +182,73 @@ public sealed class SqliteLedgerStore : ILedgerStore
         Interlocked.Exchange(ref _countedThrough, headSequence);
     }
 
+    public void PutScope(DataScope scope)
+    {
+        ArgumentNullException.ThrowIfNull(scope);
+        try
+        {
+            // One statement outside any transaction commits on its own (synchronous=FULL: durably).
+            using var cmd = _connection.CreateCommand();
+            cmd.CommandText = "INSERT OR IGNORE INTO scopes (id, count, identities) VALUES ($id, $count, $identities);";
+            cmd.Parameters.AddWithValue("$id", scope.Id);
+            cmd.Parameters.AddWithValue("$count", scope.Count);
+            cmd.Parameters.AddWithValue("$identities", scope.ToBytes());
+            cmd.ExecuteNonQuery();
+        }
+        catch (SqliteException e)
+        {
+            throw new LedgerException($"cannot store scope {scope.Id} in ledger {Location}: {e.Message} (disk full, permissions, or a damaged file?)", e);
+        }
+    }
+
+    public DataScope? ReadScope(string id)
+    {
+        using var cmd = _connection.CreateCommand();
+        cmd.CommandText = "SELECT identities FROM scopes WHERE id = $id;";
+        cmd.Parameters.AddWithValue("$id", id);
+        var value = cmd.ExecuteScalar();
+        if (value is null) return null;
+        return DataScope.FromBytes(id, value as byte[] ?? throw Corrupt($"scope {id} has no identities"));
+    }
+
+    public IReadOnlyList<StoredScope> ReadScopeIds()
+    {
+        using var cmd = _connection.CreateCommand();
+        cmd.CommandText = "SELECT id, count FROM scopes ORDER BY id;";
+        using var reader = cmd.ExecuteReader();
+        var scopes = new List<StoredScope>();
+        while (reader.Read()) scopes.Add(new StoredScope(reader.GetString(0), reader.IsDBNull(1) ? 0 : reader.GetInt32(1)));
+        return scopes;
+    }
+
+    public string BindIdentityKey(string checkValue)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(checkValue);
+        using (var cmd = _connection.CreateCommand())
+        {
+            cmd.CommandText = "INSERT OR IGNORE INTO veil_meta (key, value) VALUES ('identity_key_check', $v);";
+            cmd.Parameters.AddWithValue("$v", checkValue);
+            cmd.ExecuteNonQuery();
+        }
+        return (string)Scalar("SELECT value FROM veil_meta WHERE key = 'identity_key_check';")!;
+    }
+
     public LedgerVerification Verify()
     {
         try
         {
-            return ChainVerifier.Verify(ReadWhere("1 = 1"), ReadHead);
+            // One read transaction, so an append committing meanwhile cannot look like a missing scope.
+            Execute(_connection, "BEGIN;");
+            try
+            {
+                var rows = ReadWhere("1 = 1");
+                var chain = ChainVerifier.Verify(rows, ReadHead);
+                return chain.Valid ? ScopeVerifier.Verify(rows.Select(r => ChainVerifier.TryComplete(r)!).ToList(), ReadRawScopes()) : chain;
+            }
+            finally
+            {
+                TryRollback();
+            }
         }
         catch (SqliteException e)
         {
@@ -207,6 +273,17 @@ public sealed class SqliteLedgerStore : ILedgerStore
         return LedgerRows.ReadAll(reader);
     }
 
+    private List<ScopeVerifier.RawScope> ReadRawScopes()
+    {
+        using var cmd = _connection.CreateCommand();
+        cmd.CommandText = "SELECT id, count, identities FROM scopes ORDER BY id;";
+        using var reader = cmd.ExecuteReader();
+        var scopes = new List<ScopeVerifier.RawScope>();
+        while (reader.Read())
+            scopes.Add(new ScopeVerifier.RawScope(reader.GetString(0), reader.IsDBNull(1) ? null : reader.GetInt64(1), reader.IsDBNull(2) ? null : (byte[])reader.GetValue(2)));
+        return scopes;
+    }
+
     private void EnsureSchema()
     {
         Execute(_connection, "BEGIN IMMEDIATE;");
@@ -215,7 +292,7 @@ public sealed class SqliteLedgerStore : ILedgerStore
             Execute(_connection, "CREATE TABLE IF NOT EXISTS veil_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);");
             var kind = Scalar("SELECT value FROM veil_meta WHERE key = 'kind';");
             var version = Scalar("SELECT value FROM veil_meta WHERE key = 'schema_version';");
-            var tables = Scalar("SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name NOT IN ('veil_meta', 'ledger');");
+            var tables = Scalar("SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name NOT IN ('veil_meta', 'ledger', 'scopes');");
             if (kind is null)
             {
                 if (tables is not null && Convert.ToInt64(tables) > 0)
@@ -229,6 +306,8 @@ public sealed class SqliteLedgerStore : ILedgerStore
             // Columns are nullable on purpose: a damaged row must be readable so Verify can name it, not hide it.
             Execute(_connection, $"CREATE TABLE IF NOT EXISTS ledger (seq INTEGER PRIMARY KEY, release_id TEXT UNIQUE, dataset TEXT, run_id TEXT, step INTEGER, event TEXT, ts_ms INTEGER, prev_hash TEXT, hash TEXT);");
             Execute(_connection, "CREATE INDEX IF NOT EXISTS ledger_dataset ON ledger (dataset, seq);");
+            // Added without a version bump: a ledger written before scopes existed gains the table and reads as before.
+            Execute(_connection, "CREATE TABLE IF NOT EXISTS scopes (id TEXT PRIMARY KEY, count INTEGER, identities BLOB);");
             Execute(_connection, "COMMIT;");
         }
         catch

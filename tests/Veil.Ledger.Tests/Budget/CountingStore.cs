@@ -1,3 +1,4 @@
+using Veil.Ledger.Scopes;
 using Veil.Ledger.Store;
 
 namespace Veil.Ledger.Tests.Budget;
@@ -9,14 +10,24 @@ internal sealed class CountingStore(ILedgerStore inner) : ILedgerStore
 
     public string Location => inner.Location;
 
-    public LedgerRecord Append(PendingEvent pending, Func<DatasetHistory, string?>? admit = null) =>
-        inner.Append(pending, admit is null ? null : history => admit(new DatasetHistory(history.DatasetFingerprint, history.HeadSequence, after => Counted(history.RecordsAfter(after)))));
+    public LedgerRecord Append(PendingEvent pending, Func<LedgerHistory, string?>? admit = null) =>
+        inner.Append(pending, admit is null ? null : history => admit(new LedgerHistory(history.HeadSequence, after => Counted(history.RecordsAfter(after)), history.Scope)));
 
     public IReadOnlyList<LedgerRecord> ReadAll() => Counted(inner.ReadAll());
+
+    public IReadOnlyList<LedgerRecord> ReadAfter(long afterSequence) => Counted(inner.ReadAfter(afterSequence));
 
     public IReadOnlyList<LedgerRecord> ReadDataset(string datasetFingerprint) => Counted(inner.ReadDataset(datasetFingerprint));
 
     public IReadOnlyList<LedgerRecord> ReadDataset(string datasetFingerprint, long afterSequence) => Counted(inner.ReadDataset(datasetFingerprint, afterSequence));
+
+    public void PutScope(DataScope scope) => inner.PutScope(scope);
+
+    public DataScope? ReadScope(string id) => inner.ReadScope(id);
+
+    public IReadOnlyList<StoredScope> ReadScopeIds() => inner.ReadScopeIds();
+
+    public string BindIdentityKey(string checkValue) => inner.BindIdentityKey(checkValue);
 
     public LedgerVerification Verify() => inner.Verify();
 

@@ -1,3 +1,4 @@
+using Veil.Ledger.Scopes;
 using Veil.Ledger.Store;
 
 namespace Veil.Ledger.Tests.Budget;
@@ -9,13 +10,23 @@ internal sealed class SwitchingStore(ILedgerStore inner) : ILedgerStore
 
     public string Location => Inner.Location;
 
-    public LedgerRecord Append(PendingEvent pending, Func<DatasetHistory, string?>? admit = null) => Inner.Append(pending, admit);
+    public LedgerRecord Append(PendingEvent pending, Func<LedgerHistory, string?>? admit = null) => Inner.Append(pending, admit);
 
     public IReadOnlyList<LedgerRecord> ReadAll() => Inner.ReadAll();
+
+    public IReadOnlyList<LedgerRecord> ReadAfter(long afterSequence) => Inner.ReadAfter(afterSequence);
 
     public IReadOnlyList<LedgerRecord> ReadDataset(string datasetFingerprint) => Inner.ReadDataset(datasetFingerprint);
 
     public IReadOnlyList<LedgerRecord> ReadDataset(string datasetFingerprint, long afterSequence) => Inner.ReadDataset(datasetFingerprint, afterSequence);
+
+    public void PutScope(DataScope scope) => Inner.PutScope(scope);
+
+    public DataScope? ReadScope(string id) => Inner.ReadScope(id);
+
+    public IReadOnlyList<StoredScope> ReadScopeIds() => Inner.ReadScopeIds();
+
+    public string BindIdentityKey(string checkValue) => Inner.BindIdentityKey(checkValue);
 
     public LedgerVerification Verify() => Inner.Verify();
 
