@@ -98,6 +98,8 @@ public sealed class RdpAccountant : IPrivacyAccountant
         GaussianEvent g => _orders.Select(a => a / (2 * g.NoiseMultiplier * g.NoiseMultiplier)).ToArray(),
         PoissonSampled { Inner: GaussianEvent g } p => SubsampledGaussian(p.SamplingRate, g.NoiseMultiplier),
         // Keeping each record with probability q1, then each survivor with q2, is Poisson sampling at q1·q2.
+        // Sampling drawn from fixed keys is as predictable as the noise: it cannot make an insecure release private.
+        PoissonSampled { Inner: InsecureRandomness inner } => CurveOf(inner),
         PoissonSampled { Inner: PoissonSampled inner } p => CurveOf(new PoissonSampled(p.SamplingRate * inner.SamplingRate, inner.Inner)),
         SelfComposed s => Scaled(CurveOf(s.Inner), s.Count),
         Composed c => c.Events.Aggregate(new double[_orders.Length], (acc, x) => AddScaled(acc, CurveOf(x), 1)),

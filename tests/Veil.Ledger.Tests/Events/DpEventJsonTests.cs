@@ -24,7 +24,19 @@ public class DpEventJsonTests
         Assert.Equal(DpEventJson.Serialize(Nested), DpEventJson.Serialize(back));
     }
 
+    [Fact]
+    public void Insecure_randomness_has_a_stable_form_and_round_trips()
+    {
+        var insecure = new SelfComposed(new InsecureRandomness(new PoissonSampled(0.5, new GaussianEvent(2))), 3);
+        var json = DpEventJson.Serialize(insecure);
+        Assert.Equal(
+            "{\"type\":\"self_composed\",\"count\":3,\"event\":{\"type\":\"insecure-randomness\",\"inner\":{\"type\":\"poisson_sampled\",\"sampling_rate\":0.5,\"event\":{\"type\":\"gaussian\",\"noise_multiplier\":2}}}}",
+            json);
+        Assert.Equal(insecure, DpEventJson.Deserialize(json));
+    }
+
     [Theory]
+    [InlineData("{\"type\":\"insecure-randomness\"}", "inner")]
     [InlineData("{\"type\":\"gaussian\"}", "noise_multiplier")]
     [InlineData("{\"type\":\"laplace\",\"scale\":1}", "laplace")]
     [InlineData("{\"type\":\"poisson_sampled\",\"sampling_rate\":1.5,\"event\":{\"type\":\"gaussian\",\"noise_multiplier\":1}}", "sampling rate")]

@@ -2,6 +2,7 @@ using System.Globalization;
 using Veil.Ledger.Accountants;
 using Veil.Ledger.Budget;
 using Veil.Ledger.Events;
+using Veil.Ledger.Scopes;
 using Veil.Ledger.Store;
 using Xunit;
 
@@ -234,6 +235,113 @@ public abstract class LedgerStoreContract : IDisposable
         Assert.IsType<SpendOutcome.Refused>(guard.TrySpend(PendingEvent.NewRelease("ds", "run-a", 4, BudgetStep)));
         Assert.Equal(4, store.ReadAll().Count);
         Assert.True(store.Verify().Valid);
+    }
+
+    private static readonly DataScope ScopeA = DataScope.Of(Enumerable.Range(0, 200).Select(i => (ulong)i * 31));
+    private static readonly DataScope ScopeB = DataScope.Of(Enumerable.Range(100, 200).Select(i => (ulong)i * 31));
+
+    [Fact]
+    public void A_stored_scope_reads_back_and_storing_it_again_changes_nothing()
+    {
+        using (var store = Open())
+        {
+            store.PutScope(ScopeA);
+            store.PutScope(ScopeA);
+        }
+        using var reopened = Open();
+        reopened.PutScope(ScopeB);
+        var read = reopened.ReadScope(ScopeA.Id);
+        Assert.NotNull(read);
+        Assert.Equal(ScopeA.Identities.ToArray(), read.Identities.ToArray());
+        Assert.Null(reopened.ReadScope(DataScope.Of([1UL]).Id));
+        Assert.Equal(new[] { new StoredScope(ScopeA.Id, 200), new StoredScope(ScopeB.Id, 200) }.OrderBy(s => s.Id, StringComparer.Ordinal), reopened.ReadScopeIds());
+        Assert.Equal(LedgerVerification.Ok(0), reopened.Verify());
+    }
+
+    [Fact]
+    public void Admission_sees_a_scope_stored_by_another_connection()
+    {
+        using var store = Open();
+        using var other = Open();
+        store.Append(PendingEvent.NewRelease("ds-1", "run-a", 0, Step)); // the store is busy already
+        other.PutScope(ScopeA);
+        DataScope? seen = null;
+        store.Append(PendingEvent.NewRelease(ScopeA.Id, "run-a", 0, Step), history =>
+        {
+            seen = history.Scope(ScopeA.Id);
+            return null;
+        });
+        Assert.Equal(ScopeA.Id, seen?.Id);
+        Assert.Equal(LedgerVerification.Ok(2), store.Verify());
+    }
+
+    [Fact]
+    public void An_altered_scope_fails_verification_naming_it()
+    {
+        using (var store = Open())
+        {
+            store.PutScope(ScopeA);
+            store.PutScope(ScopeB);
+            store.Append(PendingEvent.NewRelease(ScopeA.Id, "run-a", 0, Step));
+            store.Append(PendingEvent.NewRelease(ScopeA.Id, "run-a", 1, Step));
+        }
+        Damage($"UPDATE scopes SET identities = (SELECT identities FROM scopes WHERE id = '{ScopeB.Id}') WHERE id = '{ScopeA.Id}';");
+        using var reopened = Open();
+        var v = reopened.Verify();
+        Assert.False(v.Valid);
+        Assert.Equal(1, v.FirstBadSequence);
+        Assert.Contains(ScopeA.Id, v.Reason);
+        Assert.Contains("tampered", v.Reason);
+        Assert.Throws<LedgerException>(() => reopened.ReadScope(ScopeA.Id));
+    }
+
+    [Fact]
+    public void A_removed_scope_fails_verification_at_the_first_record_that_names_it()
+    {
+        using (var store = Open())
+        {
+            store.PutScope(ScopeA);
+            store.PutScope(ScopeB);
+            store.Append(PendingEvent.NewRelease(ScopeA.Id, "run-a", 0, Step));
+            store.Append(PendingEvent.NewRelease(ScopeB.Id, "run-b", 0, Step));
+            store.Append(PendingEvent.NewRelease(ScopeB.Id, "run-b", 1, Step));
+        }
+        Damage($"DELETE FROM scopes WHERE id = '{ScopeB.Id}';");
+        using var reopened = Open();
+        var v = reopened.Verify();
+        Assert.Equal(2, v.FirstBadSequence);
+        Assert.Contains(ScopeB.Id, v.Reason);
+        Assert.Contains("not stored", v.Reason);
+        var guard = new BudgetGuard(reopened, Rdp, new PrivacyBudget(100, 1e-5));
+        Assert.Throws<LedgerException>(() => guard.TrySpend(PendingEvent.NewRelease(ScopeA.Id, "run-c", 0, Step))); // never under-counts
+    }
+
+    [Fact]
+    public void A_ledger_written_before_scopes_existed_opens_verifies_and_takes_scopes()
+    {
+        AppendSteps(3);
+        Damage("DROP TABLE scopes;");
+        using var store = Open();
+        Assert.Equal(LedgerVerification.Ok(3), store.Verify());
+        store.PutScope(ScopeA);
+        store.Append(PendingEvent.NewRelease(ScopeA.Id, "run-b", 0, Step));
+        Assert.Equal(LedgerVerification.Ok(4), store.Verify());
+        Assert.Equal(3, store.ReadDataset("ds-1").Count);
+    }
+
+    [Fact]
+    public void The_first_identity_key_check_value_bound_to_a_ledger_stays_bound()
+    {
+        using (var store = Open())
+        {
+            Assert.Equal("check-1", store.BindIdentityKey("check-1"));
+            Assert.Equal("check-1", store.BindIdentityKey("check-1"));
+        }
+        using var other = Open();
+        Assert.Equal("check-1", other.BindIdentityKey("check-2"));
+        var e = Assert.Throws<LedgerException>(() => ExampleIdentityKey.RequireMatches(other, ExampleIdentityKey.Generate(), "/etc/veil/identity.key"));
+        Assert.Contains("check-1"[..7], e.Message);
+        Assert.Equal(LedgerVerification.Ok(0), other.Verify());
     }
 
     [Theory]

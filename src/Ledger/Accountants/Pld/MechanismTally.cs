@@ -39,6 +39,10 @@ internal static class MechanismTally
             case PoissonSampled { Inner: GaussianEvent gaussian } sampled:
                 Add(new SubsampledGaussianMechanism(gaussian.NoiseMultiplier, sampled.SamplingRate), multiplicity, counts);
                 break;
+            // Sampling drawn from fixed keys is as predictable as the noise: it cannot make an insecure release private.
+            case PoissonSampled { Inner: InsecureRandomness insecure }:
+                Visit(insecure, multiplicity, counts, accountant);
+                break;
             case SelfComposed selfComposed:
                 Visit(selfComposed.Inner, checked(multiplicity * selfComposed.Count), counts, accountant);
                 break;
