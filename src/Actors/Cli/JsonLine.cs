@@ -43,6 +43,11 @@ public static class JsonLine
             case string s:
                 w.WriteStringValue(s);
                 break;
+            case IEnumerable<string> strings:
+                w.WriteStartArray();
+                foreach (var item in strings) w.WriteStringValue(item);
+                w.WriteEndArray();
+                break;
             case IEnumerable<(string, object?)[]> objects:
                 w.WriteStartArray();
                 foreach (var o in objects) WriteObject(w, o);

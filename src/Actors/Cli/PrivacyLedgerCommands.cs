@@ -56,7 +56,7 @@ public static class PrivacyLedgerCommands
         var accountant = CliOptions.Accountant();
         var config = ConfigFile();
         var json = CliOptions.Json();
-        var command = new Command("show", "Records, runs and ε spent per dataset, computed from the ledger alone.") { file, connection, dataset, delta, accountant, config, json };
+        var command = new Command("show", "Records, runs and ε spent per dataset (its worst example) and per block of examples, computed from the ledger alone.") { file, connection, dataset, delta, accountant, config, json };
         command.SetAction(p =>
         {
             var settings = PrivacySettings.Create(VeilConfiguration.Load(p.GetValue(config)));
@@ -64,33 +64,47 @@ public static class PrivacyLedgerCommands
             var acc = AccountantCatalog.Create(p.GetValue(accountant)!);
             using var store = OpenExisting(settings, p.GetValue(file), p.GetValue(connection));
             var records = store.ReadAll();
-            var fingerprints = records.Select(r => r.DatasetFingerprint).Distinct().ToList();
+            var summary = LedgerSummary.Of(records, store.ReadScopeIds().Select(s => store.ReadScope(s.Id)!), acc, d);
+            var datasets = summary.Datasets.ToList();
             if (p.GetValue(dataset) is { } wanted)
             {
-                fingerprints = fingerprints.Where(f => f.StartsWith(wanted, StringComparison.Ordinal)).ToList();
-                if (fingerprints.Count != 1)
-                    throw new CliUsageException($"--dataset {wanted} matches {fingerprints.Count} datasets in {store.Location}; give a longer prefix of one of: {string.Join(", ", records.Select(r => r.DatasetFingerprint).Distinct())}");
+                datasets = datasets.Where(x => x.Scopes.Any(k => k.StartsWith(wanted, StringComparison.Ordinal))).ToList();
+                if (datasets.Count != 1)
+                    throw new CliUsageException($"--dataset {wanted} matches {datasets.Count} datasets in {store.Location}; give a longer prefix of a scope id or fingerprint of one of: {string.Join(", ", summary.Datasets.Select(x => x.Scopes[0]))}");
             }
-            var spendings = fingerprints.Select(f => DatasetSpending.Of(f, records.Where(r => r.DatasetFingerprint == f).ToList(), acc, d)).ToList();
-            var shown = spendings.Sum(s => s.Records);
-            // One dataset: its ε. Several: ε of the worst one, since each is spent separately.
-            var epsilon = spendings.Count == 0 ? 0 : spendings.Max(s => s.Epsilon);
+            var blocks = summary.Blocks.Where(b => datasets.Any(x => x.Scopes.Contains(b.Scopes[0]))).ToList();
+            var shown = datasets.Sum(x => x.Records);
+            // One dataset: its worst example. Several: the worst of them, since each is spent separately.
+            var epsilon = datasets.Count == 0 ? 0 : datasets.Max(x => x.WorstEpsilon);
             if (p.GetValue(json))
             {
                 stdout.WriteLine(JsonLine.Of(
                     ("records", shown), ("epsilon", epsilon), ("delta", d), ("accountant", acc.Name),
-                    ("runs", spendings.SelectMany(s => s.Runs.Select(r => new (string, object?)[]
+                    ("runs", datasets.SelectMany(x => x.Runs.Select(r => new (string, object?)[]
                     {
-                        ("run_id", r.RunId), ("dataset", s.DatasetFingerprint), ("events", r.Events), ("first_step", r.FirstStep), ("last_step", r.LastStep),
+                        ("run_id", r.RunId), ("dataset", x.Scopes[0]), ("events", r.Events), ("first_step", r.FirstStep), ("last_step", r.LastStep),
                     })).ToList()),
-                    ("datasets", spendings.Select(s => new (string, object?)[] { ("dataset", s.DatasetFingerprint), ("records", s.Records), ("epsilon", s.Epsilon) }).ToList())));
+                    ("datasets", datasets.Select(x => new (string, object?)[]
+                    {
+                        ("dataset", x.Scopes[0]), ("scopes", x.Scopes), ("examples", x.Examples), ("records", x.Records), ("epsilon", x.WorstEpsilon),
+                    }).ToList()),
+                    ("blocks", blocks.Select(b => new (string, object?)[]
+                    {
+                        ("scopes", b.Scopes), ("examples", b.Examples), ("epsilon", b.Epsilon), ("runs", b.Runs.Select(r => r.RunId).ToList()),
+                    }).ToList())));
             }
             else
             {
                 stdout.WriteLine($"{store.Location}: {records.Count} records");
-                foreach (var s in spendings)
+                foreach (var x in datasets)
+                {
+                    var what = x.Examples is { } n ? string.Create(CultureInfo.InvariantCulture, $"{n:N0} examples in {x.Scopes.Count} scope(s)") : $"dataset {x.Scopes[0]} (recorded before scopes: examples unknown)";
                     stdout.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                        $"  dataset {s.DatasetFingerprint}: ε = {s.Epsilon:G6} at δ = {d:G3} ({acc.Name}), {s.Records} records; {s.DescribeRuns()}"));
+                        $"  {what}: worst example ε = {x.WorstEpsilon:G6} at δ = {d:G3} ({acc.Name}), {x.Records} records; {DatasetSpending.Describe(x.Runs)}"));
+                    foreach (var b in blocks.Where(b => b.Examples is not null && x.Scopes.Contains(b.Scopes[0])))
+                        stdout.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                            $"    {b.Examples:N0} examples charged by {string.Join(", ", b.Runs.Select(r => r.RunId))}: ε = {b.Epsilon:G6}"));
+                }
             }
             return ExitCodes.Ok;
         });

@@ -53,6 +53,7 @@ public static class VeilCommandLine
             BenchOverlapCommand.Create(stdout),
             BenchDataCommand.Create(stdout),
             BenchLedgerCommand.Create(stdout),
+            BenchBudgetCommand.Create(stdout),
             BenchClusterCommand.Create(stdout),
             BenchAccuracyCommand.Create(stdout),
         };
