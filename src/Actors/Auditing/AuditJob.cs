@@ -16,9 +16,10 @@ namespace Veil.Actors.Auditing;
 /// <summary>
 /// One audited DP-SGD run (docs/privacy-audit.md): canaries drawn from the configured Fashion-MNIST training
 /// data, the audited training set written as IDX files under runs/audits/&lt;stamp&gt;/data, one ordinary
-/// <see cref="TrainingJob"/> on it with a FRESH ledger of its own (an audit never spends the user's budget,
-/// and its claimed ε is that ledger's alone), then each canary's loss on its wrong label under the released
-/// parameters, the guesses, and the lower bound. The data copy is deleted afterwards.
+/// <see cref="TrainingJob"/> on it, charged to the configured ledger like any run on this data (the canaries are
+/// the same examples under wrong labels, so the same records), or, for data declared public (veil.data.public),
+/// on a fresh ledger of its own; then each canary's loss on its wrong label under the released parameters, the
+/// guesses, and the lower bound against the audited run's own ε. The data copy is deleted afterwards.
 /// </summary>
 public static class AuditJob
 {
@@ -29,14 +30,19 @@ public static class AuditJob
         var training = TrainingSettings.Create(config);
         Refuse(config, training);
         var privacy = PrivacySettings.Create(config);
+        // The audit's run folder lies under runs/audits/: the identity key must still be the ledger's own.
+        privacy = privacy with { IdentityKey = LedgerStoreFactory.IdentityKeyPath(privacy, training.RunDirectory) };
 
         var stamp = DateTime.UtcNow.ToString("yyyyMMdd-HHmmss-fff", CultureInfo.InvariantCulture) + "-" + Guid.NewGuid().ToString("N")[..6];
         var folder = Path.GetFullPath(Path.Combine(training.RunDirectory, "audits", stamp));
         var data = Path.Combine(folder, "data");
         var (plan, canaries, poolSize, trainingExamples) = WriteAuditedData(training, audit, data);
-        var ledger = Path.Combine(folder, "ledger.sqlite");
+        string? ledger = training.DataPublic ? Path.Combine(folder, "ledger.sqlite") : null;
+        var charged = ledger is null
+            ? $"charged to the configured ledger ({LedgerStoreFactory.Describe(privacy)}): an audit spends privacy like any run"
+            : $"data declared public (veil.data.public): fresh ledger {ledger}";
         log.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"audit: {plan.Count} canaries of {poolSize} examples (seed {plan.Seed}), {plan.Included.Count(x => x)} included with wrong labels: {trainingExamples} training examples; fresh ledger {ledger} (your ledger is not charged)"));
+            $"audit: {plan.Count} canaries of {poolSize} examples (seed {plan.Seed}), {plan.Included.Count(x => x)} included with wrong labels: {trainingExamples} training examples; {charged}"));
 
         TrainingResult run;
         try
@@ -55,10 +61,10 @@ public static class AuditJob
         var bound = OneRunAudit.LowerBound(guesses.Counts, run.Delta, audit.Beta);
         var result = new AuditResult(plan.Count, guesses.Included, guesses.Counts.Guesses, guesses.Counts.Correct,
             guesses.GuessedIn, guesses.RightIn, guesses.GuessedOut, guesses.RightOut,
-            audit.Beta, run.Epsilon, run.Delta, run.Accountant, bound.Epsilon, bound.PValue,
+            audit.Beta, run.RunEpsilon, run.Delta, run.Accountant, bound.Epsilon, bound.PValue,
             Mean(losses, plan.Included, true), Mean(losses, plan.Included, false),
             run.TestAccuracy, run.Steps, run.NoiseMultiplier, run.SamplingRate, trainingExamples,
-            plan.Seed, folder, run.RunDirectory, run.LedgerPath, clock.Elapsed.TotalSeconds);
+            plan.Seed, folder, run.RunDirectory, run.LedgerPath, clock.Elapsed.TotalSeconds, run.Epsilon, training.DataPublic);
         File.WriteAllText(Path.Combine(folder, "audit.json"), JsonSerializer.Serialize(result, new JsonSerializerOptions { WriteIndented = true, NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals }));
         return result;
     }

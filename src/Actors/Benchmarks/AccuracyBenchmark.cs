@@ -9,14 +9,26 @@ namespace Veil.Actors.Benchmarks;
 /// <summary>
 /// The accuracy table: each recipe at each ε (σ calibrated for that ε, δ and the recipe's schedule), plus each
 /// recipe's non-private ceiling (DP-SGD recipes: the same model trained by plain SGD; last-layer recipes: a plain
-/// ridge fit on the same features). Every private run gets a FRESH ledger of its own under
-/// runs/bench-ledgers/&lt;stamp&gt;/: tuning budgets must not use up the user's ledger, and the table must not
-/// depend on what was spent before.
+/// ridge fit on the same features). Tuning spends privacy: on private data (the default) every row is charged to
+/// the configured ledger, within its budget, like any run on those examples, and a non-private ceiling is refused
+/// (it would be a release without DP). Only on data declared public (veil.data.public = true) does each row get a
+/// fresh ledger of its own under runs/bench-ledgers/&lt;stamp&gt;/, and the ceiling run; each row says which.
 /// </summary>
 public static class AccuracyBenchmark
 {
     /// <summary>One table row. Kind: "dp", "non-private sgd" (a DP-SGD recipe's ceiling) or "non-private ridge" (a last-layer recipe's).</summary>
-    public sealed record Row(string Recipe, double? Epsilon, double TestAccuracy, double WallSeconds, double? SpentEpsilon, double? NoiseMultiplier, string? RunDirectory, string Kind = "dp");
+    public sealed record Row(string Recipe, double? Epsilon, double TestAccuracy, double WallSeconds, double? SpentEpsilon, double? NoiseMultiplier, string? RunDirectory, string Kind = "dp",
+        string? Ledger = null, bool DataPublic = false);
+
+    /// <summary>Refuses, before anything trains, a ceiling (plain SGD or ridge, no DP) on data not declared public.</summary>
+    public static void RefuseNonPrivateCeiling(IReadOnlyList<string> recipes, IReadOnlyList<string> overrides)
+    {
+        foreach (var recipe in recipes)
+            if (!TrainingSettings.Create(VeilConfiguration.Load(recipe, overrides)).DataPublic)
+                throw new ConfigurationException(
+                    $"bench accuracy: the non-private ceiling of {recipe} would train without DP on data not declared public, a release with no privacy guarantee; " +
+                    "pass --no-ceiling, or --set veil.data.public=true if this data really is public");
+    }
 
     public static IReadOnlyList<Row> Run(IReadOnlyList<string> recipes, IReadOnlyList<double> epsilons, bool ceiling, IReadOnlyList<string> overrides,
         string ledgerFolder, TextWriter log)
@@ -25,17 +37,21 @@ public static class AccuracyBenchmark
         foreach (var recipe in recipes)
         {
             var lastLayer = LastLayerSettings.Mode(VeilConfiguration.Load(recipe, overrides)) == "last-layer";
+            var dataPublic = TrainingSettings.Create(VeilConfiguration.Load(recipe, overrides)).DataPublic;
             foreach (var epsilon in epsilons)
             {
                 var e = epsilon.ToString("R", CultureInfo.InvariantCulture);
-                var ledger = Path.Combine(ledgerFolder, $"{Path.GetFileNameWithoutExtension(recipe)}-eps{e}.sqlite");
-                log.WriteLine($"bench accuracy: {recipe} at ε = {e} (fresh ledger {ledger})");
+                var ledger = dataPublic ? Path.Combine(ledgerFolder, $"{Path.GetFileNameWithoutExtension(recipe)}-eps{e}.sqlite") : null;
+                log.WriteLine(ledger is null
+                    ? $"bench accuracy: {recipe} at ε = {e}, charged to the configured ledger (tuning spends privacy)"
+                    : $"bench accuracy: {recipe} at ε = {e} (data declared public: fresh ledger {ledger})");
                 var row = lastLayer ? LastLayerRow(recipe, epsilon, e, overrides, ledger, log) : DpSgdRow(recipe, epsilon, e, overrides, ledger, log);
                 rows.Add(row);
                 log.WriteLine(string.Create(CultureInfo.InvariantCulture, $"bench accuracy: {recipe} ε = {row.SpentEpsilon:F3}: {row.TestAccuracy:P2} in {row.WallSeconds:F0} s"));
             }
             if (!ceiling) continue;
             var c = VeilConfiguration.Load(recipe, overrides);
+            if (!dataPublic) RefuseNonPrivateCeiling([recipe], overrides);
             if (lastLayer)
             {
                 log.WriteLine($"bench accuracy: {recipe} without DP (the ceiling: a plain ridge fit on the same features; no ledger)");
@@ -52,20 +68,24 @@ public static class AccuracyBenchmark
         return rows;
     }
 
-    private static Row DpSgdRow(string recipe, double epsilon, string e, IReadOnlyList<string> overrides, string ledger, TextWriter log)
+    // A fresh ledger (public data) needs a budget of at least the row's ε; the configured ledger keeps the user's budget.
+    private static string[] RowOverrides(IReadOnlyList<string> overrides, string e, string? ledger, params string[] keys) =>
+        [.. overrides, .. keys, .. ledger is null ? Array.Empty<string>() : [$"veil.privacy.budget.epsilon={e}"]];
+
+    private static Row DpSgdRow(string recipe, double epsilon, string e, IReadOnlyList<string> overrides, string? ledger, TextWriter log)
     {
-        var config = VeilConfiguration.Load(recipe, [.. overrides, $"veil.dp.target-epsilon={e}", "veil.dp.noise-multiplier=0", $"veil.privacy.budget.epsilon={e}"]);
+        var config = VeilConfiguration.Load(recipe, RowOverrides(overrides, e, ledger, $"veil.dp.target-epsilon={e}", "veil.dp.noise-multiplier=0"));
         var r = TrainingJob.Start(TrainingSettings.Create(config), PrivacySettings.Create(config), CheckpointSettings.Create(config),
             ChaosSettings.Create(config), TelemetrySettings.Create(config), log, ledger, new ProgressLine(log, ProgressMode.Quiet));
-        return new Row(recipe, epsilon, r.TestAccuracy, r.WallSeconds, r.Epsilon, r.NoiseMultiplier, r.RunDirectory);
+        return new Row(recipe, epsilon, r.TestAccuracy, r.WallSeconds, r.Epsilon, r.NoiseMultiplier, r.RunDirectory, Ledger: r.LedgerPath, DataPublic: ledger is not null);
     }
 
     // A last-layer recipe calibrates all its releases together for the row's ε; NoiseMultiplier is the common scale s.
-    private static Row LastLayerRow(string recipe, double epsilon, string e, IReadOnlyList<string> overrides, string ledger, TextWriter log)
+    private static Row LastLayerRow(string recipe, double epsilon, string e, IReadOnlyList<string> overrides, string? ledger, TextWriter log)
     {
-        var config = VeilConfiguration.Load(recipe, [.. overrides, $"veil.last-layer.target-epsilon={e}", "veil.last-layer.noise-scale=0", $"veil.privacy.budget.epsilon={e}"]);
+        var config = VeilConfiguration.Load(recipe, RowOverrides(overrides, e, ledger, $"veil.last-layer.target-epsilon={e}", "veil.last-layer.noise-scale=0"));
         var r = LastLayerJob.Start(LastLayerSettings.Create(config), TrainingSettings.Create(config), PrivacySettings.Create(config), log, ledger);
-        return new Row(recipe, epsilon, r.TestAccuracy, r.WallSeconds, r.Epsilon, r.NoiseScale, r.RunDirectory);
+        return new Row(recipe, epsilon, r.TestAccuracy, r.WallSeconds, r.Epsilon, r.NoiseScale, r.RunDirectory, Ledger: r.LedgerPath, DataPublic: ledger is not null);
     }
 
     /// <summary>Test accuracy against ε, one line per recipe, its non-private ceiling dashed.</summary>

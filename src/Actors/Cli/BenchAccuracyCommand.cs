@@ -29,7 +29,8 @@ public static class BenchAccuracyCommand
             var runs = TrainingSettings.Create(VeilConfiguration.Load(files.FirstOrDefault(), overrides)).RunDirectory;
             var stamp = DateTime.UtcNow.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture);
             var ledgers = Path.GetFullPath(Path.Combine(runs, "bench-ledgers", stamp));
-            stdout.WriteLine($"bench accuracy: every run gets its own fresh ledger under {ledgers}; tuning budgets are not charged to your ledger (veil.privacy.ledger.path), and the figures do not depend on it.");
+            if (!p.GetValue(noCeiling)) AccuracyBenchmark.RefuseNonPrivateCeiling(files, overrides);
+            stdout.WriteLine($"bench accuracy: tuning spends privacy: rows on private data are charged to the configured ledger within its budget; rows on data declared public (veil.data.public) get fresh ledgers under {ledgers}.");
             var rows = AccuracyBenchmark.Run(files, eps, !p.GetValue(noCeiling), overrides, ledgers, stdout);
             var png = p.GetValue(plot) ?? Path.Combine(runs, $"bench-accuracy-{stamp}.png");
             AccuracyBenchmark.Plot(rows, png);
@@ -41,9 +42,9 @@ public static class BenchAccuracyCommand
                     ("rows", rows.Select(r => new (string, object?)[]
                     {
                         ("recipe", r.Recipe), ("epsilon", r.Epsilon is { } e ? e : "inf"), ("test_accuracy", r.TestAccuracy), ("wall_s", r.WallSeconds),
-                        ("epsilon_spent", r.SpentEpsilon), ("noise_multiplier", r.NoiseMultiplier), ("non_private", r.Epsilon is null), ("kind", r.Kind), ("run_dir", r.RunDirectory),
+                        ("epsilon_spent", r.SpentEpsilon), ("noise_multiplier", r.NoiseMultiplier), ("non_private", r.Epsilon is null), ("kind", r.Kind), ("run_dir", r.RunDirectory), ("ledger", r.Ledger), ("data_public", r.DataPublic),
                     }).ToList()),
-                    ("plot", Path.GetFullPath(png)), ("ledgers", ledgers), ("fresh_ledger_per_run", true)));
+                    ("plot", Path.GetFullPath(png)), ("ledgers", ledgers)));
             return ExitCodes.Ok;
         });
         return command;

@@ -23,7 +23,7 @@ public static class ChaosCommand
                 var c = new ClusterChaosHarness(p.GetValue(runs), p.GetValue(seed), stdout, p.GetValue(steps) / 6 * 6).Run();
                 stdout.WriteLine(JsonLine.Of(
                     ("runs", c.Runs), ("kills", c.Kills), ("lost_events", c.LostEvents), ("duplicate_updates", c.DuplicateUpdates),
-                    ("recounted_events", c.RecountedEvents), ("invalid_ledgers", c.InvalidLedgers), ("parameter_mismatches", c.ParameterMismatches),
+                    ("recounted_events", c.RecountedEvents), ("invalid_ledgers", c.InvalidLedgers), ("parameter_mismatches", c.ParameterMismatches), ("compared_runs", c.ComparedRuns),
                     ("max_parameter_difference", c.MaxParameterDifference), ("unfinished_runs", c.UnfinishedRuns)));
                 return c.Passed ? ExitCodes.Ok : ExitCodes.Failed;
             }

@@ -24,7 +24,10 @@ public static class JsonLine
             case null:
                 w.WriteNullValue();
                 break;
-            // JSON has no infinity; an unbounded ε is reported as null rather than as a misleading number.
+            // JSON has no infinity: an unbounded ε (an insecure run, σ = 0) is the string "inf", never a misleading number.
+            case double d when double.IsPositiveInfinity(d):
+                w.WriteStringValue("inf");
+                break;
             case double d when !double.IsFinite(d):
                 w.WriteNullValue();
                 break;

@@ -18,7 +18,8 @@ public static class LastLayerOutput
                 ("noise_multipliers", r.NoiseMultipliers.Select(kv => (kv.Key, (object?)kv.Value)).ToArray()), ("noise_scale", r.NoiseScale),
                 ("releases", r.Releases), ("train_examples", r.TrainExamples), ("test_examples", r.TestExamples), ("dimension", r.Dimension),
                 ("wall_seconds", r.WallSeconds), ("feature_seconds", r.FeatureSeconds), ("fit_seconds", r.FitSeconds),
-                ("ledger", r.LedgerPath), ("run_dir", r.RunDirectory), ("dataset_fingerprint", r.DatasetFingerprint)));
+                ("ledger", r.LedgerPath), ("run_dir", r.RunDirectory), ("dataset_fingerprint", r.DatasetFingerprint),
+                ("data_scope", r.DataScope), ("insecure", r.Insecure)));
         return ExitCodes.Ok;
     }
 }

@@ -18,7 +18,7 @@ public static class PretrainCommand
         {
             var c = VeilConfiguration.Load(p.GetValue(config), p.GetValue(set));
             var settings = PretrainSettings.Create(c);
-            var r = PretrainJob.Run(TrainingSettings.Create(c), settings, stdout);
+            var r = PretrainJob.Run(TrainingSettings.Create(c), settings, PrivacySettings.Create(c), stdout);
             var score = r.ValidationAccuracy is { } v
                 ? $"validation accuracy {v:P2} on {r.ValidationExamples} held-out public examples (selection run: no test figure)"
                 : $"public test accuracy {r.TestAccuracy:P2}";

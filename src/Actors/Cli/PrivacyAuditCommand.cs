@@ -20,7 +20,7 @@ public static class PrivacyAuditCommand
         var json = CliOptions.Json();
         var quiet = new Option<bool>("--quiet") { Description = "No per-step progress (the summary and --json line still print)." };
         var command = new Command("audit",
-            "One-run privacy audit: train once with mislabelled canaries (each included with probability 1/2) on a fresh ledger, " +
+            "One-run privacy audit: train once with mislabelled canaries (each included with probability 1/2), charged to the configured ledger (a fresh one for data declared public), " +
             "guess membership from their losses, and lower-bound ε; checks the bound does not exceed the ledger's ε.") { config, set, json, quiet };
         command.SetAction(p =>
         {
@@ -33,7 +33,10 @@ public static class PrivacyAuditCommand
                 $"audit: {r.Correct} of {r.Guesses} guesses right ({r.RightIn}/{r.GuessedIn} in, {r.RightOut}/{r.GuessedOut} out) on {r.Canaries} canaries ({r.Included} included); mean canary loss {r.MeanLossIncluded:F3} included vs {r.MeanLossExcluded:F3} excluded"));
             var verdict = r.Holds ? "holds" : "VIOLATED: the run leaked more than its ledger claims (a bug, or a false alarm at rate β)";
             stdout.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"audit: empirical ε ≥ {r.LowerBound:F4} (confidence {1 - r.Beta:P0}) vs claimed ε = {r.ClaimedEpsilon:F4}, δ = {r.Delta:G3} ({r.Accountant}, from the audit's ledger): {verdict}; test accuracy {r.TestAccuracy:P2}; {r.WallSeconds:F0} s; {r.AuditDirectory}"));
+                $"audit: empirical ε ≥ {r.LowerBound:F4} (confidence {1 - r.Beta:P0}) vs claimed ε = {r.ClaimedEpsilon:F4}, δ = {r.Delta:G3} ({r.Accountant}, this run's releases in the ledger): {verdict}; test accuracy {r.TestAccuracy:P2}; {r.WallSeconds:F0} s; {r.AuditDirectory}"));
+            stdout.WriteLine(r.DataPublic
+                ? $"audit: the data is declared public (veil.data.public = true): the audit ran on a fresh ledger of its own, {r.LedgerPath}"
+                : FormattableString.Invariant($"audit: charged to the ledger {r.LedgerPath}: the worst example of the audited data has now spent ε = {r.DataEpsilon:F4} in total"));
             if (p.GetValue(json))
                 stdout.WriteLine(JsonLine.Of(
                     ("canaries", r.Canaries), ("included", r.Included), ("guesses", r.Guesses), ("correct", r.Correct),
@@ -43,7 +46,8 @@ public static class PrivacyAuditCommand
                     ("mean_loss_included", r.MeanLossIncluded), ("mean_loss_excluded", r.MeanLossExcluded),
                     ("test_accuracy", r.TestAccuracy), ("steps", r.Steps), ("noise_multiplier", r.NoiseMultiplier), ("sampling_rate", r.SamplingRate),
                     ("training_examples", r.TrainingExamples), ("seed", r.Seed.ToString(CultureInfo.InvariantCulture)),
-                    ("audit_dir", r.AuditDirectory), ("run_dir", r.RunDirectory), ("ledger", r.LedgerPath), ("wall_seconds", r.WallSeconds)));
+                    ("audit_dir", r.AuditDirectory), ("run_dir", r.RunDirectory), ("ledger", r.LedgerPath), ("wall_seconds", r.WallSeconds),
+                    ("data_epsilon", r.DataEpsilon), ("data_public", r.DataPublic)));
             return r.Holds ? ExitCodes.Ok : ExitCodes.Failed;
         });
         return command;

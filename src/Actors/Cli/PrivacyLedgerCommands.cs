@@ -100,10 +100,10 @@ public static class PrivacyLedgerCommands
                 {
                     var what = x.Examples is { } n ? string.Create(CultureInfo.InvariantCulture, $"{n:N0} examples in {x.Scopes.Count} scope(s)") : $"dataset {x.Scopes[0]} (recorded before scopes: examples unknown)";
                     stdout.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                        $"  {what}: worst example ε = {x.WorstEpsilon:G6} at δ = {d:G3} ({acc.Name}), {x.Records} records; {DatasetSpending.Describe(x.Runs)}"));
+                        $"  {what}: worst example ε = {EpsilonText(x.WorstEpsilon)} at δ = {d:G3} ({acc.Name}), {x.Records} records; {DatasetSpending.Describe(x.Runs)}"));
                     foreach (var b in blocks.Where(b => b.Examples is not null && x.Scopes.Contains(b.Scopes[0])))
                         stdout.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                            $"    {b.Examples:N0} examples charged by {string.Join(", ", b.Runs.Select(r => r.RunId))}: ε = {b.Epsilon:G6}"));
+                            $"    {b.Examples:N0} examples charged by {string.Join(", ", b.Runs.Select(r => r.RunId))}: ε = {EpsilonText(b.Epsilon)}"));
                 }
             }
             return ExitCodes.Ok;
@@ -120,4 +120,9 @@ public static class PrivacyLedgerCommands
             : configured;
         return LedgerStoreFactory.Open(settings, createIfMissing: false); // reading never creates a ledger
     }
+
+    // An insecure run's examples have no guarantee left: say so instead of printing "Infinity".
+    private static string EpsilonText(double epsilon) => double.IsPositiveInfinity(epsilon)
+        ? "∞ (a release with insecure, fixed private randomness)"
+        : epsilon.ToString("G6", CultureInfo.InvariantCulture);
 }

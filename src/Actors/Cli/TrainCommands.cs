@@ -106,13 +106,14 @@ public static class TrainCommands
     private static int Report(TextWriter stdout, TrainingResult r, bool json)
     {
         stdout.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"done: test accuracy {r.TestAccuracy:P2} at ε = {r.Epsilon:F3}, δ = {r.Delta:G3} ({r.Accountant}, from the ledger); {r.Steps} steps, σ = {r.NoiseMultiplier:G5}, q = {r.SamplingRate:G4}; {r.WallSeconds:F0} s, {r.ExamplesPerSecond:F0} examples/s; run {r.RunDirectory}"));
+            $"done: test accuracy {r.TestAccuracy:P2} at ε = {(double.IsPositiveInfinity(r.Epsilon) ? "∞ (INSECURE: fixed private randomness on these examples)" : r.Epsilon.ToString("F3", CultureInfo.InvariantCulture))}, δ = {r.Delta:G3} ({r.Accountant}, from the ledger); {r.Steps} steps, σ = {r.NoiseMultiplier:G5}, q = {r.SamplingRate:G4}; {r.WallSeconds:F0} s, {r.ExamplesPerSecond:F0} examples/s; run {r.RunDirectory}"));
         if (json)
             stdout.WriteLine(JsonLine.Of(
                 ("test_accuracy", r.TestAccuracy), ("epsilon", r.Epsilon), ("delta", r.Delta), ("steps", r.Steps),
                 ("noise_multiplier", r.NoiseMultiplier), ("sampling_rate", r.SamplingRate), ("ledger", r.LedgerPath), ("run_dir", r.RunDirectory),
                 ("accountant", r.Accountant), ("clip_norm", r.ClipNorm), ("expected_batch_size", r.ExpectedBatchSize),
                 ("wall_seconds", r.WallSeconds), ("examples_per_second", r.ExamplesPerSecond), ("dataset_fingerprint", r.DatasetFingerprint),
+                ("data_scope", r.DataScope), ("run_epsilon", r.RunEpsilon), ("insecure", r.Insecure),
                 ("rss_mb_after_warm_up", r.RssMegabytesAfterWarmUp), ("rss_mb_at_end", r.RssMegabytesAtEnd),
                 ("resumed_from_step", r.ResumedFromStep), ("ledger_events", r.LedgerEventsOfRun), ("parameter_version", r.ParameterVersion),
                 // This process's cluster traffic (0 without veil.cluster.enabled); bench cluster divides it by the steps.

@@ -26,6 +26,15 @@ public static class LedgerStoreFactory
     };
 
     /// <summary>
+    /// The example identity key of the configured ledger: veil.privacy.ledger.identity-key, or beside the SQLite
+    /// file, or (PostgreSQL) under the runs folder.
+    /// </summary>
+    public static string IdentityKeyPath(PrivacySettings p, string runDirectory) =>
+        !string.IsNullOrWhiteSpace(p.IdentityKey) ? Path.GetFullPath(p.IdentityKey)
+        : Backend(p) == LedgerBackends.Postgres ? Path.GetFullPath(Path.Combine(runDirectory, "postgres-ledger.identity-key"))
+        : Path.GetFullPath(p.LedgerPath) + ".identity-key";
+
+    /// <summary>
     /// The settings as they may be written to a run folder, and the password kept apart (for secrets/):
     /// a connection string's password never lands in settings.json.
     /// </summary>

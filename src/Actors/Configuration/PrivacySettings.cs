@@ -9,7 +9,7 @@ namespace Veil.Actors.Configuration;
 /// <see cref="LedgerStoreFactory"/>.
 /// </summary>
 public sealed record PrivacySettings(string Accountant, double BudgetEpsilon, double BudgetDelta, string LedgerPath,
-    string LedgerBackend = LedgerBackends.Sqlite, string LedgerConnectionString = "")
+    string LedgerBackend = LedgerBackends.Sqlite, string LedgerConnectionString = "", string IdentityKey = "")
 {
     public static PrivacySettings Create(Config config)
     {
@@ -23,6 +23,7 @@ public sealed record PrivacySettings(string Accountant, double BudgetEpsilon, do
             ConfigReading.Double(config, "veil.privacy.budget.delta", v => v is > 0 and < 1, "(0, 1)"),
             ConfigReading.NonEmpty(config, "veil.privacy.ledger.path"),
             backend,
-            connectionString);
+            connectionString,
+            config.GetString("veil.privacy.ledger.identity-key") ?? "");
     }
 }

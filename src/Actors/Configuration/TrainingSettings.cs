@@ -16,7 +16,8 @@ public sealed record TrainingSettings(
     string Unsupported = "refuse", string PerExampleMethod = "fast",
     string Source = "", string TestSource = "", string OnCorrupt = "fail", int Multiplicity = 1,
     bool AugmentFlip = false, int AugmentCropPadding = 0, int EvalEverySteps = 0,
-    PublicSplitSettings? Public = null, InitSettings? Init = null, bool WeightStandardisation = false)
+    PublicSplitSettings? Public = null, InitSettings? Init = null, bool WeightStandardisation = false,
+    ulong InsecurePrivateSeed = 0, bool DataPublic = false)
 {
     /// <summary>
     /// What a replica must be to compute this run's gradients: the catalog name, plus the weight standardisation that changes the
@@ -52,7 +53,7 @@ public sealed record TrainingSettings(
         int Int(string key, int min, int max) =>
             (int)ConfigReading.Double(c, key, v => v >= min && v <= max && v == Math.Floor(v), $"integers [{min}, {max}]");
 
-        var seed = ConfigReading.UnsignedSeed(c, "veil.run.seed", "expected 0 (draw from the CSPRNG) or a fixed seed");
+        var seed = ConfigReading.UnsignedSeed(c, "veil.run.seed", "expected 0 (draw one) or a fixed seed of the public randomness (augmentation)");
         var devices = c.GetStringList("veil.runtime.devices");
         if (devices.Count == 0) throw new ConfigurationException("veil.runtime.devices is empty; expected e.g. [\"cpu\"] or [\"cuda:0\"]");
         var source = c.GetString("veil.data.source") ?? "";
@@ -116,6 +117,8 @@ public sealed record TrainingSettings(
             ConfigReading.OneOf(c, "veil.dp.per-example-method", ["fast", "materialised", "naive"]),
             source, testSource, onCorrupt, multiplicity, flip, cropPadding,
             Int("veil.eval.every-steps", 0, int.MaxValue),
-            publicSplit, InitSettings.Create(c), weightStandardisation);
+            publicSplit, InitSettings.Create(c), weightStandardisation,
+            ConfigReading.UnsignedSeed(c, "veil.run.insecure-private-seed", "expected 0 (private keys from the CSPRNG: always, for real runs) or a fixed value (INSECURE: ε is reported as ∞)"),
+            ConfigReading.Boolean(c, "veil.data.public"));
     }
 }

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
 using Veil.Actors.Configuration;
+using Veil.Actors.PrivateRuns;
 using Veil.Actors.Training;
 using Veil.Compute.LastLayer;
 using Veil.Compute.Noise;
@@ -39,44 +40,37 @@ public static class LastLayerJob
             ? Fixed(accountant, shares, settings.NoiseScale, p.BudgetDelta)
             : SplitCalibration.Calibrate(accountant, settings.TargetEpsilon, p.BudgetDelta, shares, relativeTolerance: 1e-5);
         var planned = SplitCalibration.Planned(shares, noise.NoiseMultipliers);
-        var ledgerPath = Path.GetFullPath(ledgerPathOverride ?? p.LedgerPath);
-        var seed = t.Seed == 0 ? NoiseSeed.FromCsprng() : NoiseSeed.FromInt64(unchecked((long)(t.Seed * 0x9E3779B97F4A7C15UL)));
-
-        using var store = SqliteLedgerStore.Open(ledgerPath);
-        var verification = store.Verify();
-        if (!verification.Valid)
-            throw new TrainingFailedException($"ledger {ledgerPath} fails verification at record {verification.FirstBadSequence}: {verification.Reason}. Refusing to spend privacy on a ledger that cannot be trusted.");
-        var guard = new BudgetGuard(store, accountant, new PrivacyBudget(p.BudgetEpsilon, p.BudgetDelta));
-        if (guard.CheckPlanned(train.DatasetFingerprint, planned) is { } refusal)
-            throw new TrainingFailedException($"not starting: {refusal}");
-
-        var run = RunFolder.Create(t.RunDirectory, folder =>
-        {
-            folder.WriteSecret("seeds.json", JsonSerializer.Serialize(new { noise = seed.ToHex(), fixed_seed = t.Seed != 0 }));
-            folder.WriteJson("plan.json", new
+        var backbones = settings.Features == "pixels" ? Array.Empty<string>() : [settings.Features];
+        using var data = RunData.Load(t);
+        using var privateRun = PrivateRun.Open(new PrivateRunRequest(p, ledgerPathOverride, t.RunDirectory, new RunPrivateData(data, backbones), planned, t.Seed, t.InsecurePrivateSeed,
+            (folder, opened) => folder.WriteJson("plan.json", new
             {
                 run_id = folder.Id, mode = "last-layer", method = settings.Method, features = source.Description, features_fingerprint = source.Fingerprint,
-                dataset_fingerprint = train.DatasetFingerprint, dataset_size = train.Rows, dimension = train.Columns, classes = train.Classes,
+                dataset_fingerprint = train.DatasetFingerprint, dataset_size = train.Rows, data_scope = opened.ScopeKey, scope_examples = opened.ScopeExamples,
+                privacy_unit = "example", insecure_private_randomness = opened.Insecure, dimension = train.Columns, classes = train.Classes,
                 feature_clip = settings.FeatureClip, bias_feature = settings.BiasFeature, regularisation = settings.Regularisation,
                 target_epsilon = settings.TargetEpsilon, planned_epsilon = noise.Epsilon, delta = p.BudgetDelta, accountant = accountant.Name,
-                noise_scale = noise.Scale, ledger = ledgerPath, settings,
+                noise_scale = noise.Scale, ledger = opened.Ledger, settings,
                 releases = shares.Select(s => new
                 {
                     name = s.Name, weight = s.Weight, count = s.Count, sampling_rate = s.SamplingRate,
                     noise_multiplier = noise[s.Name], sensitivity = LastLayerReleases.Sensitivity(s.Name, options),
                     noise_std = noise[s.Name] * LastLayerReleases.Sensitivity(s.Name, options),
                 }).ToArray(),
-            });
-        });
+            })), log);
+        if (data.Count != train.Rows)
+            throw new TrainingFailedException($"the feature source holds {train.Rows} private examples but the training data holds {data.Count}; refusing to release from features whose examples are not the run's scope");
+        var run = privateRun.Run;
+        var ledgerPath = privateRun.LedgerLocation;
         log.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"run {run.Id}: last layer by {settings.Method} on {source.Description} → {train.Columns} columns (C_x = {settings.FeatureClip}, b = {settings.BiasFeature}), " +
             $"{train.Rows} private examples ({train.DatasetFingerprint[..12]}); planned ε = {noise.Epsilon:F4} at δ = {p.BudgetDelta:G3} ({accountant.Name}); " +
             $"σ: {string.Join(", ", noise.NoiseMultipliers.Select(kv => $"{kv.Key} {kv.Value:G5}"))}; ledger {ledgerPath}"));
 
-        var gate = new LedgerReleaseGate(guard, train.DatasetFingerprint, run.Id, (name, epsilon) => Telemetry.VeilTelemetry.PrivacySpent(epsilon, p.BudgetDelta));
+        var gate = new LedgerReleaseGate(privateRun, (name, epsilon) => Telemetry.VeilTelemetry.PrivacySpent(epsilon, p.BudgetDelta));
         var fitClock = Stopwatch.StartNew();
         long reported = -1;
-        var head = LastLayerTrainer.Fit(train, options, noise.NoiseMultipliers, gate, seed, (step, total) =>
+        var head = LastLayerTrainer.Fit(train, options, noise.NoiseMultipliers, gate, privateRun.Secrets.Noise, (step, total) =>
         {
             var tenth = (step + 1) * 10 / Math.Max(1, total);
             if (tenth == reported) return;
@@ -85,11 +79,11 @@ public static class LastLayerJob
         });
         var fitSeconds = fitClock.Elapsed.TotalSeconds;
         var accuracy = head.Accuracy(test);
-        var spent = guard.Spent(train.DatasetFingerprint);
+        var spent = privateRun.Spent();
         WriteHead(run, head);
         var result = new LastLayerResult(run.Id, run.Path, ledgerPath, train.DatasetFingerprint, settings.Method, source.Description,
             accuracy, spent.Epsilon, spent.Delta, spent.Accountant, noise.Epsilon, noise.NoiseMultipliers, noise.Scale, gate.Releases,
-            train.Rows, test.Rows, train.Columns, featureSeconds, fitSeconds, clock.Elapsed.TotalSeconds);
+            train.Rows, test.Rows, train.Columns, featureSeconds, fitSeconds, clock.Elapsed.TotalSeconds, privateRun.ScopeKey, privateRun.Secrets.Insecure);
         run.WriteJson("result.json", result);
         return result;
     }

@@ -5,4 +5,5 @@ public sealed record LastLayerResult(
     string RunId, string RunDirectory, string LedgerPath, string DatasetFingerprint, string Method, string Features,
     double TestAccuracy, double Epsilon, double Delta, string Accountant, double PlannedEpsilon,
     IReadOnlyDictionary<string, double> NoiseMultipliers, double NoiseScale, long Releases,
-    int TrainExamples, int TestExamples, int Dimension, double FeatureSeconds, double FitSeconds, double WallSeconds);
+    int TrainExamples, int TestExamples, int Dimension, double FeatureSeconds, double FitSeconds, double WallSeconds,
+    string DataScope = "", bool Insecure = false);

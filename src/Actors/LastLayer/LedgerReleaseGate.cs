@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using System.Text;
+using Veil.Actors.PrivateRuns;
 using Veil.Actors.Training;
 using Veil.Compute.LastLayer;
 using Veil.Ledger.Budget;
@@ -15,8 +16,16 @@ namespace Veil.Actors.LastLayer;
 /// same name and the run's seed, so appending it again (a retry after a transient ledger error) is the same
 /// release and is recorded once. Each release gets the next step number of the run.
 /// </summary>
-public sealed class LedgerReleaseGate(BudgetGuard guard, string datasetFingerprint, string runId, Action<string, double>? onRecorded = null) : IReleaseGate
+public sealed class LedgerReleaseGate(BudgetGuard guard, string scopeKey, string runId, Action<string, double>? onRecorded = null,
+    Func<DpEvent, DpEvent>? asRecorded = null) : IReleaseGate
 {
+    /// <summary>The gate of a private run: its scope, and its events as the ledger must hold them (insecure runs marked).</summary>
+    public LedgerReleaseGate(PrivateRun run, Action<string, double>? onRecorded = null)
+        : this(run.Guard, run.ScopeKey, run.Run.Id, onRecorded, run.AsRecorded)
+    {
+    }
+
+    private readonly string _runId = runId;
     private const int Attempts = 3;
     private long _step;
 
@@ -24,7 +33,7 @@ public sealed class LedgerReleaseGate(BudgetGuard guard, string datasetFingerpri
 
     public void Commit(string releaseName, DpEvent dpEvent)
     {
-        var pending = new PendingEvent(datasetFingerprint, runId, _step, dpEvent, ReleaseId(runId, releaseName));
+        var pending = new PendingEvent(scopeKey, _runId, _step, asRecorded?.Invoke(dpEvent) ?? dpEvent, ReleaseId(_runId, releaseName));
         for (int attempt = 1; ; attempt++)
         {
             try
@@ -36,7 +45,7 @@ public sealed class LedgerReleaseGate(BudgetGuard guard, string datasetFingerpri
                         onRecorded?.Invoke(releaseName, r.EpsilonSpent);
                         return;
                     case SpendOutcome.Refused r:
-                        throw new TrainingFailedException($"release {releaseName} of run {runId} was refused, nothing was released: {r.Reason}");
+                        throw new TrainingFailedException($"release {releaseName} of run {_runId} was refused, nothing was released: {r.Reason}");
                     case var other:
                         throw new InvalidOperationException($"unknown spend outcome {other}");
                 }

@@ -14,7 +14,7 @@ public static class RunReportWriter
 
     public static IReadOnlyList<string> Write(string runDirectory, RunReportData data)
     {
-        File.WriteAllText(Path.Combine(runDirectory, JsonName), JsonSerializer.Serialize(data, new JsonSerializerOptions { WriteIndented = true }));
+        File.WriteAllText(Path.Combine(runDirectory, JsonName), JsonSerializer.Serialize(data, new JsonSerializerOptions { WriteIndented = true, NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals }));
         return Render(runDirectory, data);
     }
 
@@ -22,7 +22,8 @@ public static class RunReportWriter
     {
         var path = Path.Combine(runDirectory, JsonName);
         if (!File.Exists(path)) throw new FileNotFoundException($"{path} does not exist: give a runs/<id> folder of a finished run", path);
-        return JsonSerializer.Deserialize<RunReportData>(File.ReadAllText(path)) ?? throw new InvalidDataException($"{path} is empty");
+        return JsonSerializer.Deserialize<RunReportData>(File.ReadAllText(path),
+            new JsonSerializerOptions { NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals }) ?? throw new InvalidDataException($"{path} is empty");
     }
 
     public static IReadOnlyList<string> Render(string runDirectory, RunReportData d)
@@ -44,7 +45,10 @@ public static class RunReportWriter
         md.AppendLine(CultureInfo.InvariantCulture, $"# Run {d.RunId}");
         md.AppendLine();
         md.AppendLine(CultureInfo.InvariantCulture, $"- model {d.Model}; Poisson q = {d.SamplingRate:G4}, σ = {d.NoiseMultiplier:G5}, C = {d.ClipNorm}, T = {d.Steps}");
-        md.AppendLine(CultureInfo.InvariantCulture, $"- **test accuracy {d.TestAccuracy:P2} at ε = {d.Epsilon:F3}, δ = {d.Delta:G3}** (ε from the ledger)");
+        var epsilon = double.IsPositiveInfinity(d.Epsilon)
+            ? "∞ (the data's ledger holds a release with insecure, fixed private randomness: veil.run.insecure-private-seed)"
+            : d.Epsilon.ToString("F3", CultureInfo.InvariantCulture);
+        md.AppendLine(CultureInfo.InvariantCulture, $"- **test accuracy {d.TestAccuracy:P2} at ε = {epsilon}, δ = {d.Delta:G3}** (ε from the ledger)");
         md.AppendLine(CultureInfo.InvariantCulture, $"- wall {d.WallSeconds:F0} s, {d.ExamplesPerSecond:F0} examples/s");
         md.AppendLine("- the plan: [plan.json](plan.json); the data: [report.json](report.json)");
         md.AppendLine();

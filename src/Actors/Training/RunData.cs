@@ -5,9 +5,11 @@ using Veil.Compute.Models;
 using Veil.DataLoading.Augmentation;
 using Veil.DataLoading.Batching;
 using Veil.DataLoading.Datasets;
+using Veil.DataLoading.Identity;
 using Veil.DataLoading.PublicPrivate;
 using Veil.DataLoading.Sampling;
 using Veil.DataLoading.Sources;
+using Veil.Ledger.Scopes;
 
 namespace Veil.Actors.Training;
 
@@ -59,6 +61,10 @@ public sealed class RunData : IDisposable
 
     /// <summary>The test split's content fingerprint (keys cached test features; the test split spends no budget).</summary>
     public string TestFingerprint { get; }
+
+    /// <summary>Each training example's identity under the ledger's key (the run's data scope), in index order.</summary>
+    public ulong[] Identities(ExampleIdentityKey key) =>
+        _idxTrain is not null ? ExampleIdentities.Of(key, _idxTrain) : ExampleIdentities.Of(key, _train!);
 
     /// <summary>Training examples dropped by veil.data.on-corrupt = skip so far (0 for IDX).</summary>
     public long SkippedExamples => _sourceDecoder?.SkippedExamples ?? 0;

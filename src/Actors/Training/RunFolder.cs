@@ -40,8 +40,13 @@ public sealed class RunFolder
 
     public string File(string name) => System.IO.Path.Combine(Path, name);
 
-    public void WriteJson(string name, object value) =>
-        System.IO.File.WriteAllText(File(name), JsonSerializer.Serialize(value, new JsonSerializerOptions { WriteIndented = true }));
+    // An insecure run's ε is ∞: written as "Infinity" rather than refused.
+    private static readonly JsonSerializerOptions JsonOptions = new()
+    {
+        WriteIndented = true, NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals,
+    };
+
+    public void WriteJson(string name, object value) => System.IO.File.WriteAllText(File(name), JsonSerializer.Serialize(value, JsonOptions));
 
     /// <summary>
     /// The noise seed lets anyone who has it subtract the noise from the released model: it is kept

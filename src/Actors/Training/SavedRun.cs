@@ -6,9 +6,10 @@ namespace Veil.Actors.Training;
 
 /// <summary>
 /// What a run folder must hold to be resumed: the settings it was started with, the frozen DpPlan and
-/// the ledger it spends on. Written once at the start (settings.json); read by `train --resume`.
+/// the ledger it spends on, and the data scope its records are keyed by (null for runs started before scopes).
+/// Written once at the start (settings.json); read by `train --resume`.
 /// </summary>
-public sealed record SavedRun(TrainingSettings Training, PrivacySettings Privacy, CheckpointSettings Checkpoint, string LedgerPath, SavedPlan Plan)
+public sealed record SavedRun(TrainingSettings Training, PrivacySettings Privacy, CheckpointSettings Checkpoint, string LedgerPath, SavedPlan Plan, string? ScopeKey = null)
 {
     public const string FileName = "settings.json";
 

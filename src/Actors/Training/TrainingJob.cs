@@ -6,6 +6,7 @@ using Veil.Actors.Chaos;
 using Veil.Actors.Checkpoints;
 using Veil.Actors.Configuration;
 using Veil.Actors.Pipeline;
+using Veil.Actors.PrivateRuns;
 using Veil.Compute.Evaluation;
 using Veil.Compute.Models;
 using Veil.Compute.Noise;
@@ -20,6 +21,7 @@ using Veil.DataLoading.Sampling;
 using Veil.Ledger.Accountants;
 using Veil.Ledger.Accountants.Calibration;
 using Veil.Ledger.Budget;
+using Veil.Ledger.Events;
 using Veil.Ledger.Plan;
 using Veil.Ledger.Store;
 
@@ -46,43 +48,46 @@ public static class TrainingJob
     {
         PrepareTorch(t);
         var data = RunData.Load(t);
-        var fingerprint = data.Fingerprint;
-        var batch = Math.Min(t.ExpectedBatchSize, data.Count);
-        var schedule = SamplingSchedule.FromEpochs(data.Count, batch, t.Epochs);
-        var accountant = AccountantCatalog.Create(p.Accountant);
-        var sigma = t.NoiseMultiplier > 0
-            ? t.NoiseMultiplier
-            : NoiseCalibration.Calibrate(accountant, t.TargetEpsilon, schedule, p.BudgetDelta, relativeTolerance: 1e-4).NoiseMultiplier;
-        var plan = new DpPlan(schedule.SamplingRate, sigma, t.ClipNorm, schedule.Steps, p.BudgetDelta, fingerprint, data.Count);
-        // An override (the demo's fresh ledger) is always a SQLite file.
-        if (ledgerPathOverride is not null) p = p with { LedgerBackend = LedgerBackends.Sqlite, LedgerPath = ledgerPathOverride };
-        if (p.LedgerBackend != LedgerBackends.Postgres) p = p with { LedgerPath = Path.GetFullPath(p.LedgerPath) };
-        var ledgerPath = LedgerStoreFactory.Describe(p);
-
-        var samplerSeed = t.Seed == 0 ? SamplerSeed.FromCsprng() : SamplerSeed.FromUInt64(t.Seed);
-        var noiseSeed = t.Seed == 0 ? NoiseSeed.FromCsprng() : NoiseSeed.FromInt64(unchecked((long)(t.Seed * 0x9E3779B97F4A7C15UL)));
-        var models = new RunModels(t, data.ModelClasses, fingerprint);
-        var run = RunFolder.Create(t.RunDirectory, folder => WriteRunFiles(folder, t, p, c, ledgerPath, plan, data, accountant, samplerSeed, noiseSeed, models));
-        using var initialModel = models.Create(t.InitSeed);
-        var initial = new ParameterSnapshot(0, ParameterVector.Flatten(initialModel));
-        return Prepare(new RunState(t, p, c, run, ledgerPath, plan, data, samplerSeed, noiseSeed, initial, new float[initial.Values.Length], ResumedFromStep: null, models), chaos, telemetry, log, progress ?? new ProgressLine(log), workSource);
+        try
+        {
+            var fingerprint = data.Fingerprint;
+            var batch = Math.Min(t.ExpectedBatchSize, data.Count);
+            var schedule = SamplingSchedule.FromEpochs(data.Count, batch, t.Epochs);
+            var accountant = AccountantCatalog.Create(p.Accountant);
+            var sigma = t.NoiseMultiplier > 0
+                ? t.NoiseMultiplier
+                : NoiseCalibration.Calibrate(accountant, t.TargetEpsilon, schedule, p.BudgetDelta, relativeTolerance: 1e-4).NoiseMultiplier;
+            var plan = new DpPlan(schedule.SamplingRate, sigma, t.ClipNorm, schedule.Steps, p.BudgetDelta, fingerprint, data.Count);
+            var models = new RunModels(t, data.ModelClasses, fingerprint);
+            var backbones = t.Initialisation.FromBackbone ? new[] { t.Initialisation.From } : [];
+            var privateRun = PrivateRun.Open(new PrivateRunRequest(p, ledgerPathOverride, t.RunDirectory, new RunPrivateData(data, backbones),
+                new SelfComposed(plan.StepEvent, plan.Steps), t.Seed, t.InsecurePrivateSeed,
+                (folder, opened) => WriteRunFiles(folder, opened, t, p, c, plan, data, models)), log);
+            using var initialModel = models.Create(t.InitSeed);
+            var initial = new ParameterSnapshot(0, ParameterVector.Flatten(initialModel));
+            return Prepare(new RunState(t, c, privateRun, plan, data, initial, new float[initial.Values.Length], ResumedFromStep: null, models), chaos, telemetry, log, progress ?? new ProgressLine(log), workSource);
+        }
+        catch
+        {
+            data.Dispose();
+            throw;
+        }
     }
 
-    private static void WriteRunFiles(RunFolder run, TrainingSettings t, PrivacySettings p, CheckpointSettings c, string ledgerPath, DpPlan plan,
-        RunData train, IPrivacyAccountant accountant, SamplerSeed samplerSeed, NoiseSeed noiseSeed, RunModels models)
+    private static void WriteRunFiles(RunFolder run, OpenedRun opened, TrainingSettings t, PrivacySettings p, CheckpointSettings c, DpPlan plan,
+        RunData train, RunModels models)
     {
-        var fingerprint = plan.DatasetFingerprint;
-        run.WriteSecret("seeds.json", JsonSerializer.Serialize(new Seeds(samplerSeed.ToHex(), noiseSeed.ToHex(), t.Seed != 0)));
-        var (shareable, ledgerPassword) = LedgerStoreFactory.SplitPassword(p);
-        if (ledgerPassword is not null) run.WriteSecret(LedgerPasswordFile, ledgerPassword);
-        run.WriteJson(SavedRun.FileName, new SavedRun(t, shareable, c, ledgerPath, SavedPlan.Of(plan)));
+        var (shareable, _) = LedgerStoreFactory.SplitPassword(p);
+        if (opened.Ledger != LedgerStoreFactory.Describe(shareable)) shareable = shareable with { LedgerBackend = LedgerBackends.Sqlite, LedgerPath = opened.Ledger, IdentityKey = "" };
+        run.WriteJson(SavedRun.FileName, new SavedRun(t, shareable, c, opened.Ledger, SavedPlan.Of(plan), opened.ScopeKey));
         run.WriteJson("plan.json", new
         {
-            run_id = run.Id, dataset = train.Description, dataset_fingerprint = fingerprint, dataset_size = train.Count,
+            run_id = run.Id, dataset = train.Description, dataset_fingerprint = plan.DatasetFingerprint, dataset_size = train.Count,
+            data_scope = opened.ScopeKey, scope_examples = opened.ScopeExamples, privacy_unit = "example", insecure_private_randomness = opened.Insecure,
             sampling = "poisson", sampling_rate = plan.SamplingRate, noise_multiplier = plan.NoiseMultiplier, clip_norm = plan.ClipNorm,
-            steps = plan.Steps, delta = plan.Delta, expected_batch_size = plan.ExpectedBatchSize, accountant = accountant.Name,
+            steps = plan.Steps, delta = plan.Delta, expected_batch_size = plan.ExpectedBatchSize, accountant = opened.Accountant,
             model = t.Model, weight_standardisation = t.WeightStandardisation, classes = models.Classes, backbone = models.BackboneFingerprint, init_from = t.Initialisation.From, trainable = t.Initialisation.Trainable,
-            public_split = t.PublicSplit.Split, learning_rate = t.LearningRate, momentum = t.Momentum, schedule = t.Schedule, ledger = ledgerPath,
+            public_split = t.PublicSplit.Split, learning_rate = t.LearningRate, momentum = t.Momentum, schedule = t.Schedule, ledger = opened.Ledger,
         });
     }
 
@@ -97,59 +102,77 @@ public static class TrainingJob
         var saved = SavedRun.Read(runPath);
         var t = saved.Training;
         var plan = saved.Plan.ToPlan();
-        var run = RunFolder.Open(runPath);
-        var seedsFile = Path.Combine(runPath, "secrets", "seeds.json");
-        if (!File.Exists(seedsFile)) throw new TrainingFailedException($"{seedsFile} is missing: without the run's seeds the same batches and noise cannot be redrawn; start a new run instead");
-        var seeds = JsonSerializer.Deserialize<Seeds>(File.ReadAllText(seedsFile))!;
-        var privacy = SavedPrivacy(saved, runPath);
+        if (saved.ScopeKey is null)
+            throw new TrainingFailedException($"run {runPath} was started before the ledger charged examples by data scope; it cannot be resumed on this ledger without mixing the two keys. Start a new run (its ledger events so far still count)");
         PrepareTorch(t);
         var data = RunData.Load(t);
-        var fingerprint = data.Fingerprint;
-        if (fingerprint != plan.DatasetFingerprint)
-            throw new TrainingFailedException($"the training data changed since run {run.Id} started (fingerprint {fingerprint[..12]} ≠ {plan.DatasetFingerprint[..12]}); refusing to resume on different data");
-        var models = new RunModels(t, data.ModelClasses, fingerprint);
-        if (models.BackboneFingerprint is { } backbone)
+        PrivateRun? privateRun = null;
+        try
         {
-            using var planFile = JsonDocument.Parse(File.ReadAllText(Path.Combine(runPath, "plan.json")));
-            if (planFile.RootElement.GetProperty("backbone").GetString() != backbone)
-                throw new TrainingFailedException($"the backbone {t.Initialisation.From} changed since run {run.Id} started (its frozen weights are part of the model); refusing to resume");
-        }
-
-        var (checkpoint, skipped) = new CheckpointStore(Path.Combine(runPath, "checkpoints"), saved.Checkpoint.Keep).LoadNewestValid();
-        foreach (var s in skipped) log.WriteLine($"resume: skipping corrupt checkpoint: {s}");
-        ParameterSnapshot initial;
-        float[] velocity;
-        if (checkpoint is null)
-        {
-            log.WriteLine($"resume: no valid checkpoint in {runPath}; starting run {run.Id} again from step 0 (its ledger events so far still count)");
-            using var initialModel = models.Create(t.InitSeed);
-            initial = new ParameterSnapshot(0, ParameterVector.Flatten(initialModel));
-            velocity = new float[initial.Values.Length];
-        }
-        else
-        {
-            CheckMatches(checkpoint, run.Id, t, saved.Plan, seeds);
-            initial = new ParameterSnapshot(checkpoint.ParameterVersion, checkpoint.Parameters);
-            velocity = checkpoint.Velocity;
-            using (var ledger = OpenLedgerForResume(privacy, saved.LedgerPath, checkpoint))
+            if (data.Fingerprint != plan.DatasetFingerprint)
+                throw new TrainingFailedException($"the training data changed since run {Path.GetFileName(runPath)} started (fingerprint {data.Fingerprint[..12]} ≠ {plan.DatasetFingerprint[..12]}); refusing to resume on different data");
+            var models = new RunModels(t, data.ModelClasses, data.Fingerprint);
+            var runId = Path.GetFileName(runPath.TrimEnd(Path.DirectorySeparatorChar));
+            if (models.BackboneFingerprint is { } backbone)
             {
-                var runEvents = ledger.ReadAll().LongCount(r => r.RunId == run.Id);
+                using var planFile = JsonDocument.Parse(File.ReadAllText(Path.Combine(runPath, "plan.json")));
+                if (planFile.RootElement.GetProperty("backbone").GetString() != backbone)
+                    throw new TrainingFailedException($"the backbone {t.Initialisation.From} changed since run {runId} started (its frozen weights are part of the model); refusing to resume");
+            }
+            var backbones = t.Initialisation.FromBackbone ? new[] { t.Initialisation.From } : [];
+            var checkpoint = LoadCheckpoint(runPath, saved, log);
+            if (checkpoint is not null && saved.Privacy.LedgerBackend != LedgerBackends.Postgres && !File.Exists(saved.LedgerPath) && checkpoint.LedgerEventsOfRun > 0)
+                throw new TrainingFailedException($"ledger {saved.LedgerPath} is gone, but the checkpoint after step {checkpoint.StepsApplied} says {checkpoint.LedgerEventsOfRun} releases were recorded in it: the privacy already spent is unknown. Refusing to resume; restore the ledger.");
+            privateRun = PrivateRun.Resume(runPath, saved.Privacy with { LedgerPath = saved.LedgerPath }, t.RunDirectory, new RunPrivateData(data, backbones), saved.ScopeKey);
+            var run = privateRun.Run;
+            ParameterSnapshot initial;
+            float[] velocity;
+            if (checkpoint is null)
+            {
+                log.WriteLine($"resume: no valid checkpoint in {runPath}; starting run {run.Id} again from step 0 (its ledger events so far still count)");
+                using var initialModel = models.Create(t.InitSeed);
+                initial = new ParameterSnapshot(0, ParameterVector.Flatten(initialModel));
+                velocity = new float[initial.Values.Length];
+            }
+            else
+            {
+                CheckMatches(checkpoint, run.Id, t, saved.Plan, privateRun.Secrets);
+                initial = new ParameterSnapshot(checkpoint.ParameterVersion, checkpoint.Parameters);
+                velocity = checkpoint.Velocity;
+                var runEvents = privateRun.Store.ReadAll().LongCount(r => r.RunId == run.Id);
                 if (runEvents < checkpoint.LedgerEventsOfRun)
                     throw new TrainingFailedException(
                         $"ledger {saved.LedgerPath} holds {runEvents} events of run {run.Id}, but its checkpoint after step {checkpoint.StepsApplied} recorded {checkpoint.LedgerEventsOfRun}: " +
                         "the ledger was replaced or truncated, so the privacy already spent is unknown. Refusing to resume; restore the ledger from a backup.");
+                log.WriteLine($"resume: run {run.Id} from its checkpoint after {checkpoint.StepsApplied} of {plan.Steps} steps");
             }
-            log.WriteLine($"resume: run {run.Id} from its checkpoint after {checkpoint.StepsApplied} of {plan.Steps} steps");
+            return Prepare(new RunState(t, saved.Checkpoint, privateRun, plan, data, initial, velocity, checkpoint?.StepsApplied ?? 0, models),
+                chaos, telemetry, log, progress ?? new ProgressLine(log), workSource);
         }
-        return Prepare(new RunState(t, privacy, saved.Checkpoint, run, saved.LedgerPath, plan, data,
-            SamplerSeed.FromHex(seeds.Sampler), NoiseSeed.FromHex(seeds.Noise), initial, velocity, checkpoint?.StepsApplied ?? 0, models), chaos, telemetry, log, progress ?? new ProgressLine(log), workSource);
+        catch
+        {
+            privateRun?.Dispose();
+            data.Dispose();
+            throw;
+        }
     }
 
-    private sealed record Seeds(string Sampler, string Noise, bool FixedSeed);
+    private static Checkpoint? LoadCheckpoint(string runPath, SavedRun saved, TextWriter log)
+    {
+        var (checkpoint, skipped) = new CheckpointStore(Path.Combine(runPath, "checkpoints"), saved.Checkpoint.Keep).LoadNewestValid();
+        foreach (var s in skipped) log.WriteLine($"resume: skipping corrupt checkpoint: {s}");
+        return checkpoint;
+    }
 
-    private sealed record RunState(TrainingSettings Training, PrivacySettings Privacy, CheckpointSettings Checkpoint, RunFolder Run, string LedgerPath,
-        DpPlan Plan, RunData Data, SamplerSeed SamplerSeed, NoiseSeed NoiseSeed, ParameterSnapshot Initial, float[] Velocity,
-        long? ResumedFromStep, RunModels Models);
+    private sealed record RunState(TrainingSettings Training, CheckpointSettings Checkpoint, PrivateRun Private, DpPlan Plan, RunData Data,
+        ParameterSnapshot Initial, float[] Velocity, long? ResumedFromStep, RunModels Models)
+    {
+        public RunFolder Run => Private.Run;
+
+        public string LedgerPath => Private.LedgerLocation;
+
+        public RunSecrets Secrets => Private.Secrets;
+    }
 
     private static PreparedRun Prepare(RunState s, ChaosSettings chaos, TelemetrySettings telemetry, TextWriter log, ProgressLine progress, Func<WorkSourceContext, Props>? workSource)
     {
@@ -172,17 +195,15 @@ public static class TrainingJob
         var t = s.Training;
         var plan = s.Plan;
         var firstStep = s.ResumedFromStep ?? 0;
-        var accountant = AccountantCatalog.Create(s.Privacy.Accountant);
-        var store = LedgerStoreFactory.Open(s.Privacy);
-        opened.Add(store);
-        var verification = store.Verify();
-        if (!verification.Valid)
-            throw new TrainingFailedException($"ledger {s.LedgerPath} fails verification at record {verification.FirstBadSequence}: {verification.Reason}. Refusing to spend privacy on a ledger that cannot be trusted.");
-        var guard = new BudgetGuard(store, accountant, new PrivacyBudget(s.Privacy.BudgetEpsilon, s.Privacy.BudgetDelta));
+        opened.Add(s.Private);
+        var store = s.Private.Store;
+        var guard = s.Private.Guard;
         Telemetry.VeilTelemetry.ExpectedBatch(plan.ExpectedBatchSize);
-        Telemetry.VeilTelemetry.PrivacySpent(guard.Spent(plan.DatasetFingerprint).Epsilon, plan.Delta);
+        Telemetry.VeilTelemetry.PrivacySpent(s.Private.Spent().Epsilon, plan.Delta);
         var remaining = plan.Steps - firstStep;
-        if (remaining > 0 && guard.CheckPlanned(plan.DatasetFingerprint, new Veil.Ledger.Events.SelfComposed(plan.StepEvent, remaining)) is { } refusal)
+        // A new run's whole plan was checked when it opened; a resumed one checks what is left of it.
+        if (s.ResumedFromStep is not null && remaining > 0 && !s.Secrets.Insecure
+            && guard.CheckPlanned(s.Private.ScopeKey, new SelfComposed(plan.StepEvent, remaining)) is { } refusal)
             throw new TrainingFailedException($"not starting: {refusal}");
 
         using (var probe = s.Models.Create(t.InitSeed))
@@ -194,8 +215,8 @@ public static class TrainingJob
         log.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"run {s.Run.Id}: {t.ModelIdentity} on {s.Data.Count} examples ({plan.DatasetFingerprint[..12]}), Poisson q = {plan.SamplingRate:G4} (L = {plan.ExpectedBatchSize:F0}), σ = {plan.NoiseMultiplier:G5}, C = {plan.ClipNorm}, T = {plan.Steps}, δ = {plan.Delta:G3}; {(workSource is null ? $"{workers} worker(s) × {TorchRuntime.Threads} thread(s)" : "gradients on the cluster's worker nodes")}; ledger {s.LedgerPath}"));
 
-        var planner = new StepPlanner(new PoissonSampler(s.Data.Count, plan.SamplingRate, s.SamplerSeed), new MicroBatchPlanner(t.MicroBatchSize));
-        IMicroBatchDecoder decoder = s.Data.TrainDecoder(s.SamplerSeed);
+        var planner = new StepPlanner(new PoissonSampler(s.Data.Count, plan.SamplingRate, s.Secrets.Sampler, s.Private.PriorReleases), new MicroBatchPlanner(t.MicroBatchSize));
+        IMicroBatchDecoder decoder = s.Data.TrainDecoder(s.Secrets.AugmentationSeed);
         if (chaos.Enabled && chaos.DecodeFailureProbability > 0) decoder = new FailingDecoder(decoder, chaos.DecodeFailureProbability, chaos.Seed);
         decoder = new RetryingDecoder(decoder);
         // In cluster mode the worker nodes decode their own shards: the coordinator reads no training examples.
@@ -204,13 +225,13 @@ public static class TrainingJob
             : new PreloadedWorkFeed([]);
         var lrSchedule = t.Schedule == "cosine" ? (LearningRateSchedule)new CosineLearningRate(t.LearningRate, plan.Steps) : new ConstantLearningRate(t.LearningRate);
         var optimizer = new SgdMomentum(s.Velocity, t.Momentum);
-        IReleaseRecorder recorder = new LedgerReleaseRecorder(guard, plan, s.Run.Id);
+        IReleaseRecorder recorder = new LedgerReleaseRecorder(s.Private, plan);
         if (chaos.Enabled) recorder = new ChaosReleaseRecorder(recorder, chaos.LedgerAppendDelayMs, chaos.ExitAfterLedgerAppendAtStep);
         var planJson = SavedPlan.Of(plan).ToJson();
         var checkpoints = new RunCheckpointer(
             new CheckpointStore(Path.Combine(s.Run.Path, "checkpoints"), s.Checkpoint.Keep), s.Checkpoint, optimizer, store, s.Run.Id,
             (steps, parameters, velocity, ledgerSequence, runEvents) => new Checkpoint(s.Run.Id, steps, parameters.Version, t.Model, planJson,
-                s.SamplerSeed.ToHex(), s.NoiseSeed.ToHex(), ledgerSequence, runEvents, DateTimeOffset.UtcNow, parameters.Values, velocity),
+                s.Secrets.Sampler.ToHex(), s.Secrets.Noise.ToHex(), ledgerSequence, runEvents, DateTimeOffset.UtcNow, parameters.Values, velocity),
             chaos.Enabled ? chaos.CorruptCheckpointAtStep : -1, log);
         var parts = new PipelineParts(
             planner.Plan,
@@ -221,7 +242,7 @@ public static class TrainingJob
                 return chaos.Enabled && chaos.CrashWorkerEvery > 0 ? new CrashingGradientComputer(computer, chaos.CrashWorkerEvery) : computer;
             },
             workers,
-            new SeededGaussianNoise(plan.NoiseMultiplier, plan.ClipNorm, s.NoiseSeed),
+            new SeededGaussianNoise(plan.NoiseMultiplier, plan.ClipNorm, s.Secrets.Noise, s.Private.PriorReleases),
             recorder,
             new SgdParameterUpdater(optimizer, lrSchedule, ExpectedBatchSize.Of(plan.SamplingRate, plan.DatasetSize)),
             s.Initial, FirstStep: firstStep, TotalSteps: plan.Steps,
@@ -230,9 +251,9 @@ public static class TrainingJob
             WorkerDispatcher: "veil-worker-dispatcher",
             Checkpoints: checkpoints,
             WorkSource: workSource is null ? null : accumulator => workSource(new WorkSourceContext(s.Run.Id, plan.DatasetFingerprint, s.Models.Identity, plan.ClipNorm, planner.Plan, accumulator, log,
-                RunData.AugmentationSeed(s.SamplerSeed))));
+                s.Secrets.AugmentationSeed)));
 
-        progress.BudgetEpsilon = s.Privacy.BudgetEpsilon;
+        progress.BudgetEpsilon = s.Private.Privacy.BudgetEpsilon;
         if (t.EvalEverySteps > 0) progress.Evaluate = PeriodicEvaluation(t, s.Models, s.Data.TestBatch());
         Action<StepReport> onStep = chaos.Enabled && chaos.ExitAtStep >= 0
             ? r =>
@@ -282,7 +303,8 @@ public static class TrainingJob
         var testData = s.Data.TestBatch();
         using var evalModel = s.Models.Create(t.InitSeed);
         var evaluation = Evaluator.Evaluate(evalModel, finished.Parameters.Values, testData.Inputs, testData.Labels, testData.Count, t.EvalBatchSize);
-        var spent = guard.Spent(plan.DatasetFingerprint);
+        var spent = s.Private.Spent();
+        var runEpsilon = s.Private.RunEpsilon();
         var runEvents = store.ReadAll().LongCount(r => r.RunId == s.Run.Id);
         s.Run.WriteFloats("parameters.f32", finished.Parameters.Values);
         if (s.Models.Backbone is { } backbone)
@@ -291,43 +313,25 @@ public static class TrainingJob
             var m = backbone.Manifest;
             BackboneStore.Save(s.Run.File("model"), evalModel, m.PublicDataFingerprint,
                 $"{m.PublicData}, then DP fine-tuned ({t.Initialisation.Trainable}) on {plan.DatasetFingerprint[..12]} in run {s.Run.Id}", m.Preprocessing);
+            BackboneScope.CopyTo(t.Initialisation.From, s.Run.File("model"));
         }
         var result = new TrainingResult(s.Run.Id, s.Run.Path, s.LedgerPath, plan.DatasetFingerprint,
             (double)evaluation.Correct / evaluation.Examples, evaluation.MeanLoss, spent.Epsilon, spent.Delta, spent.Accountant,
             plan.Steps, plan.NoiseMultiplier, plan.SamplingRate, plan.ClipNorm, (long)Math.Round(plan.ExpectedBatchSize),
             wall, progress.Examples / Math.Max(wall, 1e-9), progress.Examples, progress.RssMegabytesAfterWarmUp, progress.RssMegabytesAtEnd,
-            s.ResumedFromStep, runEvents, finished.Parameters.Version);
+            s.ResumedFromStep, runEvents, finished.Parameters.Version, runEpsilon.Epsilon, s.Private.ScopeKey, s.Secrets.Insecure);
         s.Run.WriteJson("result.json", result);
         Reporting.RunReportWriter.Write(s.Run.Path, new Reporting.RunReportData(s.Run.Id, t.Model, result.Epsilon, result.Delta, result.TestAccuracy,
             plan.Steps, plan.NoiseMultiplier, plan.SamplingRate, plan.ClipNorm, wall, result.ExamplesPerSecond, progress.Series, timeline.Intervals));
         return result;
     }
 
-    private static void CheckMatches(Checkpoint c, string runId, TrainingSettings t, SavedPlan plan, Seeds seeds)
+    private static void CheckMatches(Checkpoint c, string runId, TrainingSettings t, SavedPlan plan, RunSecrets secrets)
     {
         if (c.RunId != runId) throw new TrainingFailedException($"the newest checkpoint belongs to run {c.RunId}, not {runId}; refusing to resume from another run's state");
         if (c.Model != t.Model) throw new TrainingFailedException($"the checkpoint is of model {c.Model}, the run trains {t.Model}; refusing to resume");
         if (c.PlanJson != plan.ToJson()) throw new TrainingFailedException($"the checkpoint's DP plan {c.PlanJson} differs from the run's plan {plan.ToJson()}; refusing to resume under another plan");
-        if (c.SamplerSeedHex != seeds.Sampler || c.NoiseSeedHex != seeds.Noise) throw new TrainingFailedException("the checkpoint's seeds differ from the run's secrets/seeds.json; refusing to resume");
-    }
-
-    private static ILedgerStore OpenLedgerForResume(PrivacySettings privacy, string ledgerPath, Checkpoint checkpoint)
-    {
-        if (privacy.LedgerBackend != LedgerBackends.Postgres && !File.Exists(ledgerPath) && checkpoint.LedgerEventsOfRun > 0)
-            throw new TrainingFailedException($"ledger {ledgerPath} is gone, but the checkpoint after step {checkpoint.StepsApplied} says {checkpoint.LedgerEventsOfRun} releases were recorded in it: the privacy already spent is unknown. Refusing to resume; restore the ledger.");
-        // A PostgreSQL ledger that lost its tables is caught by the event count check that follows.
-        return LedgerStoreFactory.Open(privacy);
-    }
-
-    private const string LedgerPasswordFile = "ledger-password";
-
-    /// <summary>The run's privacy settings as saved, with its ledger where the run started it (and a kept-apart password put back).</summary>
-    private static PrivacySettings SavedPrivacy(SavedRun saved, string runPath)
-    {
-        if (saved.Privacy.LedgerBackend != LedgerBackends.Postgres)
-            return saved.Privacy with { LedgerBackend = LedgerBackends.Sqlite, LedgerPath = saved.LedgerPath };
-        var passwordFile = Path.Combine(runPath, "secrets", LedgerPasswordFile);
-        return File.Exists(passwordFile) ? LedgerStoreFactory.WithPassword(saved.Privacy, File.ReadAllText(passwordFile)) : saved.Privacy;
+        if (c.SamplerSeedHex != secrets.Sampler.ToHex() || c.NoiseSeedHex != secrets.Noise.ToHex()) throw new TrainingFailedException("the checkpoint's seeds differ from the run's secrets/seeds.json; refusing to resume");
     }
 
     /// <summary>Test accuracy every veil.eval.every-steps steps, on a replica of its own (the evaluator loads parameters into it).</summary>

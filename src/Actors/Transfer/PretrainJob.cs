@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using Veil.Actors.Configuration;
+using Veil.Actors.PrivateRuns;
 using Veil.Actors.Training;
 using Veil.Compute.Evaluation;
 using Veil.Compute.Models;
@@ -15,7 +16,9 @@ namespace Veil.Actors.Transfer;
 
 /// <summary>
 /// Public pre-training: ordinary SGD on the public part of veil.public, then runs/&lt;id&gt;/backbone/.
-/// It reads only public examples and never opens the ledger: public data has no budget to spend.
+/// It reads only public examples and spends nothing, but it consults the ledger: examples the ledger holds as private
+/// are refused (unless declared public), and the backbone records the scope it was trained on, so that private runs
+/// built on it can prove their data disjoint from it.
 /// </summary>
 public static class PretrainJob
 {
@@ -24,7 +27,7 @@ public static class PretrainJob
     // Fixed, not veil.run.seed: every selection run must score on the same held-out examples to be comparable.
     private const ulong ValidationSeed = 1;
 
-    public static PretrainResult Run(TrainingSettings t, PretrainSettings p, TextWriter log)
+    public static PretrainResult Run(TrainingSettings t, PretrainSettings p, PrivacySettings privacy, TextWriter log)
     {
         if (!t.PublicSplit.Enabled)
             throw new ConfigurationException("pretrain trains without DP, so it needs public data: set veil.public.split = subset or classes (the private part is left for `train`)");
@@ -39,6 +42,8 @@ public static class PretrainJob
         // A selection run scores on held-out public examples and never decodes the test split.
         var scored = Decode(held ?? parts.PublicTest, normalization);
         var publicFingerprint = DatasetFingerprint.Of(fit);
+        // Every public example the backbone sees, held-out ones included (they choose its settings).
+        var (publicScope, identityKey) = PublicData.Resolve(privacy, t.RunDirectory, parts.PublicTrain, t.DataPublic, log);
         using var model = ModelCatalog.Create(t.Model, t.InitSeed, fit.Classes);
         if (model is not IBackbone)
             throw new ConfigurationException($"veil.model.name = {t.Model} cannot serve as a backbone; use gn-cnn or tanh-cnn");
@@ -62,7 +67,10 @@ public static class PretrainJob
         BackboneManifest? manifest = null;
         var preprocessing = new BackbonePreprocessing(normalization.Mean, normalization.Std);
         var run = RunFolder.Create(t.RunDirectory, folder =>
-            manifest = BackboneStore.Save(folder.File("backbone"), model, publicFingerprint, fit.Name, preprocessing));
+        {
+            manifest = BackboneStore.Save(folder.File("backbone"), model, publicFingerprint, fit.Name, preprocessing);
+            BackboneScope.Save(folder.File("backbone"), publicScope, identityKey);
+        });
         bool selectionRun = held is not null;
         var result = new PretrainResult(run.Id, run.Path, run.File("backbone"), t.Model,
             selectionRun ? null : evaluation.Accuracy, selectionRun ? null : evaluation.MeanLoss,
@@ -78,6 +86,7 @@ public static class PretrainJob
         }
         // Saved afresh (same bytes, atomic per file) rather than copied, so a reader never sees half a backbone.
         BackboneStore.Save(p.CopyTo, model, publicFingerprint, fit.Name, preprocessing);
+        BackboneScope.Save(p.CopyTo, publicScope, identityKey);
         log.WriteLine($"pretrain: backbone also saved to {Path.GetFullPath(p.CopyTo)} (veil.pretrain.copy-to)");
         return result;
     }

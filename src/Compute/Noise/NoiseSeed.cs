@@ -36,6 +36,23 @@ public sealed class NoiseSeed : IEquatable<NoiseSeed>
 
     public string ToHex() => Convert.ToHexString(_bytes);
 
+    /// <summary>
+    /// The seed of the <paramref name="priorReleases"/>-th re-release of a step (0: this seed): a step released
+    /// again after a crash gets fresh, independent noise, so each ledger event is exactly one Gaussian draw.
+    /// </summary>
+    public NoiseSeed ForRelease(int priorReleases)
+    {
+        if (priorReleases < 0) throw new ArgumentOutOfRangeException(nameof(priorReleases), priorReleases, "prior releases are counted from 0");
+        if (priorReleases == 0) return this;
+        var material = new byte[Tag.Length + Length + 4];
+        Tag.CopyTo(material, 0);
+        _bytes.CopyTo(material, Tag.Length);
+        BitConverter.TryWriteBytes(material.AsSpan(Tag.Length + Length), priorReleases);
+        return new NoiseSeed(SHA256.HashData(material));
+    }
+
+    static readonly byte[] Tag = "veil.noise-seed.re-release.v1\n"u8.ToArray();
+
     public ReadOnlySpan<byte> Bytes => _bytes;
 
     public override string ToString() => "NoiseSeed(secret)";

@@ -1,3 +1,5 @@
+using Veil.Ledger.Store;
+
 namespace Veil.DataLoading.Sampling;
 
 /// <summary>
@@ -6,19 +8,22 @@ namespace Veil.DataLoading.Sampling;
 /// is the mechanism the accountants analyse; fixed-size shuffled batches are a different one.
 ///
 /// The batch of step s depends only on (seed, s) (see <see cref="StepRandomStream"/>), so a
-/// resumed run redraws the same batch. Members are found by geometric gaps: the distance to the
+/// resumed run redraws the same batch, unless that step was already released: a re-release draws
+/// with the seed of its release count (<see cref="SamplerSeed.ForRelease"/>), a fresh independent sample. Members are found by geometric gaps: the distance to the
 /// next member is Geometric(q), drawn as ⌊ln u / ln(1−q)⌋, which is exactly the same distribution
 /// as N Bernoulli(q) coins but costs O(qN) draws instead of O(N).
 /// </summary>
 public sealed class PoissonSampler
 {
     private readonly SamplerSeed _seed;
+    private readonly PriorReleases _priorReleases;
     private readonly double _logNotQ;
 
     /// <param name="populationSize">N, the number of training examples.</param>
     /// <param name="samplingRate">q in [0, 1]; q = L/N for expected batch size L.</param>
     /// <param name="seed">From <see cref="SamplerSeed.FromCsprng"/> in real runs.</param>
-    public PoissonSampler(int populationSize, double samplingRate, SamplerSeed seed)
+    /// <param name="priorReleases">The run's steps already in the ledger (a resumed run); none for a new run.</param>
+    public PoissonSampler(int populationSize, double samplingRate, SamplerSeed seed, PriorReleases? priorReleases = null)
     {
         ArgumentNullException.ThrowIfNull(seed);
         if (populationSize < 0)
@@ -28,6 +33,7 @@ public sealed class PoissonSampler
         PopulationSize = populationSize;
         SamplingRate = samplingRate;
         _seed = seed;
+        _priorReleases = priorReleases ?? PriorReleases.None;
         _logNotQ = Log1P(-samplingRate);
     }
 
@@ -48,7 +54,7 @@ public sealed class PoissonSampler
         // Room for the mean plus six standard deviations: almost never regrows.
         double mean = ExpectedBatchSize;
         var members = new List<int>((int)Math.Min(PopulationSize, mean + 6 * Math.Sqrt(mean) + 16));
-        using var random = new StepRandomStream(_seed, step);
+        using var random = new StepRandomStream(_seed.ForRelease(_priorReleases.Of(step)), step);
         long previous = -1;
         while (true)
         {

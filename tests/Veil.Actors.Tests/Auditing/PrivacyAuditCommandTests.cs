@@ -8,7 +8,7 @@ namespace Veil.Actors.Tests.Auditing;
 
 /// <summary>
 /// `veil privacy audit` end to end on small synthetic data (the mlp, 1 200 examples, 200 canaries, seconds):
-/// the real pipeline, a fresh ledger, the guesses and the bound.
+/// the real pipeline, the configured ledger (an audit is charged like any run), the guesses and the bound.
 /// </summary>
 [Collection(TrainingCollection.Name)]
 public class PrivacyAuditCommandTests : IDisposable
@@ -44,9 +44,10 @@ public class PrivacyAuditCommandTests : IDisposable
         Assert.True(json.GetProperty("holds").GetBoolean());
         Assert.Equal(0.05, json.GetProperty("beta").GetDouble());
 
-        // The claim is the audit's own fresh ledger, alone; the user's ledger is never touched.
+        // The audit spends privacy like any run: its releases are in the configured ledger, and the claim is that run's own.
         var ledger = json.GetProperty("ledger").GetString()!;
-        Assert.StartsWith(json.GetProperty("audit_dir").GetString()!, ledger);
+        Assert.Equal(Path.GetFullPath(_data.Ledger), ledger);
+        Assert.False(json.GetProperty("data_public").GetBoolean());
         using (var store = SqliteLedgerStore.Open(ledger, createIfMissing: false))
         {
             Assert.True(store.Verify().Valid);
@@ -55,7 +56,6 @@ public class PrivacyAuditCommandTests : IDisposable
             Assert.Equal(new RdpAccountant().Epsilon(records.Select(r => r.Event), json.GetProperty("delta").GetDouble()).Epsilon, claimed, 12);
         }
         Assert.True(claimed <= 3.0);
-        Assert.False(File.Exists(_data.Ledger), "the audit wrote to veil.privacy.ledger.path");
         var auditDir = json.GetProperty("audit_dir").GetString()!;
         Assert.True(File.Exists(Path.Combine(auditDir, "audit.json")));
         Assert.False(Directory.Exists(Path.Combine(auditDir, "data")), "the copy of the training data was left behind");
@@ -74,6 +74,31 @@ public class PrivacyAuditCommandTests : IDisposable
         Assert.True(json.GetProperty("lower_bound").GetDouble() > 0, run.Stdout);
         Assert.True(json.GetProperty("mean_loss_included").GetDouble() < json.GetProperty("mean_loss_excluded").GetDouble());
         Assert.True(json.GetProperty("holds").GetBoolean());
+    }
+
+    [Fact]
+    public void An_audit_is_charged_to_the_data_so_a_later_run_past_the_budget_is_refused()
+    {
+        var audit = Audit("veil.dp.epochs=3", "veil.privacy.budget.epsilon=4");
+        Assert.True(audit.ExitCode == 0, audit.Stderr + audit.Stdout);
+        var spent = audit.Json.GetProperty("data_epsilon").GetDouble();
+        Assert.InRange(spent, 2.0, 3.0);
+
+        // The canaries are the same examples under wrong labels: training on the plain data meets the audit's spending.
+        var train = CliRun.Of(["train", "--quiet", "--json", .. _data.Settings("veil.dp.epochs=3", "veil.privacy.budget.epsilon=4")]);
+        Assert.NotEqual(0, train.ExitCode);
+        Assert.Contains("budget", train.Stderr);
+    }
+
+    [Fact]
+    public void An_audit_on_data_declared_public_runs_on_a_fresh_ledger_and_says_so()
+    {
+        var run = Audit("veil.dp.epochs=3", "veil.data.public=true");
+        Assert.True(run.ExitCode == 0, run.Stderr + run.Stdout);
+        Assert.True(run.Json.GetProperty("data_public").GetBoolean());
+        Assert.StartsWith(run.Json.GetProperty("audit_dir").GetString()!, run.Json.GetProperty("ledger").GetString()!);
+        Assert.Contains("declared public", run.Stdout);
+        Assert.False(File.Exists(_data.Ledger), "an audit of public data wrote to veil.privacy.ledger.path");
     }
 
     [Theory]

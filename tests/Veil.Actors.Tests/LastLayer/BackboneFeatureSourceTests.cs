@@ -40,7 +40,7 @@ public class BackboneFeatureSourceTests : IDisposable
     }
 
     [Fact]
-    public void A_last_layer_run_on_backbone_features_records_its_releases_under_the_private_fingerprint()
+    public void A_last_layer_run_on_backbone_features_records_its_releases_under_the_private_scope()
     {
         var backbone = Pretrain(_data, Subset);
         var run = CliRun.Of(["train", .. LastLayer(backbone, Subset), "--json"]);
@@ -52,7 +52,9 @@ public class BackboneFeatureSourceTests : IDisposable
         {
             var records = store.ReadAll();
             Assert.Equal(2, records.Count); // XᵀX and Xᵀy
-            Assert.All(records, r => Assert.Equal(privateFingerprint, r.DatasetFingerprint));
+            var scope = json.GetProperty("data_scope").GetString()!;
+            Assert.All(records, r => Assert.Equal(scope, r.DatasetFingerprint));
+            Assert.Equal(800, store.ReadScope(scope)!.Count); // the private examples only
         }
         Assert.NotEqual(BackboneStore.Load(backbone).Manifest.PublicDataFingerprint, privateFingerprint);
         using var plan = JsonDocument.Parse(File.ReadAllText(Path.Combine(json.GetProperty("run_dir").GetString()!, "plan.json")));

@@ -69,9 +69,11 @@ public class TrainFromImageSourceTests : IDisposable
     }
 
     [Fact]
-    public void A_resumed_augmented_run_redraws_the_same_batches_and_augmentations()
+    public void A_resumed_run_re_releases_the_steps_after_its_checkpoint_with_fresh_batches_and_noise()
     {
-        // One worker: micro-batch sums arrive in one order, so the two endings can be compared closely.
+        // Steps 4 and 5 were released (they are in the ledger) when the run is sent back to its checkpoint after step 4.
+        // Redoing them with the same batch and noise would make two releases that differ by a noise-free amount,
+        // which no accountant models; each re-release must be a new, independent subsampled Gaussian.
         var run = CliRun.Of(["train", .. _data.Settings(_data.TrainShards, _data.TestShards, "veil.data.multiplicity=2", "veil.data.augment.flip=true",
             "veil.data.augment.crop-padding=2", "veil.runtime.workers-per-device=1", "veil.checkpoint.every-steps=2"), "--json"]);
         Assert.True(run.ExitCode == 0, run.Stderr + run.Stdout);
@@ -82,13 +84,13 @@ public class TrainFromImageSourceTests : IDisposable
         var resumed = CliRun.Of("train", "--resume", runDir, "--json");
         Assert.True(resumed.ExitCode == 0, resumed.Stderr + resumed.Stdout);
         Assert.Equal(4, resumed.Json.GetProperty("resumed_from_step").GetInt64());
-        Assert.Equal(8, resumed.Json.GetProperty("ledger_events").GetInt64()); // 6 + the 2 redone
+        Assert.Equal(8, resumed.Json.GetProperty("ledger_events").GetInt64()); // 6 + the 2 re-released, each counted
         var a = System.Runtime.InteropServices.MemoryMarshal.Cast<byte, float>(finished).ToArray();
         var b = System.Runtime.InteropServices.MemoryMarshal.Cast<byte, float>(File.ReadAllBytes(Path.Combine(runDir, "parameters.f32"))).ToArray();
-        // The redone steps agree to float rounding (≈1e-8; an unaugmented run shows the same), not bit
-        // for bit; redrawing other flips or crops moves the parameters by ≈1e-2 (measured), far outside this bound.
+        // Redrawing the same batches, views and noise ends within float rounding (≈1e-8) of the first ending; fresh
+        // draws move the parameters by ≈1e-2.
         var largest = a.Zip(b, (x, y) => Math.Abs(x - y)).Max();
-        Assert.True(largest < 1e-5, $"the resumed run ends {largest} away from the uninterrupted one: other batches or augmentations were drawn");
+        Assert.True(largest > 1e-4, $"the re-released steps end only {largest} away from their first release: the same batches and noise were drawn again");
     }
 
     private void AssertTrainsOn(string source, string testSource)

@@ -104,12 +104,12 @@ public class TransferTests : IDisposable
         }
         // Only the head (32·10 + 10 values) was clipped, noised and released.
         Assert.Equal(330 * sizeof(float), new FileInfo(Path.Combine(runDir, "parameters.f32")).Length);
-        // The ledger is keyed by the private part (800 examples), never the whole training split.
+        // The ledger charges the private part (800 examples), never the whole training split.
         Assert.Equal(800, (int)Math.Round(json.GetProperty("expected_batch_size").GetInt64() / json.GetProperty("sampling_rate").GetDouble()));
         using var store = SqliteLedgerStore.Open(_data.Ledger, createIfMissing: false);
         var keys = store.ReadAll().Select(r => r.DatasetFingerprint).Distinct().ToArray();
-        Assert.Equal([json.GetProperty("dataset_fingerprint").GetString()!], keys);
-        Assert.NotEqual(before.Manifest.PublicDataFingerprint, keys[0]);
+        Assert.Equal([json.GetProperty("data_scope").GetString()!], keys);
+        Assert.Equal(800, store.ReadScope(keys[0])!.Count);
     }
 
     [Fact]

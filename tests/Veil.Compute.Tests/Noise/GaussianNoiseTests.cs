@@ -103,4 +103,19 @@ public sealed class GaussianNoiseTests
         Assert.Equal(a, NoiseSeed.FromHex(a.ToHex()));
         Assert.DoesNotContain(a.ToHex(), a.ToString(), StringComparison.OrdinalIgnoreCase);
     }
+
+    [Fact]
+    public void A_re_released_step_gets_independent_noise_of_the_same_scale()
+    {
+        var first = Draw(step: 7);
+        var again = new float[Coordinates];
+        GaussianNoise.AddTo(again, Sigma, ClipNorm, Seed.ForRelease(1), 7);
+        Assert.True(first.Zip(again).Count(p => p.First == (double)p.Second) < 10);
+        Assert.Same(Seed, Seed.ForRelease(0)); // the first release of a step draws as it always did
+        // Same standard deviation (a z-test on the variance, at the class's 1e-5 false-failure rate) and uncorrelated with the first draw.
+        var variance = again.Select(v => (double)v * v).Average();
+        Assert.True(Math.Abs(variance / (Std * Std) - 1) * Math.Sqrt(Coordinates / 2.0) <= ZCritical, $"variance {variance} vs {Std * Std}");
+        var correlation = first.Zip(again, (x, y) => x * y).Average() / (Std * Std);
+        Assert.True(Math.Abs(correlation) * Math.Sqrt(Coordinates) <= ZCritical, $"correlation {correlation}");
+    }
 }

@@ -28,7 +28,7 @@ public sealed class ClusterTrainingTests(ITestOutputHelper output, PostgresServe
         // with DP on the other 800, on one node and on a 2-worker cluster. Every worker builds the backbone replica itself.
         string[] split = ["veil.public.split=subset", "veil.public.size=400", "veil.public.seed=2", "veil.model.name=tanh-cnn"];
         var pretrainConfig = _data.Config(_data.Path_("pretrain-runs"), _data.Path_("pretrain-ledger.sqlite"), [.. split, "veil.pretrain.epochs=1", "veil.pretrain.batch-size=100"]);
-        var backbone = Veil.Actors.Transfer.PretrainJob.Run(Veil.Actors.Configuration.TrainingSettings.Create(pretrainConfig), Veil.Actors.Configuration.PretrainSettings.Create(pretrainConfig), TextWriter.Null).BackboneDirectory;
+        var backbone = Veil.Actors.Transfer.PretrainJob.Run(Veil.Actors.Configuration.TrainingSettings.Create(pretrainConfig), Veil.Actors.Configuration.PretrainSettings.Create(pretrainConfig), Veil.Actors.Configuration.PrivacySettings.Create(pretrainConfig), TextWriter.Null).BackboneDirectory;
         var events = TwoWorkersMatchOneNode([.. split, $"veil.init.from=\"{backbone}\"", "veil.init.trainable=last-block"]);
         Assert.Equal(4, events.Count); // 800 private examples, expected batch 200, one epoch
     }

@@ -38,7 +38,10 @@ public sealed class ClusterTestData : IDisposable
     public Akka.Configuration.Config Config(string runs, string ledger, params IEnumerable<string> more) => VeilConfiguration.Load(overrides:
     [
         $"veil.data.path=\"{Folder}\"", $"veil.run.dir=\"{runs}\"", $"veil.privacy.ledger.path=\"{ledger}\"",
-        "veil.model.name=mlp", "veil.run.seed=11", "veil.dp.expected-batch-size=200", "veil.dp.epochs=1",
+        // The cluster and the single-node reference must draw the same batches and noise to be compared: a fixed
+        // (insecure) private seed, and one identity key, so both ledgers name the data scope alike.
+        "veil.model.name=mlp", "veil.run.seed=11", "veil.run.insecure-private-seed=11", $"veil.privacy.ledger.identity-key=\"{Path_("identity.key")}\"",
+        "veil.dp.expected-batch-size=200", "veil.dp.epochs=1",
         "veil.dp.clip-norm=1.0", "veil.dp.noise-multiplier=1.0", "veil.optimizer.learning-rate=0.5",
         "veil.runtime.micro-batch-size=32", "veil.runtime.threads-per-worker=1", "veil.checkpoint.every-steps=1",
         "veil.cluster.down-after-seconds=2", "veil.cluster.heartbeat-pause-seconds=2", "veil.cluster.chunk-bytes=65536",
