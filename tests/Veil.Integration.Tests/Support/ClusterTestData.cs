@@ -35,7 +35,10 @@ public sealed class ClusterTestData : IDisposable
     public string Folder { get; } = Path.Combine(Path.GetTempPath(), "veil-cluster-tests", Guid.NewGuid().ToString("N"));
 
     /// <summary>The configuration of one node (or of the single-node reference run, whose cluster keys are ignored).</summary>
-    public Akka.Configuration.Config Config(string runs, string ledger, params IEnumerable<string> more) => VeilConfiguration.Load(overrides:
+    public Akka.Configuration.Config Config(string runs, string ledger, params IEnumerable<string> more) => VeilConfiguration.Load(overrides: Overrides(runs, ledger, more));
+
+    /// <summary>The same settings as `--set` values, for a run in another process.</summary>
+    public string[] Overrides(string runs, string ledger, params IEnumerable<string> more) =>
     [
         $"veil.data.path=\"{Folder}\"", $"veil.run.dir=\"{runs}\"", $"veil.privacy.ledger.path=\"{ledger}\"",
         // The cluster and the single-node reference must draw the same batches and noise to be compared: a fixed
@@ -46,7 +49,7 @@ public sealed class ClusterTestData : IDisposable
         "veil.runtime.micro-batch-size=32", "veil.runtime.threads-per-worker=1", "veil.checkpoint.every-steps=1",
         "veil.cluster.down-after-seconds=2", "veil.cluster.heartbeat-pause-seconds=2", "veil.cluster.chunk-bytes=65536",
         .. more,
-    ]);
+    ];
 
     public string Path_(string name) => Path.Combine(Folder, name);
 
