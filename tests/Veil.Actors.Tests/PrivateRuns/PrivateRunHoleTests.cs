@@ -162,4 +162,25 @@ public class PrivateRunHoleTests : IDisposable
         var declared = CliRun.Of(["pretrain", .. _data.Settings([.. Subset, "veil.pretrain.epochs=1", "veil.pretrain.batch-size=50", "veil.data.public=true"]), "--json"]);
         Assert.True(declared.ExitCode == 0, declared.Stderr);
     }
+
+    [Fact]
+    public void Ledger_show_reports_the_worst_example_of_overlapping_runs_and_their_blocks()
+    {
+        var full = Train("veil.dp.epochs=1");
+        var subset = Train("veil.dp.epochs=1", "veil.data.train-examples=1000");
+        Assert.True(full.ExitCode == 0 && subset.ExitCode == 0, full.Stderr + subset.Stderr);
+        var shown = CliRun.Of("privacy", "ledger", "show", "--ledger", _data.Ledger, "--json");
+        Assert.True(shown.ExitCode == 0, shown.Stderr);
+        var datasets = shown.Json.GetProperty("datasets").EnumerateArray().ToArray();
+        var dataset = Assert.Single(datasets); // the two scopes overlap: one dataset
+        Assert.Equal(1200, dataset.GetProperty("examples").GetInt64());
+        var blocks = shown.Json.GetProperty("blocks").EnumerateArray()
+            .Select(b => (Examples: b.GetProperty("examples").GetInt64(), Runs: b.GetProperty("runs").GetArrayLength(), Epsilon: b.GetProperty("epsilon").GetDouble()))
+            .OrderBy(b => b.Examples).ToArray();
+        Assert.Equal([(200L, 1), (1000L, 2)], blocks.Select(b => (b.Examples, b.Runs)));
+        // The 1 000 examples both runs used are the worst off, and the dataset reports them.
+        Assert.True(blocks[1].Epsilon > blocks[0].Epsilon);
+        Assert.Equal(blocks[1].Epsilon, dataset.GetProperty("epsilon").GetDouble(), 9);
+        Assert.Equal(blocks[1].Epsilon, subset.Json.GetProperty("epsilon").GetDouble(), 9);
+    }
 }
