@@ -89,7 +89,11 @@ public sealed class PrivateRun : IDisposable
             if (secrets.Insecure)
                 log.WriteLine("WARNING: veil.run.insecure-private-seed is set: this run's sampling and noise keys are guessable, so its releases are recorded " +
                               "as INSECURE and every ε that includes them is ∞. Use it only for tests and debugging, on a throw-away ledger.");
-            else if (request.PlannedReleases is { } planned && guard.CheckPlanned(scope.Id, planned) is { } refusal)
+            else if (request.PublicSeed != 0)
+                log.WriteLine($"veil.run.seed = {request.PublicSeed} fixes only public randomness (augmentation draws); this run's sampling and noise keys come from " +
+                              "the OS CSPRNG and stay in secrets/. For bit-for-bit reproducible private randomness (tests, debugging) set " +
+                              "veil.run.insecure-private-seed instead: every ε that includes such a run is reported as ∞.");
+            if (!secrets.Insecure && request.PlannedReleases is { } planned && guard.CheckPlanned(scope.Id, planned) is { } refusal)
                 throw new TrainingFailedException($"not starting: {refusal}");
             var run = RunFolder.Create(request.RunsDirectory, folder =>
             {
