@@ -17,6 +17,9 @@ public sealed class TelemetryExporters : IDisposable
         if (!settings.Console && !settings.Otlp && !settings.Prometheus) return;
         var resource = ResourceBuilder.CreateDefault().AddService("veil", serviceInstanceId: runId);
         var meters = Sdk.CreateMeterProviderBuilder().SetResourceBuilder(resource).AddMeter(VeilTelemetry.Name);
+        // Computed from private data without noise: exported only where the operator allows it.
+        if (!settings.NonPrivateDiagnostics)
+            foreach (var name in VeilTelemetry.NonPrivateInstruments) meters.AddView(name, MetricStreamConfiguration.Drop);
         var traces = Sdk.CreateTracerProviderBuilder().SetResourceBuilder(resource).AddSource(VeilTelemetry.Name);
         if (settings.Console)
         {

@@ -18,6 +18,9 @@ public static class VeilTelemetry
 
     public static readonly KeyValuePair<string, object?> NonPrivate = new("veil.diagnostic", "non-private");
 
+    /// <summary>The instruments tagged <see cref="NonPrivate"/>, which veil.telemetry.non-private-diagnostics = off drops from every exporter.</summary>
+    public static readonly IReadOnlyList<string> NonPrivateInstruments = ["veil.loss", "veil.clip_fraction", "veil.gradient_norm", "veil.batch.realised"];
+
     // Per step.
     public static readonly Counter<long> Steps = Meter.CreateCounter<long>("veil.steps", "{step}", "DP-SGD steps applied");
     public static readonly Histogram<double> StepDuration = Meter.CreateHistogram<double>("veil.step.duration", "s", "Wall time of one step, sampling to update");

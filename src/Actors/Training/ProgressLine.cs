@@ -19,6 +19,12 @@ public sealed class ProgressLine(TextWriter output, ProgressMode mode = Progress
 {
     private double? _lastAccuracy;
 
+    /// <summary>
+    /// Show and keep the non-private diagnostics (loss, clipped fraction, realised batch size)? They are computed from
+    /// the private data without noise; veil.telemetry.non-private-diagnostics = off keeps them out of the line and the report.
+    /// </summary>
+    public bool NonPrivateDiagnostics { get; set; } = true;
+
     /// <summary>The dataset's budget, shown beside ε spent.</summary>
     public double BudgetEpsilon { get; set; } = double.NaN;
 
@@ -46,12 +52,16 @@ public sealed class ProgressLine(TextWriter output, ProgressMode mode = Progress
         RssMegabytesAtEnd = rss;
         var accuracy = Evaluate?.Invoke(r);
         if (accuracy is not null) _lastAccuracy = accuracy;
-        _series.Add(new Reporting.StepPoint(r.Step, r.EpsilonSpent, r.MeanLoss, r.ClipFraction, r.Examples, r.Elapsed.TotalSeconds, rss, accuracy));
+        _series.Add(NonPrivateDiagnostics
+            ? new Reporting.StepPoint(r.Step, r.EpsilonSpent, r.MeanLoss, r.ClipFraction, r.Examples, r.Elapsed.TotalSeconds, rss, accuracy)
+            : new Reporting.StepPoint(r.Step, r.EpsilonSpent, double.NaN, double.NaN, 0, r.Elapsed.TotalSeconds, rss, accuracy));
         var rate = r.Elapsed.TotalSeconds > 0 ? _examples / r.Elapsed.TotalSeconds : 0;
         var done = _series.Count;
         var eta = TimeSpan.FromSeconds(done > 0 ? r.Elapsed.TotalSeconds / done * (r.TotalSteps - r.Step - 1) : 0);
+        var diagnostics = NonPrivateDiagnostics ? string.Create(CultureInfo.InvariantCulture, $"  loss {r.MeanLoss:F4}  clipped {r.ClipFraction:P0}") : "";
+        var batch = NonPrivateDiagnostics ? string.Create(CultureInfo.InvariantCulture, $"  batch {r.Examples}") : "";
         var line = string.Create(CultureInfo.InvariantCulture,
-            $"step {r.Step + 1}/{r.TotalSteps}  ε {r.EpsilonSpent:F3}{(double.IsNaN(BudgetEpsilon) ? "" : $"/{BudgetEpsilon:G3}")}  loss {r.MeanLoss:F4}  clipped {r.ClipFraction:P0}{(_lastAccuracy is { } a ? $"  acc {a:P1}" : "")}  batch {r.Examples}  {rate:F0} examples/s  rss {rss:F0} MB (heap {GC.GetTotalMemory(false) / 1048576.0:F0})  {r.Elapsed:hh\\:mm\\:ss}  eta {eta:hh\\:mm\\:ss}");
+            $"step {r.Step + 1}/{r.TotalSteps}  ε {r.EpsilonSpent:F3}{(double.IsNaN(BudgetEpsilon) ? "" : $"/{BudgetEpsilon:G3}")}{diagnostics}{(_lastAccuracy is { } a ? $"  acc {a:P1}" : "")}{batch}  {rate:F0} examples/s  rss {rss:F0} MB (heap {GC.GetTotalMemory(false) / 1048576.0:F0})  {r.Elapsed:hh\\:mm\\:ss}  eta {eta:hh\\:mm\\:ss}");
         switch (mode)
         {
             case ProgressMode.Lines:

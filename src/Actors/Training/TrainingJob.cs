@@ -254,6 +254,7 @@ public static class TrainingJob
                 s.Secrets.AugmentationSeed)));
 
         progress.BudgetEpsilon = s.Private.Privacy.BudgetEpsilon;
+        progress.NonPrivateDiagnostics = telemetry.NonPrivateDiagnostics;
         if (t.EvalEverySteps > 0) progress.Evaluate = PeriodicEvaluation(t, s.Models, s.Data.TestBatch());
         Action<StepReport> onStep = chaos.Enabled && chaos.ExitAtStep >= 0
             ? r =>
