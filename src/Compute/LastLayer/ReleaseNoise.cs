@@ -1,5 +1,5 @@
 using Veil.Compute.Noise;
-using Veil.Compute.Randomness;
+using Veil.Ledger.Randomness;
 
 namespace Veil.Compute.LastLayer;
 

@@ -1,6 +1,6 @@
 using TorchSharp.Modules;
 using Veil.Compute.Parameters;
-using Veil.Compute.Randomness;
+using Veil.Ledger.Randomness;
 
 namespace Veil.Compute.Models;
 

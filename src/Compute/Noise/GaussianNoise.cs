@@ -1,4 +1,4 @@
-using Veil.Compute.Randomness;
+using Veil.Ledger.Randomness;
 
 namespace Veil.Compute.Noise;
 

@@ -3,7 +3,7 @@ namespace Veil.DataLoading.Datasets;
 /// <summary>
 /// SplitMix64 (Steele, Lea, Flood 2014): a tiny, fully specified generator, so synthetic data is
 /// bit-identical on every platform and .NET version (System.Random's seeded sequence is not
-/// a documented contract). For test data only; sampling uses <see cref="Sampling.StepRandomStream"/>.
+/// a documented contract). For test data only; sampling uses an AES-CTR stream keyed by a secret (<see cref="Veil.Ledger.Randomness.KeyedRandomStream"/>).
 /// </summary>
 internal struct SplitMix64(ulong seed)
 {

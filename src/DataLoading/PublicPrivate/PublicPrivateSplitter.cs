@@ -3,8 +3,8 @@ using Veil.DataLoading.Datasets;
 namespace Veil.DataLoading.PublicPrivate;
 
 /// <summary>
-/// Divides a dataset by a <see cref="PublicSplit"/>. Every training example goes to exactly one side, so
-/// the private set's fingerprint (its ledger key) covers private examples only and its budget is its own.
+/// Divides a dataset by a <see cref="PublicSplit"/>. Every training example goes to exactly one side, so the
+/// private set's data scope holds private examples only, disjoint from the public ones a backbone learns from.
 /// </summary>
 public static class PublicPrivateSplitter
 {

@@ -1,3 +1,4 @@
+using Veil.Ledger.Randomness;
 using Veil.Ledger.Store;
 
 namespace Veil.DataLoading.Sampling;
@@ -7,7 +8,7 @@ namespace Veil.DataLoading.Sampling;
 /// independently with probability q, so the batch size is Binomial(N, q) and may be zero. This
 /// is the mechanism the accountants analyse; fixed-size shuffled batches are a different one.
 ///
-/// The batch of step s depends only on (seed, s) (see <see cref="StepRandomStream"/>), so a
+/// The batch of step s depends only on (seed, s) (an AES-CTR <see cref="KeyedRandomStream"/>), so a
 /// resumed run redraws the same batch, unless that step was already released: a re-release draws
 /// with the seed of its release count (<see cref="SamplerSeed.ForRelease"/>), a fresh independent sample. Members are found by geometric gaps: the distance to the
 /// next member is Geometric(q), drawn as ⌊ln u / ln(1−q)⌋, which is exactly the same distribution
@@ -15,6 +16,8 @@ namespace Veil.DataLoading.Sampling;
 /// </summary>
 public sealed class PoissonSampler
 {
+    private const string Purpose = "veil/poisson-step/v2";
+
     private readonly SamplerSeed _seed;
     private readonly PriorReleases _priorReleases;
     private readonly double _logNotQ;
@@ -54,11 +57,11 @@ public sealed class PoissonSampler
         // Room for the mean plus six standard deviations: almost never regrows.
         double mean = ExpectedBatchSize;
         var members = new List<int>((int)Math.Min(PopulationSize, mean + 6 * Math.Sqrt(mean) + 16));
-        using var random = new StepRandomStream(_seed.ForRelease(_priorReleases.Of(step)), step);
+        using var random = new KeyedRandomStream(Purpose, _seed.ForRelease(_priorReleases.Of(step)).Bytes, step);
         long previous = -1;
         while (true)
         {
-            double gap = Math.Floor(Math.Log(random.NextOpenClosedUnit()) / _logNotQ);
+            double gap = Math.Floor(Math.Log(random.NextOpenUnit()) / _logNotQ);
             double next = previous + 1 + gap;              // double: a huge gap must not overflow an int
             if (next >= PopulationSize) break;
             previous = (long)next;

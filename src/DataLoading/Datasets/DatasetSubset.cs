@@ -1,8 +1,7 @@
-using Veil.DataLoading.Datasets;
 
-namespace Veil.Actors.Training;
+namespace Veil.DataLoading.Datasets;
 
-/// <summary>The first n examples of a dataset: a smaller dataset with its own fingerprint (and so its own budget).</summary>
+/// <summary>The first n examples of a dataset (veil.data.train-examples). Its examples are the same records as in the whole set: the ledger charges them with every run that used them.</summary>
 public static class DatasetSubset
 {
     public static ImageDataset First(ImageDataset source, int count)

@@ -2,7 +2,7 @@ using System.Buffers.Binary;
 using System.Security.Cryptography;
 using System.Text;
 
-namespace Veil.Compute.Randomness;
+namespace Veil.Ledger.Randomness;
 
 /// <summary>
 /// A deterministic, cryptographically strong stream of random numbers keyed by (purpose, seed, index):
@@ -10,7 +10,8 @@ namespace Veil.Compute.Randomness;
 /// Why AES-CTR: DP noise must be unpredictable to anyone without the seed (a guessable generator lets
 /// an observer subtract the noise), the same key must redraw the same numbers (a resumed run redraws
 /// step s's noise exactly), and AES-NI makes it fast enough for millions of coordinates per step.
-/// Not thread-safe; create one per use.
+/// Not thread-safe; create one per use. It lives in Veil.Ledger, the one project both the sampler (DataLoading) and the
+/// noise (Compute) may import, so all private randomness comes from one construction.
 /// </summary>
 public sealed class KeyedRandomStream : IDisposable
 {
