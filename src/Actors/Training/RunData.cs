@@ -15,7 +15,7 @@ namespace Veil.Actors.Training;
 
 /// <summary>
 /// A run's training and test data, from either storage: the Fashion-MNIST IDX files (veil.data.path,
-/// decoded exactly as before) or an <see cref="IImageSource"/> pair (veil.data.source and test-source:
+/// decoded directly) or an <see cref="IImageSource"/> pair (veil.data.source and test-source:
 /// image folders or tar shards, with augmentation, multiplicity and the corrupt-example policy).
 /// The job sees only N, the fingerprint (the ledger's key), a training decoder and the test batch.
 /// </summary>

@@ -9,7 +9,7 @@ public enum ClippingMethod
     /// backward pass to the layer outputs, no per-example copy of the whole model's gradient.
     /// </summary>
     Fast,
-    /// <summary>Every layer's per-example gradients are formed, then flat norms and a weighted sum (the previous path).</summary>
+    /// <summary>Every layer's per-example gradients are formed, then flat norms and a weighted sum (simple; more memory than Fast).</summary>
     Materialised,
     /// <summary>The one-example-at-a-time reference loop: B backward passes.</summary>
     Naive,

@@ -48,9 +48,8 @@ public static class VectorisedConvGradients
 
     /// <summary>Contiguous floats of one window in the channels-last input: a kernel row (kw·C) when taps are adjacent, else one tap's channels.</summary>
     // A run that is not a whole number of vectors ends in a partial block whose spare lanes are computed and dropped. Even
-    // so the kernel beat patches + batched GEMM (+ norms) on every shape measured, 1 thread: RGB 7×7 stride-2 stem on 224×224,
-    // B = 4, 12.1 vs 17.7 ms (runs of 21); RGB 3×3 on 32×32, B = 64, 5.4 vs 8.7 ms (runs of 9); dilated RGB 3×3, 7.3 vs
-    // 12.0 ms (runs of 3); a 1×1 convolution of 5 channels, 1.0 vs 3.0 ms. So every run length is taken.
+    // so the kernel beat patches + batched GEMM (+ norms) on every shape measured (runs of 21, 9 and 3 floats, a 1×1
+    // convolution of 5 channels; figures in docs/benchmarks.md). So every run length is taken.
     static long RunLength(Convolution conv, long channels) => conv.dilation[1] == 1 ? conv.kernel_size[1] * channels : channels;
 
     /// <summary>

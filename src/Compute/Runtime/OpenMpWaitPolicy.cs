@@ -8,9 +8,9 @@ namespace Veil.Compute.Runtime;
 /// native environment, which .NET's Environment.SetEnvironmentVariable does not change on Linux; hence setenv.
 ///
 /// Why: a gradient worker waiting inside libgomp spun on `pause` for 91 % of its time whenever another process
-/// competed for the cores (perf, demo beside a niced training run on 2 cores): 530–690 examples/s against
-/// 7 900–8 700 with the passive policy, same machine, same load. On an idle machine the policy costs nothing
-/// measurable at one thread per worker (see docs/per-example-gradients.md).
+/// competed for the cores (perf, demo beside a niced training run on 2 cores), an order of magnitude slower than
+/// with the passive policy at the same load. On an idle machine the policy costs nothing measurable at one
+/// thread per worker (figures: docs/benchmarks.md).
 /// </summary>
 public static class OpenMpWaitPolicy
 {

@@ -51,8 +51,8 @@ public static class TorchRuntime
     /// MKL's thread counts are thread-local): a thread that never set it may run its first parallel regions
     /// with one thread per core (seen as an extra OpenMP thread spawned by a fresh thread's first products).
     /// A gradient worker's thread is not the one that configured the run, so the budget is process-wide and
-    /// <see cref="EnsureLoaded"/> applies it to each thread that computes. (This alone did not cure the
-    /// 10–30× slowdown beside other busy processes; the OpenMP wait policy did, see <see cref="OpenMpWaitPolicy"/>.)
+    /// <see cref="EnsureLoaded"/> applies it to each thread that computes. (The slowdown beside other busy processes
+    /// is a different matter, OpenMP's spinning waits: see <see cref="OpenMpWaitPolicy"/>.)
     /// With several gradient workers in one process each should get cores/workers, not all cores.
     /// </summary>
     public static void SetThreads(int threads)

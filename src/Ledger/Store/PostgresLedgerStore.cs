@@ -12,7 +12,7 @@ namespace Veil.Ledger.Store;
 /// (<c>SELECT … FOR UPDATE</c> on veil_meta's head_seq): every appender, in any process on any machine,
 /// queues there, and at READ COMMITTED each statement after the lock sees everything committed before it,
 /// so the budget check, the tail read and the insert act on the whole ledger and two appenders can never
-/// both take the last of a budget, fork the chain or skip a number. Every session runs with
+/// both take the last of a budget, fork the chain or skip a number. Every connection runs with
 /// synchronous_commit = on, so a commit returns only once its WAL is flushed (and, with synchronous
 /// standbys, confirmed by them).
 /// </summary>
@@ -53,7 +53,7 @@ public sealed class PostgresLedgerStore : ILedgerStore
         {
             throw new LedgerException($"veil.privacy.ledger.connection-string is not a valid PostgreSQL connection string ({e.Message}); expected e.g. \"Host=127.0.0.1;Port=5432;Database=veil;Username=veil;Password=…\"", e);
         }
-        // Durability is the store's promise, not the server's default: pin it for every session.
+        // Durability is the store's promise, not the server's default: pin it for every connection.
         builder.Options = string.Join(' ', new[] { builder.Options, "-c synchronous_commit=on" }.Where(o => !string.IsNullOrWhiteSpace(o)));
         var store = new PostgresLedgerStore(NpgsqlDataSource.Create(builder), PostgresTarget.Of(builder));
         try
@@ -270,7 +270,7 @@ public sealed class PostgresLedgerStore : ILedgerStore
             // Columns are nullable on purpose: a damaged row must be readable so Verify can name it, not hide it.
             Execute(c, tx, "CREATE TABLE IF NOT EXISTS ledger (seq BIGINT PRIMARY KEY, release_id TEXT UNIQUE, dataset TEXT, run_id TEXT, step BIGINT, event TEXT, ts_ms BIGINT, prev_hash TEXT, hash TEXT)");
             Execute(c, tx, "CREATE INDEX IF NOT EXISTS ledger_dataset ON ledger (dataset, seq)");
-            // Added without a version bump: a ledger written before scopes existed gains the table and reads as before.
+            // Added without a version bump: a ledger written before scopes existed gains the table and reads unchanged.
             Execute(c, tx, "CREATE TABLE IF NOT EXISTS scopes (id TEXT PRIMARY KEY, count BIGINT, identities BYTEA)");
             tx.Commit();
         }

@@ -306,7 +306,7 @@ public sealed class SqliteLedgerStore : ILedgerStore
             // Columns are nullable on purpose: a damaged row must be readable so Verify can name it, not hide it.
             Execute(_connection, $"CREATE TABLE IF NOT EXISTS ledger (seq INTEGER PRIMARY KEY, release_id TEXT UNIQUE, dataset TEXT, run_id TEXT, step INTEGER, event TEXT, ts_ms INTEGER, prev_hash TEXT, hash TEXT);");
             Execute(_connection, "CREATE INDEX IF NOT EXISTS ledger_dataset ON ledger (dataset, seq);");
-            // Added without a version bump: a ledger written before scopes existed gains the table and reads as before.
+            // Added without a version bump: a ledger written before scopes existed gains the table and reads unchanged.
             Execute(_connection, "CREATE TABLE IF NOT EXISTS scopes (id TEXT PRIMARY KEY, count INTEGER, identities BLOB);");
             Execute(_connection, "COMMIT;");
         }

@@ -7,7 +7,7 @@ namespace Veil.Actors.Tests.Cli;
 [Collection(TrainingCollection.Name)]
 public class BenchClusterCommandTests
 {
-    // Real processes (a coordinator and one worker node) on 127.0.0.1, mlp, 3 steps of L = 256: ≈ 15 s.
+    // Real processes (a coordinator and one worker node) on 127.0.0.1, mlp, 3 steps of L = 256: kept small, it starts processes.
     [FashionMnistFact]
     public void Measured_wire_bytes_per_step_cover_one_parameter_broadcast_and_one_sum_per_node()
     {

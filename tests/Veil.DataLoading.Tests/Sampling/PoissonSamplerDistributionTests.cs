@@ -6,7 +6,7 @@ using Xunit.Abstractions;
 namespace Veil.DataLoading.Tests.Sampling;
 
 /// <summary>
-/// Statistical tests of Poisson sampling (SCIENCE.md: "batch sizes are Binomial(N, q): test the
+/// Statistical tests of Poisson sampling (docs/science.md: "batch sizes are Binomial(N, q): test the
 /// distribution, not just the mean"). Seeds are fixed, so each test is deterministic; the stated
 /// false-failure rate is the chance that a correct sampler fails for a seed picked at random:
 /// α = 0.001 per chi-square test, below 1e-5 for the z-bounds.

@@ -4,8 +4,6 @@ using Xunit;
 
 namespace Veil.Ledger.Tests.Accountants;
 
-// Pending: rename to PldIsTighterThanRdpTests.cs once RdpAccountant (parallel branch) is merged.
-
 /// <summary>
 /// RDP's ε is an upper bound derived from moments of the same privacy loss the PLD accountant
 /// discretises pessimistically, so PLD must never report more than RDP for the same history.

@@ -7,8 +7,8 @@ namespace Veil.Ledger.Tests.Accountants;
 
 /// <summary>
 /// Agreement with Google's dp_accounting PLDAccountant (add-or-remove-one, connect-the-dots, Δ = 1e-4) on
-/// published DP-SGD settings. Reference values: /work/refvalues/REFERENCE.md, "Item 3 — PLD ε" and
-/// "Item 5e", computed by a colleague with dp_accounting 0.6.0 (google/differential-privacy snapshot
+/// published DP-SGD settings. Reference values: docs/accountant-reference-values.md, "Item 3 — PLD ε" and
+/// "Item 5e", computed with dp_accounting 0.6.0 (google/differential-privacy snapshot
 /// b5b0286e313b64a692abfc8c528d54ef47d960a0); RDP values from "Item 1" of the same file.
 /// </summary>
 public class PldMatchesDpAccountingTests

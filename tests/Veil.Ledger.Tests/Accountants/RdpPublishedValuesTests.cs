@@ -6,7 +6,7 @@ using Xunit;
 namespace Veil.Ledger.Tests.Accountants;
 
 /// <summary>
-/// RDP ε against values published with the reference implementations (SCIENCE.md; Opacus' and TF Privacy's
+/// RDP ε against values published with the reference implementations (docs/science.md; Opacus' and TF Privacy's
 /// tutorials), at the same orders: those figures were computed on the fine grid 1.1 … 10.9, 12 … 63, which
 /// Veil's default grid contains (optima at α = 3.9, 8.1 and 8.8 — fractional orders, so these also check the
 /// fractional-order series). On dp_accounting's coarser grid alone ε comes out ~1e-4 higher, as it should.

@@ -7,7 +7,7 @@ namespace Veil.Ledger.Accountants.Pld;
 /// folds identical events by count: it keeps how many times each distinct mechanism ran, exactly the
 /// tally <see cref="PldAccountant.DistributionOf(IEnumerable{DpEvent})"/> builds from a whole history,
 /// in the same first-seen order, and composes from it for each ε. Reading the ledger stays O(new
-/// records); the composition costs one self-composition per distinct mechanism, as before.
+/// records); the composition costs one self-composition per distinct mechanism.
 /// </summary>
 public sealed class PldTally : IPrivacyTally
 {
