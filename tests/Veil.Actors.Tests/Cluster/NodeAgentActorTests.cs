@@ -39,8 +39,8 @@ public class NodeAgentActorTests : TestKit
         public void Dispose() { }
     }
 
-    private IActorRef Agent(string model = "mlp", double clip = 1.0, int workers = 2) =>
-        Sys.ActorOf(NodeAgentActor.Props(new NodeAgentSettings(Fingerprint, model, clip, _ => new IndexDecoder(), _ => new VersionComputer(_computed), workers, 64)));
+    private IActorRef Agent(string model = "mlp", int workers = 2) =>
+        Sys.ActorOf(NodeAgentActor.Props(new NodeAgentSettings(Fingerprint, model, _ => new IndexDecoder(), (_, _) => new VersionComputer(_computed), workers, 64)));
 
     private static MicroBatchSpec[] Shards(long step, params int[][] micro) =>
         micro.Select((indices, i) => new MicroBatchSpec(new MicroBatchId(step, i + 10), indices)).ToArray();
@@ -78,15 +78,15 @@ public class NodeAgentActorTests : TestKit
     }
 
     [Fact]
-    public void A_node_with_other_data_or_another_clip_norm_refuses_the_run_and_says_why()
+    public void A_node_with_other_data_or_another_model_refuses_the_run_and_says_why()
     {
         var coordinator = CreateTestProbe();
         var agent = Agent();
         agent.Tell(new NodeAgentActor.Hello("0000000000000000", "run-a", "mlp", 1.0), coordinator);
         var refused = coordinator.ExpectMsg<WorkDispatcherActor.NodeRefused>();
         Assert.Contains("fingerprint f1f1f1f1f1f1 differs from run run-a's 000000000000", refused.Reason);
-        agent.Tell(new NodeAgentActor.Hello(Fingerprint, "run-b", "mlp", 0.5), coordinator);
-        Assert.Contains("veil.dp.clip-norm", coordinator.ExpectMsg<WorkDispatcherActor.NodeRefused>().Reason);
+        agent.Tell(new NodeAgentActor.Hello(Fingerprint, "run-b", "tanh-cnn", 1.0), coordinator);
+        Assert.Contains("veil.model.name", coordinator.ExpectMsg<WorkDispatcherActor.NodeRefused>().Reason);
     }
 
     [Fact]
@@ -98,8 +98,8 @@ public class NodeAgentActorTests : TestKit
 
         var seeds = new ConcurrentQueue<ulong>();
         var coordinator = CreateTestProbe();
-        var agent = Sys.ActorOf(NodeAgentActor.Props(new NodeAgentSettings(Fingerprint, "mlp", 1.0,
-            seed => { seeds.Enqueue(seed); return new IndexDecoder(); }, _ => new VersionComputer(_computed), 1, 64)));
+        var agent = Sys.ActorOf(NodeAgentActor.Props(new NodeAgentSettings(Fingerprint, "mlp",
+            seed => { seeds.Enqueue(seed); return new IndexDecoder(); }, (_, _) => new VersionComputer(_computed), 1, 64)));
         agent.Tell(hello, coordinator);
         coordinator.ExpectMsg<WorkDispatcherActor.NodeReady>();
         agent.Tell(hello, coordinator); // the same run again: the decoder is kept
@@ -121,8 +121,8 @@ public class NodeAgentActorTests : TestKit
     public void A_worker_that_fails_every_micro_batch_is_restarted_up_to_the_limit_then_the_agent_stops()
     {
         var coordinator = CreateTestProbe();
-        var agent = Sys.ActorOf(NodeAgentActor.Props(new NodeAgentSettings(Fingerprint, "mlp", 1.0, _ => new IndexDecoder(),
-            _ => new FailingComputer(), 1, 64, MaxWorkerRestarts: 3)));
+        var agent = Sys.ActorOf(NodeAgentActor.Props(new NodeAgentSettings(Fingerprint, "mlp", _ => new IndexDecoder(),
+            (_, _) => new FailingComputer(), 1, 64, MaxWorkerRestarts: 3)));
         Watch(agent);
         agent.Tell(new NodeAgentActor.Hello(Fingerprint, "run", "mlp", 1.0), coordinator);
         coordinator.ExpectMsg<WorkDispatcherActor.NodeReady>();
