@@ -251,4 +251,27 @@ public class NodeAgentActorTests : TestKit
         coordinator.ExpectNoMsg(TimeSpan.FromMilliseconds(300));
         Assert.All(_computed, c => Assert.Equal(2, c.Version));
     }
+
+    private sealed class CorruptDecoder : IMicroBatchDecoder
+    {
+        public string Source => "corrupt";
+
+        public MicroBatchData Decode(MicroBatchSpec spec) => throw new InvalidDataException("truncated file");
+    }
+
+    [Fact]
+    public void A_node_whose_shards_cannot_be_decoded_stops_its_agent_and_sends_no_sum()
+    {
+        var coordinator = CreateTestProbe();
+        var agent = Sys.ActorOf(NodeAgentActor.Props(new NodeAgentSettings(Fingerprint, "mlp", _ => new CorruptDecoder(),
+            (_, _) => new VersionComputer(_computed), 1, 64)));
+        Watch(agent);
+        agent.Tell(new NodeAgentActor.Hello(Fingerprint, "run", "mlp", 1.0), coordinator);
+        coordinator.ExpectMsg<WorkDispatcherActor.NodeReady>();
+        agent.Tell(new NodeAgentActor.Parameters(0, [0f, 0f]), coordinator);
+        agent.Tell(new NodeAgentActor.Assign(0, 1, 0, Shards(0, [1])), coordinator);
+        ExpectTerminated(agent, TimeSpan.FromSeconds(10)); // the node leaves; its shards go to the others
+        coordinator.ExpectNoMsg(TimeSpan.FromMilliseconds(200));
+        Assert.Empty(_computed);
+    }
 }
