@@ -58,7 +58,7 @@ public sealed class WorkDispatcherActor : ReceiveActor
         Receive<ClusterEvent.UnreachableMember>(m => Lost(m.Member.Address, "unreachable"));
         Receive<ClusterEvent.MemberRemoved>(m => Lost(m.Member.Address, "removed"));
         Receive<ClusterEvent.IMemberEvent>(_ => { });
-        Receive<Terminated>(t => Lost(t.ActorRef, "stopped its agent"));
+        Receive<Terminated>(t => Lost(t.ActorRef, "lost its node agent"));
         Receive<NodeReady>(OnReady);
         Receive<NodeRefused>(m =>
         {

@@ -73,7 +73,8 @@ public sealed class ClusterNode : IDisposable
     /// <summary>Completes when this node's actor system stopped: it left, or the split-brain resolver downed it.</summary>
     public Task Stopped => System.WhenTerminated;
 
-    /// <summary>Starts a node from a loaded configuration (veil.cluster.* says its roles and address).</summary>
+    /// <summary>Starts a node from a loaded configuration (veil.cluster.* says its roles and address). <paramref name="computers"/>, if
+    /// given, replaces a worker's gradient computers: (worker index, the clip norm of the coordinator's plan) → computer.</summary>
     public static ClusterNode Start(Akka.Configuration.Config config, TextWriter log, string? ledgerPathOverride = null, Func<int, double, IGradientComputer>? computers = null) =>
         new(config, log, ledgerPathOverride, computers);
 
