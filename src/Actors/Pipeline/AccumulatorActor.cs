@@ -9,6 +9,9 @@ namespace Veil.Actors.Pipeline;
 /// Sums the clipped partial sums of a logical batch. It knows how many micro-batches each step has
 /// (the sampler says so), counts each (step, index) exactly once, ignores duplicates (a batch redone
 /// after a crash whose first result did arrive), and passes on the full sum once, to the noise actor.
+/// The Expect of a step closes every earlier one still open: one node never has one (step s+1 is expected
+/// only after step s's sum went on), a cluster node does when its coordinator moved on without it, and
+/// then what that step holds is dropped and its late partials ignored.
 /// </summary>
 public sealed class AccumulatorActor : ReceiveActor
 {
@@ -55,6 +58,8 @@ public sealed class AccumulatorActor : ReceiveActor
 
     private void OnExpect(Expect m)
     {
+        foreach (var abandoned in _steps.Keys.Where(step => step < m.Step).ToList()) _steps.Remove(abandoned);
+        _lastCompleted = Math.Max(_lastCompleted, m.Step - 1);
         var state = StateFor(m.Step, m.ParameterCount);
         state.Expected = m.MicroBatches;
         state.Trace = m.Trace;

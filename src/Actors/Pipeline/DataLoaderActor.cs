@@ -8,7 +8,10 @@ namespace Veil.Actors.Pipeline;
 /// <summary>
 /// Hands decoded micro-batches to workers that ask for them. The feed decodes ahead (decoding overlaps
 /// the current step's gradients) but a step's work is handed out only once the step is opened with the
-/// parameters it must be computed at: the semantics stay those of synchronous DP-SGD.
+/// parameters it must be computed at: the semantics stay those of synchronous DP-SGD. Opening a step closes
+/// every earlier one: a micro-batch of a closed step (decoded late, or returned by a restarted worker) is
+/// never handed out. On one node that never happens; a cluster node abandons a round when its coordinator
+/// moves on without it.
 /// </summary>
 public sealed class DataLoaderActor : ReceiveActor
 {
@@ -51,7 +54,8 @@ public sealed class DataLoaderActor : ReceiveActor
             _openStep = m.Step;
             _parameters = m.Parameters;
             _trace = m.Trace;
-            if (_decodedByStep.Remove(m.Step - 1, out var stale)) _buffered -= stale.Count;
+            foreach (var closed in _decodedByStep.Keys.Where(step => step < m.Step).ToList())
+                if (_decodedByStep.Remove(closed, out var stale)) _buffered -= stale.Count;
             Dispatch();
         });
         Receive<RequestWork>(_ =>
@@ -61,16 +65,14 @@ public sealed class DataLoaderActor : ReceiveActor
         });
         Receive<ReturnWork>(m =>
         {
-            QueueFor(m.Batch.Id.Step).Enqueue(m.Batch);
-            _buffered++;
+            Keep(m.Batch);
             Dispatch();
         });
         Receive<EndOfFeed>(_ => _reading = true); // nothing more will come: never read again
         Receive<Decoded>(m =>
         {
             _reading = false;
-            QueueFor(m.Batch.Id.Step).Enqueue(m.Batch);
-            _buffered++;
+            Keep(m.Batch);
             Dispatch();
             ReadNext();
         });
@@ -87,10 +89,12 @@ public sealed class DataLoaderActor : ReceiveActor
         _feed.DisposeAsync().AsTask().Wait(TimeSpan.FromSeconds(10));
     }
 
-    private Queue<MicroBatchData> QueueFor(long step)
+    private void Keep(MicroBatchData batch)
     {
-        if (!_decodedByStep.TryGetValue(step, out var queue)) _decodedByStep[step] = queue = new Queue<MicroBatchData>();
-        return queue;
+        if (batch.Step < _openStep) return;
+        if (!_decodedByStep.TryGetValue(batch.Step, out var queue)) _decodedByStep[batch.Step] = queue = new Queue<MicroBatchData>();
+        queue.Enqueue(batch);
+        _buffered++;
     }
 
     // One outstanding read at a time, and none while maxBuffered decoded batches wait here: together with

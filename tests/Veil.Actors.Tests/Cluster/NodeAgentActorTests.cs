@@ -11,7 +11,7 @@ using Xunit;
 
 namespace Veil.Actors.Tests.Cluster;
 
-/// <summary>The worker node's agent, locally: versioned parameters, one sum per assignment, refusals.</summary>
+/// <summary>The worker node's agent, locally: versioned parameters, the plan's clip norm, one exactly-once sum per assignment, refusals.</summary>
 public class NodeAgentActorTests : TestKit
 {
     private const string Fingerprint = "f1f1f1f1f1f1f1f1";
@@ -39,8 +39,8 @@ public class NodeAgentActorTests : TestKit
         public void Dispose() { }
     }
 
-    private IActorRef Agent(string model = "mlp", double clip = 1.0, int workers = 2) =>
-        Sys.ActorOf(NodeAgentActor.Props(new NodeAgentSettings(Fingerprint, model, clip, _ => new IndexDecoder(), _ => new VersionComputer(_computed), workers, 64)));
+    private IActorRef Agent(string model = "mlp", int workers = 2) =>
+        Sys.ActorOf(NodeAgentActor.Props(new NodeAgentSettings(Fingerprint, model, _ => new IndexDecoder(), (_, _) => new VersionComputer(_computed), workers, 64)));
 
     private static MicroBatchSpec[] Shards(long step, params int[][] micro) =>
         micro.Select((indices, i) => new MicroBatchSpec(new MicroBatchId(step, i + 10), indices)).ToArray();
@@ -78,15 +78,15 @@ public class NodeAgentActorTests : TestKit
     }
 
     [Fact]
-    public void A_node_with_other_data_or_another_clip_norm_refuses_the_run_and_says_why()
+    public void A_node_with_other_data_or_another_model_refuses_the_run_and_says_why()
     {
         var coordinator = CreateTestProbe();
         var agent = Agent();
         agent.Tell(new NodeAgentActor.Hello("0000000000000000", "run-a", "mlp", 1.0), coordinator);
         var refused = coordinator.ExpectMsg<WorkDispatcherActor.NodeRefused>();
         Assert.Contains("fingerprint f1f1f1f1f1f1 differs from run run-a's 000000000000", refused.Reason);
-        agent.Tell(new NodeAgentActor.Hello(Fingerprint, "run-b", "mlp", 0.5), coordinator);
-        Assert.Contains("veil.dp.clip-norm", coordinator.ExpectMsg<WorkDispatcherActor.NodeRefused>().Reason);
+        agent.Tell(new NodeAgentActor.Hello(Fingerprint, "run-b", "tanh-cnn", 1.0), coordinator);
+        Assert.Contains("veil.model.name", coordinator.ExpectMsg<WorkDispatcherActor.NodeRefused>().Reason);
     }
 
     [Fact]
@@ -98,8 +98,8 @@ public class NodeAgentActorTests : TestKit
 
         var seeds = new ConcurrentQueue<ulong>();
         var coordinator = CreateTestProbe();
-        var agent = Sys.ActorOf(NodeAgentActor.Props(new NodeAgentSettings(Fingerprint, "mlp", 1.0,
-            seed => { seeds.Enqueue(seed); return new IndexDecoder(); }, _ => new VersionComputer(_computed), 1, 64)));
+        var agent = Sys.ActorOf(NodeAgentActor.Props(new NodeAgentSettings(Fingerprint, "mlp",
+            seed => { seeds.Enqueue(seed); return new IndexDecoder(); }, (_, _) => new VersionComputer(_computed), 1, 64)));
         agent.Tell(hello, coordinator);
         coordinator.ExpectMsg<WorkDispatcherActor.NodeReady>();
         agent.Tell(hello, coordinator); // the same run again: the decoder is kept
@@ -121,8 +121,8 @@ public class NodeAgentActorTests : TestKit
     public void A_worker_that_fails_every_micro_batch_is_restarted_up_to_the_limit_then_the_agent_stops()
     {
         var coordinator = CreateTestProbe();
-        var agent = Sys.ActorOf(NodeAgentActor.Props(new NodeAgentSettings(Fingerprint, "mlp", 1.0, _ => new IndexDecoder(),
-            _ => new FailingComputer(), 1, 64, MaxWorkerRestarts: 3)));
+        var agent = Sys.ActorOf(NodeAgentActor.Props(new NodeAgentSettings(Fingerprint, "mlp", _ => new IndexDecoder(),
+            (_, _) => new FailingComputer(), 1, 64, MaxWorkerRestarts: 3)));
         Watch(agent);
         agent.Tell(new NodeAgentActor.Hello(Fingerprint, "run", "mlp", 1.0), coordinator);
         coordinator.ExpectMsg<WorkDispatcherActor.NodeReady>();
@@ -148,5 +148,130 @@ public class NodeAgentActorTests : TestKit
         fresh.ExpectNoMsg(TimeSpan.FromMilliseconds(100));
         agent.Tell(new NodeAgentActor.Assign(1, 2, 1, Shards(1, [1])), fresh);
         Assert.Equal(2, ReceiveSum(fresh).Assignment);
+    }
+
+    [Fact]
+    public void A_nodes_workers_clip_with_the_clip_norm_of_the_plan_the_hello_carries()
+    {
+        var clipNorms = CreateTestProbe();
+        var coordinator = CreateTestProbe();
+        var agent = Sys.ActorOf(NodeAgentActor.Props(new NodeAgentSettings(Fingerprint, "mlp", _ => new IndexDecoder(), (_, clipNorm) =>
+        {
+            clipNorms.Ref.Tell(clipNorm);
+            return new VersionComputer(_computed);
+        }, 2, 64)));
+        clipNorms.ExpectNoMsg(TimeSpan.FromMilliseconds(200)); // no computer before a plan says C
+        agent.Tell(new NodeAgentActor.Hello(Fingerprint, "run", "mlp", 0.25), coordinator);
+        coordinator.ExpectMsg<WorkDispatcherActor.NodeReady>();
+        Assert.Equal(0.25, clipNorms.ExpectMsg<double>());
+        Assert.Equal(0.25, clipNorms.ExpectMsg<double>());
+
+        agent.Tell(new NodeAgentActor.Hello(Fingerprint, "run-2", "mlp", 2.0), coordinator); // another plan: its workers are rebuilt
+        coordinator.ExpectMsg<WorkDispatcherActor.NodeReady>();
+        Assert.Equal(2.0, clipNorms.ExpectMsg<double>());
+        Assert.Equal(2.0, clipNorms.ExpectMsg<double>());
+        agent.Tell(new NodeAgentActor.Parameters(0, [0f, 0f]), coordinator);
+        agent.Tell(new NodeAgentActor.Assign(0, 1, 0, Shards(0, [1, 2], [3])), coordinator);
+        Assert.Equal(3, ReceiveSum(coordinator).Examples); // and they compute
+    }
+
+    [Fact]
+    public void A_plan_whose_clip_norm_bounds_nothing_is_refused()
+    {
+        var coordinator = CreateTestProbe();
+        var agent = Agent();
+        agent.Tell(new NodeAgentActor.Hello(Fingerprint, "run", "mlp", double.PositiveInfinity), coordinator);
+        Assert.Contains("veil.dp.clip-norm", coordinator.ExpectMsg<WorkDispatcherActor.NodeRefused>().Reason);
+    }
+
+    private sealed class CrashOnceComputer(ConcurrentQueue<(long, int)> computed, Func<bool> crashNow) : IGradientComputer
+    {
+        private readonly VersionComputer _inner = new(computed);
+
+        public int ParameterCount => 2;
+
+        public PartialGradient Compute(MicroBatchData work, ParameterSnapshot parameters)
+        {
+            var partial = _inner.Compute(work, parameters);
+            if (work.Index == 1 && crashNow()) throw new InvalidOperationException("a worker crashed mid-batch");
+            return partial;
+        }
+
+        public void Dispose() { }
+    }
+
+    [Fact]
+    public void A_node_counts_each_shard_of_an_assignment_exactly_once_when_a_worker_crashes_mid_batch()
+    {
+        var crashes = 0;
+        var coordinator = CreateTestProbe();
+        var agent = Sys.ActorOf(NodeAgentActor.Props(new NodeAgentSettings(Fingerprint, "mlp", _ => new IndexDecoder(),
+            (_, _) => new CrashOnceComputer(_computed, () => Interlocked.Increment(ref crashes) == 1), 2, 64)));
+        agent.Tell(new NodeAgentActor.Hello(Fingerprint, "run", "mlp", 1.0), coordinator);
+        coordinator.ExpectMsg<WorkDispatcherActor.NodeReady>();
+        agent.Tell(new NodeAgentActor.Parameters(4, [0f, 0f]), coordinator);
+        agent.Tell(new NodeAgentActor.Assign(4, 9, 4, Shards(4, [1], [2, 3], [4, 5, 6])), coordinator);
+        var sum = ReceiveSum(coordinator);
+        Assert.Equal(new[] { 10, 11, 12 }, sum.Shards);
+        Assert.Equal(new float[] { 6 * 4, 6 }, sum.Sum); // the crashed micro-batch was redone and counted once
+        Assert.Equal(6, sum.Examples);
+        Assert.Equal(4, _computed.Count); // three micro-batches, one of them twice
+        coordinator.ExpectNoMsg(TimeSpan.FromMilliseconds(200)); // one sum per assignment
+    }
+
+    [Fact]
+    public void A_node_given_two_assignments_of_a_step_sends_one_sum_for_each_covering_its_own_shards()
+    {
+        var coordinator = CreateTestProbe();
+        var agent = Agent();
+        agent.Tell(new NodeAgentActor.Hello(Fingerprint, "run", "mlp", 1.0), coordinator);
+        coordinator.ExpectMsg<WorkDispatcherActor.NodeReady>();
+        agent.Tell(new NodeAgentActor.Parameters(2, [0f, 0f]), coordinator);
+        // The second holds shards handed on from a node that left, as the dispatcher numbers them.
+        agent.Tell(new NodeAgentActor.Assign(2, 5, 2, Shards(2, [1, 2], [3])), coordinator);
+        agent.Tell(new NodeAgentActor.Assign(2, 6, 2, [new MicroBatchSpec(new MicroBatchId(2, 20), [7, 8, 9, 10])]), coordinator);
+        var sums = new[] { ReceiveSum(coordinator), ReceiveSum(coordinator) }.OrderBy(x => x.Assignment).ToArray();
+        Assert.Equal((5L, 3), (sums[0].Assignment, sums[0].Examples));
+        Assert.Equal(new[] { 10, 11 }, sums[0].Shards);
+        Assert.Equal((6L, 4), (sums[1].Assignment, sums[1].Examples));
+        Assert.Equal(new[] { 20 }, sums[1].Shards);
+    }
+
+    [Fact]
+    public void An_assignment_of_a_later_step_abandons_an_earlier_one_still_waiting_for_its_parameters()
+    {
+        var coordinator = CreateTestProbe();
+        var agent = Agent();
+        agent.Tell(new NodeAgentActor.Hello(Fingerprint, "run", "mlp", 1.0), coordinator);
+        coordinator.ExpectMsg<WorkDispatcherActor.NodeReady>();
+        agent.Tell(new NodeAgentActor.Assign(1, 1, 1, Shards(1, [1])), coordinator); // version 1 never comes: the coordinator moved on
+        agent.Tell(new NodeAgentActor.Parameters(2, [0f, 0f]), coordinator);
+        agent.Tell(new NodeAgentActor.Assign(2, 2, 2, Shards(2, [1, 2])), coordinator);
+        Assert.Equal(2, ReceiveSum(coordinator).Assignment);
+        coordinator.ExpectNoMsg(TimeSpan.FromMilliseconds(300));
+        Assert.All(_computed, c => Assert.Equal(2, c.Version));
+    }
+
+    private sealed class CorruptDecoder : IMicroBatchDecoder
+    {
+        public string Source => "corrupt";
+
+        public MicroBatchData Decode(MicroBatchSpec spec) => throw new InvalidDataException("truncated file");
+    }
+
+    [Fact]
+    public void A_node_whose_shards_cannot_be_decoded_stops_its_agent_and_sends_no_sum()
+    {
+        var coordinator = CreateTestProbe();
+        var agent = Sys.ActorOf(NodeAgentActor.Props(new NodeAgentSettings(Fingerprint, "mlp", _ => new CorruptDecoder(),
+            (_, _) => new VersionComputer(_computed), 1, 64)));
+        Watch(agent);
+        agent.Tell(new NodeAgentActor.Hello(Fingerprint, "run", "mlp", 1.0), coordinator);
+        coordinator.ExpectMsg<WorkDispatcherActor.NodeReady>();
+        agent.Tell(new NodeAgentActor.Parameters(0, [0f, 0f]), coordinator);
+        agent.Tell(new NodeAgentActor.Assign(0, 1, 0, Shards(0, [1])), coordinator);
+        ExpectTerminated(agent, TimeSpan.FromSeconds(10)); // the node leaves; its shards go to the others
+        coordinator.ExpectNoMsg(TimeSpan.FromMilliseconds(200));
+        Assert.Empty(_computed);
     }
 }

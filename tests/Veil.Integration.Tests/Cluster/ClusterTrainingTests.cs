@@ -42,6 +42,23 @@ public sealed class ClusterTrainingTests(ITestOutputHelper output, PostgresServe
             "veil.data.augment.flip=true", "veil.data.augment.crop-padding=2", "veil.data.multiplicity=2");
     }
 
+    [Fact]
+    public void A_worker_node_configured_with_another_clip_norm_clips_with_the_plans_and_the_run_matches_the_single_node_run()
+    {
+        // The plan says C = 1.0; one worker's own configuration says 1000, which would leave every gradient unclipped.
+        var single = ClusterHarness.SingleNode(_data, "single");
+        using var cluster = new ClusterHarness(_data, "cluster");
+        var coordinator = cluster.Start("[coordinator]", minWorkers: 2);
+        cluster.Start("[worker]");
+        cluster.Start("[worker]", settings: "veil.dp.clip-norm=1000");
+
+        var ended = Finish(coordinator.Ended, cluster);
+        Assert.True(ended.Succeeded, ended.Message + "\n" + cluster.Log);
+        Assert.Equal(2, CountOf(cluster.Log.ToString(), "ready (1 worker(s))"));
+        AssertSameModel(single.RunDirectory, ended.Message);
+        Assert.Equal(ClusterHarness.Events(single.LedgerPath).Select(r => (r.Step, r.EventJson)), ClusterHarness.Events(cluster.Ledger).Select(r => (r.Step, r.EventJson)));
+    }
+
     /// <summary>
     /// The run <paramref name="extra"/> describes, on one node and on a coordinator with 2 worker nodes: both finish with the same
     /// final parameters (up to summation order) and the same ledger events. Returns the single-node run's events.
@@ -72,7 +89,7 @@ public sealed class ClusterTrainingTests(ITestOutputHelper output, PostgresServe
         cluster.Start("[worker]");
         using var reached = new ManualResetEventSlim();
         using var gate = new ManualResetEventSlim();
-        var victim = cluster.Start("[worker]", computers: _ => new SignallingComputer(3, reached, gate));
+        var victim = cluster.Start("[worker]", computers: (_, clipNorm) => new SignallingComputer(3, reached, gate, clipNorm));
 
         Assert.True(reached.Wait(RunLimit), "the victim never reached step 3\n" + cluster.Log);
         var crash = Task.Run(victim.Crash); // its worker is stuck inside step 3: it never sends that sum
@@ -99,7 +116,7 @@ public sealed class ClusterTrainingTests(ITestOutputHelper output, PostgresServe
         var second = cluster.Start("[coordinator, worker]", minWorkers: 2);
         using var reached = new ManualResetEventSlim();
         using var gate = new ManualResetEventSlim();
-        cluster.Start("[worker]", computers: _ => new SignallingComputer(3, reached, gate));
+        cluster.Start("[worker]", computers: (_, clipNorm) => new SignallingComputer(3, reached, gate, clipNorm));
 
         Assert.True(reached.Wait(RunLimit), "the run never reached step 3\n" + cluster.Log);
         // Step 3 is in flight (one node's shards held back) when the singleton's node leaves: the singleton moves to `second`.

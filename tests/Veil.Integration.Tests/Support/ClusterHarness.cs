@@ -35,12 +35,13 @@ public sealed class ClusterHarness : IDisposable
 
     public string Seed => $"akka.tcp://veil@127.0.0.1:{_seedPort}";
 
-    /// <summary>The first node started listens on the seed port; every node joins it.</summary>
-    public ClusterNode Start(string roles, int minWorkers = 1, Func<int, IGradientComputer>? computers = null)
+    /// <summary>The first node started listens on the seed port; every node joins it. <paramref name="computers"/> replaces the node's
+    /// gradient computers (worker index, the plan's clip norm); <paramref name="settings"/> are this node's own extra settings.</summary>
+    public ClusterNode Start(string roles, int minWorkers = 1, Func<int, double, IGradientComputer>? computers = null, params string[] settings)
     {
         var port = _nodes.Count == 0 ? _seedPort : LoopbackPort.Free();
         var config = Data.Config(Runs, Ledger, [$"veil.cluster.roles={roles}", $"veil.cluster.port={port}",
-            $"veil.cluster.seed-nodes=[\"{Seed}\"]", $"veil.cluster.min-workers={minWorkers}", "veil.cluster.enabled=true", .. LedgerSettings, .. Extra]);
+            $"veil.cluster.seed-nodes=[\"{Seed}\"]", $"veil.cluster.min-workers={minWorkers}", "veil.cluster.enabled=true", .. LedgerSettings, .. Extra, .. settings]);
         var node = ClusterNode.Start(config, TextWriter.Synchronized(Log), computers: computers);
         _nodes.Add(node);
         return node;

@@ -13,8 +13,9 @@ namespace Veil.Actors.Cluster.Coordination;
 /// it receives the same <see cref="DataLoaderActor.OpenStep"/>, splits the step's sampled micro-batches
 /// (the shards) over the ready worker nodes, broadcasts the parameters of that version to each first,
 /// and passes each node's one partial sum to the accumulator, naming the shards it covers (the accumulator
-/// counts each shard exactly once). A node that becomes unreachable or leaves has its unfinished shards
-/// handed to the others; a node that joins gets work from the next step. Step 0 waits for min-workers.
+/// counts each shard exactly once). A node that becomes unreachable or leaves, or whose agent stops, has its
+/// unfinished shards handed to the others; a node that joins gets work from the next step. Step 0 waits for
+/// min-workers.
 /// </summary>
 public sealed class WorkDispatcherActor : ReceiveActor
 {
@@ -36,8 +37,8 @@ public sealed class WorkDispatcherActor : ReceiveActor
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly Akka.Cluster.Cluster _cluster = Akka.Cluster.Cluster.Get(Context.System);
     private readonly ChunkReassembler _inbox = new();
-    private readonly Dictionary<Address, Node> _nodes = new();
-    private readonly Dictionary<long, (Address Node, MicroBatchSpec[] Shards)> _pending = new();
+    private readonly Dictionary<IActorRef, Node> _nodes = new(); // by agent: one per node
+    private readonly Dictionary<long, (IActorRef Agent, MicroBatchSpec[] Shards)> _pending = new();
     private readonly List<MicroBatchSpec> _orphans = new();
     private long _step = -1;
     private ParameterSnapshot? _parameters;
@@ -57,6 +58,7 @@ public sealed class WorkDispatcherActor : ReceiveActor
         Receive<ClusterEvent.UnreachableMember>(m => Lost(m.Member.Address, "unreachable"));
         Receive<ClusterEvent.MemberRemoved>(m => Lost(m.Member.Address, "removed"));
         Receive<ClusterEvent.IMemberEvent>(_ => { });
+        Receive<Terminated>(t => Lost(t.ActorRef, "lost its node agent"));
         Receive<NodeReady>(OnReady);
         Receive<NodeRefused>(m =>
         {
@@ -87,10 +89,10 @@ public sealed class WorkDispatcherActor : ReceiveActor
 
     private void OnReady(NodeReady m)
     {
-        var address = AddressOf(Sender);
-        var fresh = !_nodes.ContainsKey(address);
-        _nodes[address] = new Node(Sender, Math.Max(1, m.Workers));
-        if (fresh) _settings.Log?.WriteLine($"cluster: worker node {address} ready ({m.Workers} worker(s)); {_nodes.Count} node(s)");
+        var fresh = !_nodes.ContainsKey(Sender);
+        _nodes[Sender] = new Node(Sender, Math.Max(1, m.Workers));
+        Context.Watch(Sender);
+        if (fresh) _settings.Log?.WriteLine($"cluster: worker node {AddressOf(Sender)} ready ({m.Workers} worker(s)); {_nodes.Count} node(s)");
         if (!_started)
         {
             if (_parameters is not null && _nodes.Count >= _settings.MinWorkers) AssignStep();
@@ -138,11 +140,11 @@ public sealed class WorkDispatcherActor : ReceiveActor
             _settings.Log?.WriteLine($"cluster: no worker node is ready; {shards.Length} micro-batch(es) of step {_step} wait for one to join");
             return;
         }
-        var nodes = _nodes.OrderBy(n => n.Key.ToString(), StringComparer.Ordinal).ToList();
+        var nodes = _nodes.OrderBy(n => n.Key.Path.ToStringWithAddress(AddressOf(n.Key)), StringComparer.Ordinal).ToList();
         var totalWorkers = nodes.Sum(n => n.Value.Workers);
         var given = 0;
         var workersSoFar = 0;
-        foreach (var (address, node) in nodes)
+        foreach (var (agent, node) in nodes)
         {
             workersSoFar += node.Workers;
             var until = (int)((long)shards.Length * workersSoFar / totalWorkers);
@@ -155,7 +157,7 @@ public sealed class WorkDispatcherActor : ReceiveActor
                 node.ParametersSent = _parameters.Version;
             }
             var id = ++_nextAssignment;
-            _pending[id] = (address, block);
+            _pending[id] = (agent, block);
             node.Agent.Tell(new NodeAgentActor.Assign(_step, id, _parameters.Version, block));
         }
     }
@@ -171,11 +173,17 @@ public sealed class WorkDispatcherActor : ReceiveActor
 
     private void Lost(Address address, string why)
     {
-        if (!_nodes.Remove(address)) return;
-        var unfinished = _pending.Where(p => p.Value.Node == address).ToList();
+        foreach (var agent in _nodes.Keys.Where(a => AddressOf(a) == address).ToList()) Lost(agent, why);
+    }
+
+    private void Lost(IActorRef agent, string why)
+    {
+        if (!_nodes.Remove(agent)) return;
+        Context.Unwatch(agent);
+        var unfinished = _pending.Where(p => p.Value.Agent.Equals(agent)).ToList();
         foreach (var p in unfinished) _pending.Remove(p.Key);
         var shards = unfinished.SelectMany(p => p.Value.Shards).ToArray();
-        _settings.Log?.WriteLine($"cluster: worker node {address} {why}; {shards.Length} unfinished micro-batch(es) of step {_step} handed to the {_nodes.Count} other node(s)");
+        _settings.Log?.WriteLine($"cluster: worker node {AddressOf(agent)} {why}; {shards.Length} unfinished micro-batch(es) of step {_step} handed to the {_nodes.Count} other node(s)");
         Distribute(shards);
     }
 

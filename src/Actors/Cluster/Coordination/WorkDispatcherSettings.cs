@@ -7,7 +7,7 @@ namespace Veil.Actors.Cluster.Coordination;
 /// <param name="Fingerprint">The dataset fingerprint every worker node must have computed too.</param>
 /// <param name="RunId">Named in the Hello, and in refusals.</param>
 /// <param name="Model">The model every node must compute gradients of.</param>
-/// <param name="ClipNorm">The clip norm C every node must clip to (it decides the privacy guarantee).</param>
+/// <param name="ClipNorm">The plan's clip norm C; the Hello carries it and every node's workers clip to it (it decides the privacy guarantee).</param>
 /// <param name="MinWorkers">Worker nodes that must be ready before the first step (veil.cluster.min-workers).</param>
 /// <param name="ChunkBytes">veil.cluster.chunk-bytes, for the parameter broadcasts.</param>
 /// <param name="PlanStep">The sampler: which examples are in step s, cut into micro-batches (the shards).</param>

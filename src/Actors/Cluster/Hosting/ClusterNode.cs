@@ -19,7 +19,7 @@ public sealed class ClusterNode : IDisposable
     private readonly TaskCompletionSource<RunWatcherActor.RunEnded> _ended = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly RunData? _data;
 
-    private ClusterNode(Akka.Configuration.Config config, TextWriter log, string? ledgerPathOverride, Func<int, IGradientComputer>? computers)
+    private ClusterNode(Akka.Configuration.Config config, TextWriter log, string? ledgerPathOverride, Func<int, double, IGradientComputer>? computers)
     {
         var cluster = ClusterSettings.Create(config);
         ClusterModeLimits.Check(config);
@@ -38,10 +38,11 @@ public sealed class ClusterNode : IDisposable
             // The same replicas as the coordinator's: a public/private split's private classes, a backbone's frozen parts
             // (each node loads and checks the backbone folder itself; the Hello compares the identities).
             var models = new RunModels(t, _data!.ModelClasses, _data.Fingerprint);
-            computers ??= index => new TorchGradientComputer(models.Create(0), t.ClipNorm, t.Devices[index % t.Devices.Count], TrainingJob.Method(t), TrainingJob.Unsupported(t));
-            var agent = System.ActorOf(NodeAgentActor.Props(new NodeAgentSettings(_data.Fingerprint, models.Identity, t.ClipNorm,
+            // The clip norm is the one the coordinator's plan says (it comes with the Hello), not this node's veil.dp.clip-norm.
+            computers ??= (index, clipNorm) => new TorchGradientComputer(models.Create(0), clipNorm, t.Devices[index % t.Devices.Count], TrainingJob.Method(t), TrainingJob.Unsupported(t));
+            var agent = System.ActorOf(NodeAgentActor.Props(new NodeAgentSettings(_data.Fingerprint, models.Identity,
                 seed => new RetryingDecoder(_data.TrainDecoder(seed)), computers, workers, cluster.ChunkBytes,
-                t.DecodeThreads, "veil-worker-dispatcher")), NodeAgentActor.Name);
+                t.DecodeThreads, "veil-worker-dispatcher", MaxBufferedMicroBatches: t.PrefetchMicroBatches + t.DecodeThreads + workers)), NodeAgentActor.Name);
             // A node whose agent failed (its data cannot be decoded) would hold on to shards it will never compute:
             // it leaves, and the coordinator hands its shards to the others.
             agent.WatchAsync().ContinueWith(_ =>
@@ -72,8 +73,9 @@ public sealed class ClusterNode : IDisposable
     /// <summary>Completes when this node's actor system stopped: it left, or the split-brain resolver downed it.</summary>
     public Task Stopped => System.WhenTerminated;
 
-    /// <summary>Starts a node from a loaded configuration (veil.cluster.* says its roles and address).</summary>
-    public static ClusterNode Start(Akka.Configuration.Config config, TextWriter log, string? ledgerPathOverride = null, Func<int, IGradientComputer>? computers = null) =>
+    /// <summary>Starts a node from a loaded configuration (veil.cluster.* says its roles and address). <paramref name="computers"/>, if
+    /// given, replaces a worker's gradient computers: (worker index, the clip norm of the coordinator's plan) → computer.</summary>
+    public static ClusterNode Start(Akka.Configuration.Config config, TextWriter log, string? ledgerPathOverride = null, Func<int, double, IGradientComputer>? computers = null) =>
         new(config, log, ledgerPathOverride, computers);
 
     /// <summary>Leaves the cluster gracefully (a singleton here hands over), then stops.</summary>
