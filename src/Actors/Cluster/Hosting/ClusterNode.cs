@@ -5,6 +5,7 @@ using Veil.Actors.Cluster.Nodes;
 using Veil.Actors.Configuration;
 using Veil.Actors.Pipeline;
 using Veil.Actors.Training;
+using Veil.DataLoading.Batching;
 using Veil.DataLoading.Sampling;
 
 namespace Veil.Actors.Cluster.Hosting;

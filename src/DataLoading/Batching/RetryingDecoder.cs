@@ -1,6 +1,4 @@
-using Veil.DataLoading.Batching;
-
-namespace Veil.Actors.Training;
+namespace Veil.DataLoading.Batching;
 
 /// <summary>
 /// Decode errors that may be transient (I/O) are retried with exponential back-off; after the last
