@@ -42,7 +42,8 @@ public static class AuditJob
             ? $"charged to the configured ledger ({LedgerStoreFactory.Describe(privacy)}): an audit spends privacy like any run"
             : $"data declared public (veil.data.public): fresh ledger {ledger}";
         log.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"audit: {plan.Count} canaries of {poolSize} examples (seed {plan.Seed}), {plan.Included.Count(x => x)} included with wrong labels: {trainingExamples} training examples; {charged}"));
+            $"audit: {plan.Count} canaries of {poolSize} examples (seed {plan.Seed}), " +
+            $"{plan.Included.Count(x => x)} included with wrong labels: {trainingExamples} training examples; {charged}"));
 
         TrainingResult run;
         try
@@ -65,7 +66,15 @@ public static class AuditJob
             Mean(losses, plan.Included, true), Mean(losses, plan.Included, false),
             run.TestAccuracy, run.Steps, run.NoiseMultiplier, run.SamplingRate, trainingExamples,
             plan.Seed, folder, run.RunDirectory, run.LedgerPath, clock.Elapsed.TotalSeconds, run.Epsilon, training.DataPublic);
-        File.WriteAllText(Path.Combine(folder, "audit.json"), JsonSerializer.Serialize(result, new JsonSerializerOptions { WriteIndented = true, NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals }));
+        File.WriteAllText(
+            Path.Combine(folder, "audit.json"),
+            JsonSerializer.Serialize(
+                result,
+                new JsonSerializerOptions
+                {
+                    WriteIndented = true,
+                    NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals,
+                }));
         return result;
     }
 
@@ -73,7 +82,8 @@ public static class AuditJob
     private static double[] CanaryLosses(TrainingSettings t, ImageDataset canaries, TrainingResult run)
     {
         var parameters = RunFolder.ReadFloats(Path.Combine(run.RunDirectory, "parameters.f32"));
-        var batch = new MicroBatchDecoder(canaries, PixelNormalization.FashionMnist).Decode(new MicroBatchSpec(new MicroBatchId(-1, 0), Enumerable.Range(0, canaries.Count).ToArray()));
+        var batch = new MicroBatchDecoder(canaries, PixelNormalization.FashionMnist)
+            .Decode(new MicroBatchSpec(new MicroBatchId(-1, 0), Enumerable.Range(0, canaries.Count).ToArray()));
         using var model = new RunModels(t, canaries.Classes, run.DatasetFingerprint).Create(t.InitSeed);
         return ExampleLosses.Of(model, parameters, batch.Inputs, batch.Labels, batch.Count, t.EvalBatchSize);
     }
@@ -82,7 +92,8 @@ public static class AuditJob
     /// Draws the canaries from the configured data and writes the four IDX files the run reads (uncompressed:
     /// written and read once). Returns only what scoring needs, so the splits are not kept alive through training.
     /// </summary>
-    private static (CanaryPlan Plan, ImageDataset Canaries, int PoolSize, int TrainingExamples) WriteAuditedData(TrainingSettings t, AuditSettings audit, string folder)
+    private static (CanaryPlan Plan, ImageDataset Canaries, int PoolSize, int TrainingExamples) WriteAuditedData(
+        TrainingSettings t, AuditSettings audit, string folder)
     {
         var splits = FashionMnist.Load(string.IsNullOrWhiteSpace(t.DataPath) ? null : t.DataPath);
         var pool = t.TrainExamples > 0 ? DatasetSubset.First(splits.Train, t.TrainExamples) : splits.Train;
@@ -111,13 +122,17 @@ public static class AuditJob
     private static void Refuse(Config config, TrainingSettings t)
     {
         if (ClusterSettings.Create(config).Enabled)
-            throw new ConfigurationException("veil.cluster.enabled = true: the audit runs on one node; set it to false (the pipeline's mathematics are the same)");
+            throw new ConfigurationException(
+                "veil.cluster.enabled = true: the audit runs on one node; set it to false (the pipeline's mathematics are the same)");
         if (LastLayerSettings.Mode(config) != "dp-sgd")
             throw new ConfigurationException($"veil.mode = {LastLayerSettings.Mode(config)}: the audit covers DP-SGD training; set veil.mode = dp-sgd");
         if (t.UsesImageSource)
-            throw new ConfigurationException("veil.data.source is set: the audit draws its canaries from the Fashion-MNIST IDX files (veil.data.path); clear veil.data.source");
+            throw new ConfigurationException(
+                "veil.data.source is set: the audit draws its canaries from the Fashion-MNIST IDX files (veil.data.path); clear veil.data.source");
         if (t.PublicSplit.Enabled)
-            throw new ConfigurationException($"veil.public.split = {t.PublicSplit.Split}: the audit trains on the whole training split; set veil.public.split = none (use veil.data.train-examples for a smaller run)");
+            throw new ConfigurationException(
+                $"veil.public.split = {t.PublicSplit.Split}: the audit trains on the whole training split; " +
+                $"set veil.public.split = none (use veil.data.train-examples for a smaller run)");
     }
 
     private static void TryDelete(string folder)

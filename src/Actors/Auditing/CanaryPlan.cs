@@ -44,7 +44,9 @@ public sealed class CanaryPlan
     {
         ArgumentNullException.ThrowIfNull(pool);
         if (canaries < 1 || canaries >= pool.Count)
-            throw new ArgumentException($"{key} = {canaries}: the training data {pool.Name} has {pool.Count} examples; give between 1 and {pool.Count - 1} canaries (some examples must stay ordinary)");
+            throw new ArgumentException(
+                $"{key} = {canaries}: the training data {pool.Name} has {pool.Count} examples; " +
+                $"give between 1 and {pool.Count - 1} canaries (some examples must stay ordinary)");
         if (pool.Classes < 2)
             throw new ArgumentException($"{pool.Name} has {pool.Classes} class: a canary needs a wrong label to take");
         // System.Random's seeded sequence is stable in practice; the seed is reported so an audit can be rerun.
@@ -80,7 +82,9 @@ public sealed class CanaryPlan
             pool.Pixels.AsSpan(i * size, size).CopyTo(pixels.AsSpan(k * size, size));
             labels[k] = canaryOf.TryGetValue(i, out var c) ? WrongLabels[c] : pool.Labels[i];
         }
-        return new ImageDataset($"{pool.Name}+canaries", $"{pool.Source} with {Count} canaries (seed {Seed})", pool.Channels, pool.Height, pool.Width, pixels, labels, pool.Classes);
+        return new ImageDataset(
+            $"{pool.Name}+canaries", $"{pool.Source} with {Count} canaries (seed {Seed})", pool.Channels, pool.Height, pool.Width, pixels, labels,
+            pool.Classes);
     }
 
     /// <summary>All m canaries with their wrong labels, in canary order: what the auditor scores.</summary>

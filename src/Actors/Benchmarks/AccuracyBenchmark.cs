@@ -17,7 +17,9 @@ namespace Veil.Actors.Benchmarks;
 public static class AccuracyBenchmark
 {
     /// <summary>One table row. Kind: "dp", "non-private sgd" (a DP-SGD recipe's ceiling) or "non-private ridge" (a last-layer recipe's).</summary>
-    public sealed record Row(string Recipe, double? Epsilon, double TestAccuracy, double WallSeconds, double? SpentEpsilon, double? NoiseMultiplier, string? RunDirectory, string Kind = "dp",
+    public sealed record Row(
+        string Recipe, double? Epsilon, double TestAccuracy, double WallSeconds, double? SpentEpsilon, double? NoiseMultiplier, string? RunDirectory,
+        string Kind = "dp",
         string? Ledger = null, bool DataPublic = false);
 
     /// <summary>Refuses, before anything trains, a ceiling (plain SGD or ridge, no DP) on data not declared public.</summary>
@@ -26,7 +28,8 @@ public static class AccuracyBenchmark
         foreach (var recipe in recipes)
             if (!TrainingSettings.Create(VeilConfiguration.Load(recipe, overrides)).DataPublic)
                 throw new ConfigurationException(
-                    $"bench accuracy: the non-private ceiling of {recipe} would train without DP on data not declared public, a release with no privacy guarantee; " +
+                    $"bench accuracy: the non-private ceiling of {recipe} would train without " +
+                    $"DP on data not declared public, a release with no privacy guarantee; " +
                     "pass --no-ceiling, or --set veil.data.public=true if this data really is public");
     }
 
@@ -47,7 +50,9 @@ public static class AccuracyBenchmark
                     : $"bench accuracy: {recipe} at ε = {e} (data declared public: fresh ledger {ledger})");
                 var row = lastLayer ? LastLayerRow(recipe, epsilon, e, overrides, ledger, log) : DpSgdRow(recipe, epsilon, e, overrides, ledger, log);
                 rows.Add(row);
-                log.WriteLine(string.Create(CultureInfo.InvariantCulture, $"bench accuracy: {recipe} ε = {row.SpentEpsilon:F3}: {row.TestAccuracy:P2} in {row.WallSeconds:F0} s"));
+                log.WriteLine(
+                    string.Create(CultureInfo.InvariantCulture,
+                        $"bench accuracy: {recipe} ε = {row.SpentEpsilon:F3}: {row.TestAccuracy:P2} in {row.WallSeconds:F0} s"));
             }
             if (!ceiling) continue;
             var c = VeilConfiguration.Load(recipe, overrides);
@@ -57,7 +62,9 @@ public static class AccuracyBenchmark
                 log.WriteLine($"bench accuracy: {recipe} without DP (the ceiling: a plain ridge fit on the same features; no ledger)");
                 var ridge = LastLayerCeiling.Run(LastLayerSettings.Create(c), TrainingSettings.Create(c));
                 rows.Add(new Row(recipe, null, ridge.TestAccuracy, ridge.WallSeconds, null, null, null, "non-private ridge"));
-                log.WriteLine(string.Create(CultureInfo.InvariantCulture, $"bench accuracy: {recipe} non-private ridge: {ridge.TestAccuracy:P2} in {ridge.WallSeconds:F0} s"));
+                log.WriteLine(
+                    string.Create(CultureInfo.InvariantCulture,
+                        $"bench accuracy: {recipe} non-private ridge: {ridge.TestAccuracy:P2} in {ridge.WallSeconds:F0} s"));
                 continue;
             }
             log.WriteLine($"bench accuracy: {recipe} without DP (the ceiling; no ledger)");
@@ -77,7 +84,8 @@ public static class AccuracyBenchmark
         var config = VeilConfiguration.Load(recipe, RowOverrides(overrides, e, ledger, $"veil.dp.target-epsilon={e}", "veil.dp.noise-multiplier=0"));
         var r = TrainingJob.Start(TrainingSettings.Create(config), PrivacySettings.Create(config), CheckpointSettings.Create(config),
             ChaosSettings.Create(config), TelemetrySettings.Create(config), log, ledger, new ProgressLine(log, ProgressMode.Quiet));
-        return new Row(recipe, epsilon, r.TestAccuracy, r.WallSeconds, r.Epsilon, r.NoiseMultiplier, r.RunDirectory, Ledger: r.LedgerPath, DataPublic: ledger is not null);
+        return new Row(
+            recipe, epsilon, r.TestAccuracy, r.WallSeconds, r.Epsilon, r.NoiseMultiplier, r.RunDirectory, Ledger: r.LedgerPath, DataPublic: ledger is not null);
     }
 
     // A last-layer recipe calibrates all its releases together for the row's ε; NoiseMultiplier is the common scale s.
@@ -85,7 +93,8 @@ public static class AccuracyBenchmark
     {
         var config = VeilConfiguration.Load(recipe, RowOverrides(overrides, e, ledger, $"veil.last-layer.target-epsilon={e}", "veil.last-layer.noise-scale=0"));
         var r = LastLayerJob.Start(LastLayerSettings.Create(config), TrainingSettings.Create(config), PrivacySettings.Create(config), log, ledger);
-        return new Row(recipe, epsilon, r.TestAccuracy, r.WallSeconds, r.Epsilon, r.NoiseScale, r.RunDirectory, Ledger: r.LedgerPath, DataPublic: ledger is not null);
+        return new Row(
+            recipe, epsilon, r.TestAccuracy, r.WallSeconds, r.Epsilon, r.NoiseScale, r.RunDirectory, Ledger: r.LedgerPath, DataPublic: ledger is not null);
     }
 
     /// <summary>Test accuracy against ε, one line per recipe, its non-private ceiling dashed.</summary>

@@ -16,7 +16,8 @@ namespace Veil.Actors.Benchmarks;
 /// </summary>
 public sealed class ClusterBenchmark(string model, int expectedBatch, int steps, int threadsPerNode, int microBatch, int trainExamples, TextWriter log)
 {
-    /// <param name="BytesPerStep">Measured: the coordinator's serialised cluster messages (sent + received) over the run, divided by its steps (warm-up and join included).</param>
+    /// <param name="BytesPerStep">Measured: the coordinator's serialised cluster messages (sent
+    /// + received) over the run, divided by its steps (warm-up and join included).</param>
     /// <param name="ComputedBytesPerStep">2 × nodes × 4 B × parameters: one broadcast out and one partial sum back per node.</param>
     public sealed record Result(int Nodes, double ExamplesPerSecond, double SecondsPerStep, long BytesPerStep, long ComputedBytesPerStep);
 
@@ -29,7 +30,9 @@ public sealed class ClusterBenchmark(string model, int expectedBatch, int steps,
         var seed = $"akka.tcp://veil@127.0.0.1:{port}";
         var epochs = (double)steps * expectedBatch / trainExamples;
         string[] data = TrainsOnSyntheticCifar(model)
-                ? ["--set", $"veil.data.source=\"{SyntheticSource.Prefix}cifar:{trainExamples}\"", "--set", $"veil.data.test-source=\"{SyntheticSource.Prefix}cifar-test:500\""]
+                ? [
+                    "--set", $"veil.data.source=\"{SyntheticSource.Prefix}cifar:{trainExamples}\"", "--set",
+                    $"veil.data.test-source=\"{SyntheticSource.Prefix}cifar-test:500\""]
                 : ["--set", $"veil.data.train-examples={trainExamples}"];
         string[] common =
         [
@@ -64,9 +67,13 @@ public sealed class ClusterBenchmark(string model, int expectedBatch, int steps,
             var summary = coordinatorOutput.LastOrDefault(l => l.StartsWith('{'))
                 ?? throw new InvalidOperationException($"the {nodes}-node coordinator printed no JSON summary");
             using var parsed = System.Text.Json.JsonDocument.Parse(summary);
-            var wire = parsed.RootElement.GetProperty("cluster_wire_bytes_sent").GetInt64() + parsed.RootElement.GetProperty("cluster_wire_bytes_received").GetInt64();
-            var result = new Result(nodes, (double)expectedBatch * (records.Count - 1) / seconds, seconds / (records.Count - 1), wire / records.Count, computed);
-            log.WriteLine($"bench cluster: {nodes} node(s): {result.ExamplesPerSecond:F0} examples/s, {result.SecondsPerStep:F2} s/step, {result.BytesPerStep} wire bytes/step (computed {computed})");
+            var wire = parsed.RootElement.GetProperty("cluster_wire_bytes_sent").GetInt64() + parsed.RootElement.GetProperty("cluster_wire_bytes_received")
+                .GetInt64();
+            var result = new Result(
+                nodes, (double)expectedBatch * (records.Count - 1) / seconds, seconds / (records.Count - 1), wire / records.Count, computed);
+            log.WriteLine(
+                $"bench cluster: {nodes} node(s): {result.ExamplesPerSecond:F0} examples/s, " +
+                $"{result.SecondsPerStep:F2} s/step, {result.BytesPerStep} wire bytes/step (computed {computed})");
             return result;
         }
         finally

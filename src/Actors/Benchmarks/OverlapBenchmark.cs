@@ -26,7 +26,8 @@ public static class OverlapBenchmark
     public sealed record Result(string Source, string Model, int Steps, double LiveMsPerStep, double PreloadedMsPerStep,
         double WorkerIdleFraction, double WorkerIdleFractionPreloaded, int DecodeThreads, int Workers, int TorchThreads);
 
-    public static Result Run(string sourceSpec, string? idxPath, string model, int steps, int expectedBatch, int microBatch, int decodeThreads, int workers, int torchThreads = 0)
+    public static Result Run(
+        string sourceSpec, string? idxPath, string model, int steps, int expectedBatch, int microBatch, int decodeThreads, int workers, int torchThreads = 0)
     {
         TorchRuntime.EnsureLoaded();
         TorchRuntime.SetThreads(torchThreads > 0 ? torchThreads : Math.Max(1, Environment.ProcessorCount / workers));
@@ -41,7 +42,8 @@ public static class OverlapBenchmark
         return new Result(source.Description, model, steps, live, preloaded, liveIdle, preloadedIdle, decodeThreads, workers, TorchRuntime.Threads);
     }
 
-    private static (double MsPerStep, double WorkerIdle) Measure(StepPlanner planner, IMicroBatchDecoder decoder, string model, int steps, int workers, bool live, int decodeThreads)
+    private static (double MsPerStep, double WorkerIdle) Measure(
+        StepPlanner planner, IMicroBatchDecoder decoder, string model, int steps, int workers, bool live, int decodeThreads)
     {
         IWorkFeed feed = live
             ? new PrefetcherWorkFeed(new MicroBatchPrefetcher(decoder, planner.Plans(0, steps), new PrefetchSettings(16, decodeThreads)))
@@ -52,12 +54,14 @@ public static class OverlapBenchmark
         var parts = new PipelineParts(
             planner.Plan, feed, _ => busy.Wrap(new TorchGradientComputer(model, 1.0, "cpu")), workers,
             new SeededGaussianNoise(1.0, 1.0, NoiseSeed.FromInt64(1)), new CountingRecorder(),
-            new SgdParameterUpdater(new SgdMomentum(initial.Values.Length, 0.9), new ConstantLearningRate(0.1), new ExpectedBatchSize(planner.Plan(0).ExampleCount + 1)),
+            new SgdParameterUpdater(
+                new SgdMomentum(initial.Values.Length, 0.9), new ConstantLearningRate(0.1), new ExpectedBatchSize(planner.Plan(0).ExampleCount + 1)),
             initial, FirstStep: 0, TotalSteps: steps, MaxBufferedMicroBatches: 16 + decodeThreads + workers, WorkerDispatcher: "veil-worker-dispatcher");
         var clock = Stopwatch.StartNew();
         using (var system = ActorSystem.Create("veil-bench", PipelineActorSystem.Config))
         {
-            var outcome = system.ActorOf(CoordinatorActor.Props(parts)).Ask<object>(CoordinatorActor.Start.Instance, Timeout.InfiniteTimeSpan).GetAwaiter().GetResult();
+            var outcome = system.ActorOf(CoordinatorActor.Props(parts)).Ask<object>(CoordinatorActor.Start.Instance, Timeout.InfiniteTimeSpan).GetAwaiter()
+                .GetResult();
             if (outcome is CoordinatorActor.Failed f) throw new InvalidOperationException($"benchmark run failed: {f.Reason}");
             system.Terminate().Wait(TimeSpan.FromSeconds(30));
         }

@@ -16,7 +16,9 @@ namespace Veil.Actors.Chaos;
 /// </summary>
 public sealed class ChaosHarness(int runs, int seed, TextWriter log, int stepsPerRun = 24, int maxAttemptsPerRun = 60)
 {
-    public sealed record Report(int Runs, int Kills, int Resumed, long LostEvents, long DuplicateUpdates, int InvalidLedgers, int EpsilonMismatches, double MaxResumeSeconds, int UnfinishedRuns)
+    public sealed record Report(
+        int Runs, int Kills, int Resumed, long LostEvents, long DuplicateUpdates, int InvalidLedgers, int EpsilonMismatches, double MaxResumeSeconds,
+        int UnfinishedRuns)
     {
         public bool Passed => LostEvents == 0 && DuplicateUpdates == 0 && InvalidLedgers == 0 && EpsilonMismatches == 0 && UnfinishedRuns == 0;
     }
@@ -52,7 +54,9 @@ public sealed class ChaosHarness(int runs, int seed, TextWriter log, int stepsPe
                 duplicates += Math.Max(0, outcome.ParameterVersion - stepsPerRun) + Math.Max(0, stepsPerRun - outcome.ParameterVersion);
                 var fromLedger = new RdpAccountant().Epsilon(records.Select(x => x.Event), 1e-5).Epsilon;
                 if (Math.Abs(fromLedger - outcome.Epsilon) > 1e-9 * Math.Max(1, fromLedger)) mismatches++;
-                log.WriteLine($"chaos run {r}: {outcome.Kills} kills, {outcome.Resumes} resumes, {records.Count} ledger events for {stepsPerRun} steps, ε {outcome.Epsilon:F4}");
+                log.WriteLine(
+                    $"chaos run {r}: {outcome.Kills} kills, {outcome.Resumes} resumes, " +
+                    $"{records.Count} ledger events for {stepsPerRun} steps, ε {outcome.Epsilon:F4}");
             }
         }
         finally
@@ -68,7 +72,8 @@ public sealed class ChaosHarness(int runs, int seed, TextWriter log, int stepsPe
         return new Report(runs, kills, resumed, lost, duplicates, invalid, mismatches, maxResume, unfinished);
     }
 
-    private sealed record RunOutcome(bool Finished, string RunId, string Ledger, int Kills, int Resumes, double MaxResumeSeconds, long ParameterVersion, double Epsilon);
+    private sealed record RunOutcome(
+        bool Finished, string RunId, string Ledger, int Kills, int Resumes, double MaxResumeSeconds, long ParameterVersion, double Epsilon);
 
     private RunOutcome OneRun(string folder, string data, int index)
     {
@@ -90,7 +95,8 @@ public sealed class ChaosHarness(int runs, int seed, TextWriter log, int stepsPe
             }
             // Some attempts die exactly in the window between the durable ledger append and the update.
             var windowKill = _random.NextDouble() < 0.3;
-            if (windowKill) args.AddRange(["--set", "veil.chaos.enabled=true", "--set", $"veil.chaos.exit-after-ledger-append-at-step={_random.Next(stepsPerRun)}"]);
+            if (windowKill)
+                args.AddRange(["--set", "veil.chaos.enabled=true", "--set", $"veil.chaos.exit-after-ledger-append-at-step={_random.Next(stepsPerRun)}"]);
             args.Add("--json");
 
             var (exitCode, firstStepSeconds, stdout, killed) = Launch(args, killAfter: windowKill ? null : TimeSpan.FromMilliseconds(_random.Next(300, 2500)));
@@ -107,7 +113,8 @@ public sealed class ChaosHarness(int runs, int seed, TextWriter log, int stepsPe
             }
             var json = JsonDocument.Parse(stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries).Last()).RootElement;
             var runId = Path.GetFileName(json.GetProperty("run_dir").GetString()!);
-            return new RunOutcome(true, runId, ledger, kills, resumes, maxResume, json.GetProperty("parameter_version").GetInt64(), json.GetProperty("epsilon").GetDouble());
+            return new RunOutcome(
+                true, runId, ledger, kills, resumes, maxResume, json.GetProperty("parameter_version").GetInt64(), json.GetProperty("epsilon").GetDouble());
         }
         return new RunOutcome(false, "", ledger, kills, resumes, maxResume, 0, double.NaN);
     }

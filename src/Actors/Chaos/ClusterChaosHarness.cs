@@ -20,7 +20,9 @@ namespace Veil.Actors.Chaos;
 /// </summary>
 public sealed class ClusterChaosHarness(int runs, int seed, TextWriter log, int stepsPerRun = 18)
 {
-    public sealed record Report(int Runs, int Kills, long LostEvents, long DuplicateUpdates, long RecountedEvents, int InvalidLedgers, int ParameterMismatches, double MaxParameterDifference, int UnfinishedRuns,
+    public sealed record Report(
+        int Runs, int Kills, long LostEvents, long DuplicateUpdates, long RecountedEvents, int InvalidLedgers, int ParameterMismatches,
+        double MaxParameterDifference, int UnfinishedRuns,
         int ComparedRuns = 0)
     {
         public bool Passed => LostEvents == 0 && DuplicateUpdates == 0 && InvalidLedgers == 0 && ParameterMismatches == 0 && UnfinishedRuns == 0;
@@ -59,14 +61,19 @@ public sealed class ClusterChaosHarness(int runs, int seed, TextWriter log, int 
                 duplicates += Math.Abs(outcome.Value.Version - stepsPerRun);
                 if (rereleased > 0)
                 {
-                    log.WriteLine($"chaos --cluster run {r}: {steps.Count} ledger events for {stepsPerRun} steps; {rereleased} step(s) re-released with fresh batches and noise, so not compared with the single-node run");
+                    log.WriteLine(
+                        $"chaos --cluster run {r}: {steps.Count} ledger events for {stepsPerRun} steps; {rereleased} step(s) " +
+                        $"re-released with fresh batches and noise, so not compared with the single-node run");
                     continue;
                 }
-                var difference = ParameterDifference.Relative(RunFolder.ReadFloats(Path.Combine(outcome.Value.RunDir, "parameters.f32")), RunFolder.ReadFloats(Path.Combine(referenceRun, "parameters.f32")));
+                var difference = ParameterDifference.Relative(
+                    RunFolder.ReadFloats(Path.Combine(outcome.Value.RunDir, "parameters.f32")),
+                    RunFolder.ReadFloats(Path.Combine(referenceRun, "parameters.f32")));
                 compared++;
                 maxDifference = Math.Max(maxDifference, difference);
                 if (!(difference < 1e-4)) mismatches++;
-                log.WriteLine($"chaos --cluster run {r}: {steps.Count} ledger events for {stepsPerRun} steps, final parameters {difference:G3} from the single-node run");
+                log.WriteLine(
+                    $"chaos --cluster run {r}: {steps.Count} ledger events for {stepsPerRun} steps, final parameters {difference:G3} from the single-node run");
             }
         }
         finally
@@ -88,7 +95,8 @@ public sealed class ClusterChaosHarness(int runs, int seed, TextWriter log, int 
         var seedNode = $"akka.tcp://veil@127.0.0.1:{port}";
         // Each release waits 500 ms before its ledger append, so that a replacement worker process has time to
         // start and join before the coordinator is killed, on a loaded machine too.
-        var settings = Settings(data, Path.Combine(folder, "cluster")).Concat(["--set", "veil.cluster.down-after-seconds=2", "--set", "veil.cluster.heartbeat-pause-seconds=2",
+        var settings = Settings(data, Path.Combine(folder, "cluster")).Concat([
+            "--set", "veil.cluster.down-after-seconds=2", "--set", "veil.cluster.heartbeat-pause-seconds=2",
             "--set", "veil.chaos.enabled=true", "--set", "veil.chaos.ledger-append-delay-ms=500"]).ToArray();
         var killWorkerAt = _random.Next(2, stepsPerRun / 3);
         var killCoordinatorAt = _random.Next(stepsPerRun / 3 + 1, 2 * stepsPerRun / 3);
@@ -98,7 +106,8 @@ public sealed class ClusterChaosHarness(int runs, int seed, TextWriter log, int 
             var coordinator = Launch(["train", .. settings, "--set", "veil.cluster.enabled=true", "--set", $"veil.cluster.port={port}",
                 "--set", $"veil.cluster.seed-nodes=[\"{seedNode}\"]", "--set", "veil.cluster.min-workers=2"]);
             processes.Add(coordinator);
-            var standby = Launch(["node", "--role", "coordinator", "--role", "worker", "--seed-nodes", seedNode, .. settings, "--set", "veil.cluster.min-workers=2"]);
+            var standby = Launch(
+                ["node", "--role", "coordinator", "--role", "worker", "--seed-nodes", seedNode, .. settings, "--set", "veil.cluster.min-workers=2"]);
             processes.Add(standby);
             var worker = Launch(["node", "--role", "worker", "--seed-nodes", seedNode, .. settings]);
             processes.Add(worker);
@@ -122,7 +131,8 @@ public sealed class ClusterChaosHarness(int runs, int seed, TextWriter log, int 
             if (!standby.Process.WaitForExit(TimeSpan.FromMinutes(2)) || standby.Process.ExitCode != 0)
             {
                 string tail;
-                lock (standby.Output) tail = string.Join('\n', standby.Output.ToString().Split('\n').Where(l => !l.StartsWith("   at ", StringComparison.Ordinal)).TakeLast(25));
+                lock (standby.Output)
+                    tail = string.Join('\n', standby.Output.ToString().Split('\n').Where(l => !l.StartsWith("   at ", StringComparison.Ordinal)).TakeLast(25));
                 log.WriteLine($"chaos --cluster run {index}: the standby coordinator did not finish the run; its last lines:\n{tail}");
                 return null;
             }
@@ -145,7 +155,8 @@ public sealed class ClusterChaosHarness(int runs, int seed, TextWriter log, int 
     private string[] Settings(string data, string folder) => new[]
     {
         $"veil.data.path={data}", $"veil.run.dir={Path.Combine(folder, "runs")}", $"veil.privacy.ledger.path={Path.Combine(folder, "ledger.sqlite")}",
-        "veil.model.name=mlp", "veil.run.seed=5", "veil.run.insecure-private-seed=5", "veil.dp.expected-batch-size=200", $"veil.dp.epochs={stepsPerRun * 200 / 1200}",
+        "veil.model.name=mlp", "veil.run.seed=5", "veil.run.insecure-private-seed=5", "veil.dp.expected-batch-size=200",
+        $"veil.dp.epochs={stepsPerRun * 200 / 1200}",
         "veil.dp.clip-norm=1.0", "veil.dp.noise-multiplier=1.0", "veil.optimizer.learning-rate=0.5", "veil.runtime.micro-batch-size=50",
         "veil.runtime.threads-per-worker=1", "veil.checkpoint.every-steps=2", "veil.privacy.budget.epsilon=1000", "veil.data.test-examples=200",
     }.SelectMany(s => new[] { "--set", s }).ToArray();

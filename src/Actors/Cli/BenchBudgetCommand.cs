@@ -27,7 +27,8 @@ public static class BenchBudgetCommand
                 var r = BudgetCheckBenchmark.Run(folder, AccountantCatalog.Create(p.GetValue(accountant)!), runs: p.GetValue(runs));
                 if (!p.GetValue(json))
                     stdout.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                        $"{r.Records:N0} records of {r.Runs:N0} runs over {r.Scopes} scopes of {r.Examples:N0} examples ({r.Blocks} blocks, {r.Accountant}): cold check {r.ColdCheckMs:F1} ms, warm check {r.WarmCheckMs:F1} ms, spend {r.SpendMs:F1} ms"));
+                        $"{r.Records:N0} records of {r.Runs:N0} runs over {r.Scopes} scopes of {r.Examples:N0} examples ({r.Blocks} blocks, " +
+                        $"{r.Accountant}): cold check {r.ColdCheckMs:F1} ms, warm check {r.WarmCheckMs:F1} ms, spend {r.SpendMs:F1} ms"));
                 stdout.WriteLine(JsonLine.Of(
                     ("benchmark", "budget"), ("accountant", r.Accountant), ("examples", r.Examples), ("scopes", r.Scopes), ("runs", r.Runs),
                     ("records", r.Records), ("blocks", r.Blocks), ("setup_ms", r.SetupMs), ("cold_check_ms", r.ColdCheckMs),

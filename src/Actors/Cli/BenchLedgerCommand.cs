@@ -21,13 +21,16 @@ public static class BenchLedgerCommand
     {
         var appends = CliOptions.Ranged<int>("--appends", "Budgeted appends (default 20000).", v => v is >= 2 and <= 10_000_000, "[2, 1e7]");
         appends.DefaultValueFactory = _ => 20_000;
-        var window = CliOptions.Ranged<int>("--window", "Appends timed at the start and at the end (default 1000).", v => v is >= 1 and <= 1_000_000, "[1, 1e6]");
+        var window = CliOptions.Ranged<int>(
+            "--window", "Appends timed at the start and at the end (default 1000).", v => v is >= 1 and <= 1_000_000, "[1, 1e6]");
         window.DefaultValueFactory = _ => 1000;
-        var backend = new Option<string>("--backend") { Description = "sqlite (a temporary file) or postgres (needs --connection-string).", DefaultValueFactory = _ => "sqlite" };
+        var backend = new Option<string>(
+            "--backend") { Description = "sqlite (a temporary file) or postgres (needs --connection-string).", DefaultValueFactory = _ => "sqlite" };
         backend.AcceptOnlyFromAmong("sqlite", "postgres");
         var connectionString = new Option<string?>("--connection-string")
         {
-            Description = "PostgreSQL database to append to, e.g. \"Host=127.0.0.1;Database=veil_bench;Username=veil\": use a throw-away one, ledgers are append-only.",
+            Description = "PostgreSQL database to append to, e.g. " +
+                "\"Host=127.0.0.1;Database=veil_bench;Username=veil\": use a throw-away one, ledgers are append-only.",
         };
         var accountant = CliOptions.Accountant();
         var json = CliOptions.Json();
@@ -40,7 +43,8 @@ public static class BenchLedgerCommand
             var kind = p.GetValue(backend)!;
             var cs = p.GetValue(connectionString);
             if (kind == "postgres" && string.IsNullOrWhiteSpace(cs))
-                throw new CliUsageException("bench ledger --backend postgres needs --connection-string (a throw-away database: the benchmark's records stay in it)");
+                throw new CliUsageException(
+                    "bench ledger --backend postgres needs --connection-string (a throw-away database: the benchmark's records stay in it)");
             if (kind == "sqlite" && cs is not null)
                 throw new CliUsageException("--connection-string is for --backend postgres; the sqlite benchmark uses a temporary file");
             var folder = Path.Combine(Path.GetTempPath(), "veil-bench-ledger-" + Guid.NewGuid().ToString("N"));
@@ -56,7 +60,8 @@ public static class BenchLedgerCommand
                     ("full_recomputation_ms", result.FullMs), ("total_s", result.TotalS), ("epsilon", result.Epsilon));
                 if (!p.GetValue(json))
                     stdout.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                        $"{n:N0} budgeted appends ({kind}): {result.FirstMs:F2} ms each over the first {w}, {result.LastMs:F2} ms over the last {w}; one full recomputation at the end: {result.FullMs:F1} ms"));
+                        $"{n:N0} budgeted appends ({kind}): {result.FirstMs:F2} ms each over the first {w}, " +
+                        $"{result.LastMs:F2} ms over the last {w}; one full recomputation at the end: {result.FullMs:F1} ms"));
                 stdout.WriteLine(line);
             }
             finally
@@ -69,7 +74,8 @@ public static class BenchLedgerCommand
     }
 
     // MedianByTenth: the median append of each tenth of the run, to tell a trend from a busy machine.
-    private sealed record Result(double FirstMs, double LastMs, double FirstMedianMs, double LastMedianMs, double[] MedianByTenth, double FullMs, double TotalS, double Epsilon);
+    private sealed record Result(
+        double FirstMs, double LastMs, double FirstMedianMs, double LastMedianMs, double[] MedianByTenth, double FullMs, double TotalS, double Epsilon);
 
     private static Result Run(ILedgerStore store, IPrivacyAccountant accountant, int n, int window)
     {
@@ -87,7 +93,9 @@ public static class BenchLedgerCommand
             var sw = Stopwatch.StartNew();
             var outcome = guard.TrySpend(PendingEvent.NewRelease(dataset, run, i, step));
             times[i] = sw.Elapsed.TotalMilliseconds;
-            epsilon = outcome is SpendOutcome.Recorded r ? r.EpsilonSpent : throw new InvalidOperationException($"append {i} was refused: {((SpendOutcome.Refused)outcome).Reason}");
+            epsilon = outcome is SpendOutcome.Recorded r
+                ? r.EpsilonSpent
+                : throw new InvalidOperationException($"append {i} was refused: {((SpendOutcome.Refused)outcome).Reason}");
         }
         var totalS = total.Elapsed.TotalSeconds;
         var full = Stopwatch.StartNew();

@@ -8,7 +8,8 @@ public static class BenchOverlapCommand
 {
     public static Command Create(TextWriter stdout)
     {
-        var source = new Option<string>("--source") { Description = "fashion-mnist (default), an image folder, or tar shards.", DefaultValueFactory = _ => "fashion-mnist" };
+        var source = new Option<string>(
+            "--source") { Description = "fashion-mnist (default), an image folder, or tar shards.", DefaultValueFactory = _ => "fashion-mnist" };
         var dataPath = new Option<string?>("--data-path") { Description = "Folder of the Fashion-MNIST IDX files (default: Debian's)." };
         var model = new Option<string>("--model") { Description = "Model (default tanh-cnn).", DefaultValueFactory = _ => "tanh-cnn" };
         var steps = CliOptions.Ranged<int>("--steps", "Steps per variant (default 20).", v => v is > 0 and <= 100_000, "[1, 100000]");
@@ -23,12 +24,19 @@ public static class BenchOverlapCommand
         workers.DefaultValueFactory = _ => 1;
         var torchThreads = CliOptions.Ranged<int>("--threads", "Torch threads per worker (default: cores / workers).", v => v is >= 0 and <= 1024, "[0, 1024]");
         var json = CliOptions.Json();
-        var command = new Command("overlap", "Training steps with live decoding vs preloaded data; JSON, asserts nothing.") { source, dataPath, model, steps, batch, microBatch, threads, workers, torchThreads, json };
+        var command = new Command(
+            "overlap",
+            "Training steps with live decoding vs preloaded data; JSON, " +
+            "asserts nothing.") { source, dataPath, model, steps, batch, microBatch, threads, workers, torchThreads, json };
         command.SetAction(p =>
         {
-            var r = OverlapBenchmark.Run(p.GetValue(source)!, p.GetValue(dataPath), p.GetValue(model)!, p.GetValue(steps), p.GetValue(batch), p.GetValue(microBatch), p.GetValue(threads), p.GetValue(workers), p.GetValue(torchThreads));
+            var r = OverlapBenchmark.Run(
+                p.GetValue(source)!, p.GetValue(dataPath), p.GetValue(model)!, p.GetValue(steps), p.GetValue(batch), p.GetValue(microBatch),
+                p.GetValue(threads), p.GetValue(workers), p.GetValue(torchThreads));
             if (!p.GetValue(json))
-                stdout.WriteLine($"{r.Source}, {r.Model}: live {r.LiveMsPerStep:F0} ms/step, preloaded {r.PreloadedMsPerStep:F0} ms/step, workers idle {r.WorkerIdleFraction:P0} (preloaded {r.WorkerIdleFractionPreloaded:P0})");
+                stdout.WriteLine(
+                    $"{r.Source}, {r.Model}: live {r.LiveMsPerStep:F0} ms/step, preloaded {r.PreloadedMsPerStep:F0} ms/step, " +
+                    $"workers idle {r.WorkerIdleFraction:P0} (preloaded {r.WorkerIdleFractionPreloaded:P0})");
             stdout.WriteLine(JsonLine.Of(("live_ms_per_step", r.LiveMsPerStep), ("preloaded_ms_per_step", r.PreloadedMsPerStep),
                 ("ratio", r.LiveMsPerStep / r.PreloadedMsPerStep), ("worker_idle_fraction", r.WorkerIdleFraction),
                 ("worker_idle_fraction_preloaded", r.WorkerIdleFractionPreloaded), ("benchmark", "overlap"), ("source", r.Source),

@@ -14,8 +14,15 @@ public static class ChaosCommand
         var steps = CliOptions.Ranged<int>("--steps", "Steps per run (default 24).", v => v is >= 6 and <= 10_000, "[6, 10000]");
         steps.DefaultValueFactory = _ => 24;
         var json = CliOptions.Json();
-        var cluster = new Option<bool>("--cluster") { Description = "Cluster chaos: SIGKILL a worker node and the coordinator's node of 3-node clusters on 127.0.0.1; also compare the final parameters with a single-node run." };
-        var command = new Command("chaos", "SIGKILL training processes at random moments, resume each, verify: no lost or doubled privacy event, no doubled update.") { runs, seed, steps, cluster, json };
+        var cluster = new Option<bool>("--cluster")
+        {
+            Description = "Cluster chaos: SIGKILL a worker node and the coordinator's node of " +
+            "3-node clusters on 127.0.0.1; also compare the final parameters with a single-node run.",
+        };
+        var command = new Command(
+            "chaos",
+            "SIGKILL training processes at random moments, resume each, verify: " +
+            "no lost or doubled privacy event, no doubled update.") { runs, seed, steps, cluster, json };
         command.SetAction(p =>
         {
             if (p.GetValue(cluster))
@@ -23,7 +30,8 @@ public static class ChaosCommand
                 var c = new ClusterChaosHarness(p.GetValue(runs), p.GetValue(seed), stdout, p.GetValue(steps) / 6 * 6).Run();
                 stdout.WriteLine(JsonLine.Of(
                     ("runs", c.Runs), ("kills", c.Kills), ("lost_events", c.LostEvents), ("duplicate_updates", c.DuplicateUpdates),
-                    ("recounted_events", c.RecountedEvents), ("invalid_ledgers", c.InvalidLedgers), ("parameter_mismatches", c.ParameterMismatches), ("compared_runs", c.ComparedRuns),
+                    ("recounted_events", c.RecountedEvents), ("invalid_ledgers", c.InvalidLedgers), ("parameter_mismatches", c.ParameterMismatches),
+                    ("compared_runs", c.ComparedRuns),
                     ("max_parameter_difference", c.MaxParameterDifference), ("unfinished_runs", c.UnfinishedRuns)));
                 return c.Passed ? ExitCodes.Ok : ExitCodes.Failed;
             }

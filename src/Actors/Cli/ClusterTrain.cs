@@ -12,16 +12,19 @@ public static class ClusterTrain
     {
         var cluster = ClusterSettings.Create(config);
         if (!cluster.IsCoordinator)
-            throw new ConfigurationException("veil.cluster.roles has no coordinator: `train` starts the coordinator node; start workers with `./run.sh node --role worker`");
+            throw new ConfigurationException(
+                "veil.cluster.roles has no coordinator: `train` starts the coordinator node; start workers with `./run.sh node --role worker`");
         if (cluster.SeedNodes.Count == 0)
-            config = VeilConfiguration.Load(overrides: [$"veil.cluster.seed-nodes = [\"akka.tcp://veil@{cluster.Hostname}:{cluster.Port}\"]"]).WithFallback(config);
+            config = VeilConfiguration.Load(overrides: [$"veil.cluster.seed-nodes = [\"akka.tcp://veil@{cluster.Hostname}:{cluster.Port}\"]"])
+                .WithFallback(config);
         using var node = ClusterNode.Start(config, stdout, ledgerOverride);
         stdout.WriteLine($"coordinator node {node.Address}: waiting for {cluster.MinWorkers} worker node(s) (veil.cluster.min-workers). Start each with:");
         stdout.WriteLine($"  ./run.sh node --role worker --seed-nodes {node.Address} --config <the same recipe>");
         Task.WaitAny(node.Ended, node.Stopped);
         if (!node.Ended.IsCompleted)
             throw new TrainingFailedException("this coordinator node was removed from the cluster before the run ended (downed by the split-brain resolver); " +
-                                              "a standby coordinator (`node --role coordinator`) continues the run, or start `train` again with the same recipe to resume it");
+                                              "a standby coordinator (`node --role coordinator`) continues the run, " +
+                                              "or start `train` again with the same recipe to resume it");
         var ended = node.Ended.Result;
         node.Leave(TimeSpan.FromSeconds(20));
         if (!ended.Succeeded) throw new TrainingFailedException($"cluster run {ended.RunId} failed: {ended.Message}");

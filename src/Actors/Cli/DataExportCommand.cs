@@ -19,7 +19,8 @@ public static class DataExportCommand
     {
         var from = new Option<string>("--from") { Description = "Dataset to export: fashion-mnist.", Required = true };
         from.AcceptOnlyFromAmong("fashion-mnist");
-        var format = new Option<string>("--format") { Description = "folder (one sub-folder per class) | tar (shards of key.cls + key.png|jpg).", Required = true };
+        var format = new Option<string>(
+            "--format") { Description = "folder (one sub-folder per class) | tar (shards of key.cls + key.png|jpg).", Required = true };
         format.AcceptOnlyFromAmong("folder", "tar");
         var output = new Option<string>("--out") { Description = "Output folder (created).", Required = true };
         var shardSize = CliOptions.Ranged<int>("--shard-size", "Examples per tar shard (default 10000).", v => v is > 0, "[1, ∞)");
@@ -52,7 +53,9 @@ public static class DataExportCommand
             }
             else
             {
-                files = TarShardWriter.Write(data, outDir, p.GetValue(shardSize), image, prefix: "fashion-mnist-" + p.GetValue(split), jpegQuality: p.GetValue(quality)).Count;
+                files = TarShardWriter.Write(
+                    data, outDir, p.GetValue(shardSize), image, prefix: "fashion-mnist-" + p.GetValue(split), jpegQuality: p.GetValue(quality))
+                    .Count;
             }
             double seconds = clock.Elapsed.TotalSeconds;
             if (!p.GetValue(json))

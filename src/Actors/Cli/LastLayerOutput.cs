@@ -9,7 +9,8 @@ public static class LastLayerOutput
     public static int Report(TextWriter stdout, LastLayerResult r, bool json)
     {
         stdout.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"done: test accuracy {r.TestAccuracy:P2} at ε = {r.Epsilon:F3}, δ = {r.Delta:G3} ({r.Accountant}, from the ledger); last layer by {r.Method} on {r.Features}, " +
+            $"done: test accuracy {r.TestAccuracy:P2} at ε = {r.Epsilon:F3}, " +
+            $"δ = {r.Delta:G3} ({r.Accountant}, from the ledger); last layer by {r.Method} on {r.Features}, " +
             $"{r.Releases} releases; {r.WallSeconds:F1} s (features {r.FeatureSeconds:F1} s, fit {r.FitSeconds:F1} s); run {r.RunDirectory}"));
         if (json)
             stdout.WriteLine(JsonLine.Of(

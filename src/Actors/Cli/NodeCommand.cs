@@ -15,10 +15,13 @@ public static class NodeCommand
             Arity = ArgumentArity.ZeroOrMore,
             AllowMultipleArgumentsPerToken = false,
         };
-        var seeds = new Option<string>("--seed-nodes") { Description = "Comma-separated cluster addresses to join, e.g. akka.tcp://veil@127.0.0.1:4053.", Required = true };
+        var seeds = new Option<string>(
+            "--seed-nodes") { Description = "Comma-separated cluster addresses to join, e.g. akka.tcp://veil@127.0.0.1:4053.", Required = true };
         var port = CliOptions.Ranged<int>("--port", "This node's TCP port (default 0: any free one).", v => v is >= 0 and <= 65535, "[0, 65535]");
-        var config = new Option<string?>("--config") { Description = "The run's recipe: a worker must open the same data and model as the coordinator (use the coordinator's file)." };
-        var set = new Option<string[]>("--set") { Description = "Override one key (repeatable).", Arity = ArgumentArity.ZeroOrMore, AllowMultipleArgumentsPerToken = false };
+        var config = new Option<string?>(
+            "--config") { Description = "The run's recipe: a worker must open the same data and model as the coordinator (use the coordinator's file)." };
+        var set = new Option<string[]>(
+            "--set") { Description = "Override one key (repeatable).", Arity = ArgumentArity.ZeroOrMore, AllowMultipleArgumentsPerToken = false };
         var command = new Command("node", "Join a training cluster (veil.cluster.*) and work until the run ends.") { roles, seeds, port, config, set };
         command.SetAction(p =>
         {
@@ -52,7 +55,8 @@ public static class NodeCommand
             }
             if (!node.Ended.IsCompleted && node.Stopped.IsCompleted)
             {
-                stdout.WriteLine("node: this node was removed from the cluster (downed by the split-brain resolver, or unreachable too long) before the run ended");
+                stdout.WriteLine(
+                    "node: this node was removed from the cluster (downed by the split-brain resolver, or unreachable too long) before the run ended");
                 return ExitCodes.Failed;
             }
             node.Leave(TimeSpan.FromSeconds(20));

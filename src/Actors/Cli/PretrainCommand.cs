@@ -13,7 +13,8 @@ public static class PretrainCommand
         var config = new Option<string?>("--config") { Description = "HOCON recipe with veil.public set (e.g. hocon/fmnist-pretrain-subset.conf)." };
         var set = new Option<string[]>("--set") { Description = "Override one key (repeatable).", Arity = ArgumentArity.ZeroOrMore };
         var json = CliOptions.Json();
-        var command = new Command("pretrain", "Train a backbone WITHOUT DP on the public split (veil.public); spends no budget, writes no ledger event.") { config, set, json };
+        var command = new Command(
+            "pretrain", "Train a backbone WITHOUT DP on the public split (veil.public); spends no budget, writes no ledger event.") { config, set, json };
         command.SetAction(p =>
         {
             var c = VeilConfiguration.Load(p.GetValue(config), p.GetValue(set));
@@ -23,7 +24,8 @@ public static class PretrainCommand
                 ? $"validation accuracy {v:P2} on {r.ValidationExamples} held-out public examples (selection run: no test figure)"
                 : $"public test accuracy {r.TestAccuracy:P2}";
             stdout.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"done: {score} ({r.PublicClasses} public classes, {r.PublicExamples} public examples trained on), {r.WallSeconds:F0} s; backbone {r.BackboneDirectory} (features {r.FeatureDimension})"));
+                $"done: {score} ({r.PublicClasses} public classes, {r.PublicExamples} public examples trained on), " +
+                $"{r.WallSeconds:F0} s; backbone {r.BackboneDirectory} (features {r.FeatureDimension})"));
             if (p.GetValue(json))
                 stdout.WriteLine(JsonLine.Of(("test_accuracy", r.TestAccuracy), ("test_loss", r.TestLoss), ("backbone", r.BackboneDirectory),
                     ("run_dir", r.RunDirectory), ("model", r.Model), ("public_examples", r.PublicExamples), ("public_classes", r.PublicClasses),

@@ -34,7 +34,8 @@ public static class PrivacyCalibrateCommand
                     ("sampling_rate", plan.SamplingRate), ("steps", plan.Steps)));
             else
                 stdout.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                    $"σ = {result.NoiseMultiplier:G7} gives ε = {result.Epsilon:G6} ≤ {p.GetValue(target)} at δ = {result.Delta:G3} ({result.Accountant}) for q = {plan.SamplingRate:G6}, T = {plan.Steps}"));
+                    $"σ = {result.NoiseMultiplier:G7} gives ε = {result.Epsilon:G6} ≤ {p.GetValue(target)} at δ " +
+                    $"= {result.Delta:G3} ({result.Accountant}) for q = {plan.SamplingRate:G6}, T = {plan.Steps}"));
             return ExitCodes.Ok;
         });
         return command;

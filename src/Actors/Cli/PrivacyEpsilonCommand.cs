@@ -32,7 +32,8 @@ public static class PrivacyEpsilonCommand
                     ("sampling_rate", plan.SamplingRate), ("steps", plan.Steps), ("noise_multiplier", s)));
             else
                 stdout.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                    $"ε = {spent.Epsilon:G6} at δ = {spent.Delta:G3} ({spent.Accountant}{(spent.Order is { } a ? $", optimal order {a}" : "")}) for q = {plan.SamplingRate:G6}, σ = {s:G6}, T = {plan.Steps}"));
+                    $"ε = {spent.Epsilon:G6} at δ = {spent.Delta:G3} ({spent.Accountant}{(spent.Order is { } a ? $", optimal order {a}" : "")}) " +
+                    $"for q = {plan.SamplingRate:G6}, σ = {s:G6}, T = {plan.Steps}"));
             return ExitCodes.Ok;
         });
         return command;

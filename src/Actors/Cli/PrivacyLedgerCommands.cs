@@ -22,7 +22,8 @@ public static class PrivacyLedgerCommands
 
     private static Option<string?> LedgerFile() => new("--ledger") { Description = "Ledger file (SQLite). Default: the configured ledger." };
 
-    private static Option<string?> ConnectionString() => new("--connection-string") { Description = "PostgreSQL ledger, e.g. \"Host=db;Database=veil;Username=veil\" (password from PGPASSWORD or ~/.pgpass)." };
+    private static Option<string?> ConnectionString() =>
+        new("--connection-string") { Description = "PostgreSQL ledger, e.g. \"Host=db;Database=veil;Username=veil\" (password from PGPASSWORD or ~/.pgpass)." };
 
     private static Option<string?> ConfigFile() => new("--config") { Description = "HOCON file for veil.privacy.* (the ledger, δ) defaults." };
 
@@ -32,7 +33,8 @@ public static class PrivacyLedgerCommands
         var connection = ConnectionString();
         var config = ConfigFile();
         var json = CliOptions.Json();
-        var command = new Command("verify", "Walk the hash chain; name the first bad record. Exit 1 if the ledger is not valid.") { file, connection, config, json };
+        var command = new Command(
+            "verify", "Walk the hash chain; name the first bad record. Exit 1 if the ledger is not valid.") { file, connection, config, json };
         command.SetAction(p =>
         {
             var settings = PrivacySettings.Create(VeilConfiguration.Load(p.GetValue(config)));
@@ -41,7 +43,8 @@ public static class PrivacyLedgerCommands
             if (p.GetValue(json))
                 stdout.WriteLine(JsonLine.Of(("valid", v.Valid), ("records", v.Records), ("first_bad", v.FirstBadSequence), ("reason", v.Reason)));
             else
-                stdout.WriteLine(v.Valid ? $"{store.Location}: valid, {v.Records} records" : $"{store.Location}: NOT valid at record {v.FirstBadSequence}: {v.Reason}");
+                stdout.WriteLine(
+                    v.Valid ? $"{store.Location}: valid, {v.Records} records" : $"{store.Location}: NOT valid at record {v.FirstBadSequence}: {v.Reason}");
             return v.Valid ? ExitCodes.Ok : ExitCodes.Failed;
         });
         return command;
@@ -56,7 +59,10 @@ public static class PrivacyLedgerCommands
         var accountant = CliOptions.Accountant();
         var config = ConfigFile();
         var json = CliOptions.Json();
-        var command = new Command("show", "Records, runs and ε spent per dataset (its worst example) and per block of examples, computed from the ledger alone.") { file, connection, dataset, delta, accountant, config, json };
+        var command = new Command(
+            "show",
+            "Records, runs and ε spent per dataset (its worst example) and per block of examples, " +
+            "computed from the ledger alone.") { file, connection, dataset, delta, accountant, config, json };
         command.SetAction(p =>
         {
             var settings = PrivacySettings.Create(VeilConfiguration.Load(p.GetValue(config)));
@@ -70,7 +76,9 @@ public static class PrivacyLedgerCommands
             {
                 datasets = datasets.Where(x => x.Scopes.Any(k => k.StartsWith(wanted, StringComparison.Ordinal))).ToList();
                 if (datasets.Count != 1)
-                    throw new CliUsageException($"--dataset {wanted} matches {datasets.Count} datasets in {store.Location}; give a longer prefix of a scope id or fingerprint of one of: {string.Join(", ", summary.Datasets.Select(x => x.Scopes[0]))}");
+                    throw new CliUsageException(
+                        $"--dataset {wanted} matches {datasets.Count} datasets in {store.Location}; give a longer prefix of a " +
+                        $"scope id or fingerprint of one of: {string.Join(", ", summary.Datasets.Select(x => x.Scopes[0]))}");
             }
             var blocks = summary.Blocks.Where(b => datasets.Any(x => x.Scopes.Contains(b.Scopes[0]))).ToList();
             var shown = datasets.Sum(x => x.Records);
@@ -98,9 +106,12 @@ public static class PrivacyLedgerCommands
                 stdout.WriteLine($"{store.Location}: {records.Count} records");
                 foreach (var x in datasets)
                 {
-                    var what = x.Examples is { } n ? string.Create(CultureInfo.InvariantCulture, $"{n:N0} examples in {x.Scopes.Count} scope(s)") : $"dataset {x.Scopes[0]} (recorded before scopes: examples unknown)";
+                    var what = x.Examples is { } n
+                        ? string.Create(CultureInfo.InvariantCulture, $"{n:N0} examples in {x.Scopes.Count} scope(s)")
+                        : $"dataset {x.Scopes[0]} (recorded before scopes: examples unknown)";
                     stdout.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                        $"  {what}: worst example ε = {EpsilonText(x.WorstEpsilon)} at δ = {d:G3} ({acc.Name}), {x.Records} records; {DatasetSpending.Describe(x.Runs)}"));
+                        $"  {what}: worst example ε = {EpsilonText(x.WorstEpsilon)} at δ = {d:G3} ({acc.Name}), " +
+                        $"{x.Records} records; {DatasetSpending.Describe(x.Runs)}"));
                     foreach (var b in blocks.Where(b => b.Examples is not null && x.Scopes.Contains(b.Scopes[0])))
                         stdout.WriteLine(string.Create(CultureInfo.InvariantCulture,
                             $"    {b.Examples:N0} examples charged by {string.Join(", ", b.Runs.Select(r => r.RunId))}: ε = {EpsilonText(b.Epsilon)}"));

@@ -9,7 +9,8 @@ public static class ReportCommand
     public static Command Create(TextWriter stdout)
     {
         var run = new Argument<string?>("run") { Description = "A runs/<id> folder.", Arity = ArgumentArity.ZeroOrOne };
-        var compare = new Option<string[]>("--compare") { Description = "Two runs/<id> folders to plot together.", Arity = new ArgumentArity(2, 2), AllowMultipleArgumentsPerToken = true };
+        var compare = new Option<string[]>(
+            "--compare") { Description = "Two runs/<id> folders to plot together.", Arity = new ArgumentArity(2, 2), AllowMultipleArgumentsPerToken = true };
         var output = new Option<string?>("--out") { Description = "Where --compare writes its plots (default: the current folder)." };
         var json = CliOptions.Json();
         var command = new Command("report", "Regenerate a run's report (report.md + PNG plots), or compare two runs.") { run, compare, output, json };

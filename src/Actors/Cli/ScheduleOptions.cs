@@ -11,9 +11,11 @@ public sealed class ScheduleOptions
 {
     public Option<double?> SamplingRate { get; } = CliOptions.SamplingRate();
     public Option<long?> Steps { get; } = CliOptions.Steps();
-    public Option<long?> DatasetSize { get; } = CliOptions.Ranged<long?>("--dataset-size", "Dataset size N (instead of --sampling-rate/--steps).", v => v > 0, "[1, ∞)");
+    public Option<long?> DatasetSize { get; } = CliOptions.Ranged<long?>(
+        "--dataset-size", "Dataset size N (instead of --sampling-rate/--steps).", v => v > 0, "[1, ∞)");
     public Option<long?> BatchSize { get; } = CliOptions.Ranged<long?>("--batch-size", "Expected (logical) batch size L, so q = L/N.", v => v > 0, "[1, ∞)");
-    public Option<double?> Epochs { get; } = CliOptions.Ranged<double?>("--epochs", "Epochs; T = ⌈epochs·N/L⌉ (rounded up: conservative).", v => v >= 0 && double.IsFinite(v.Value), "[0, ∞)");
+    public Option<double?> Epochs { get; } = CliOptions.Ranged<double?>(
+        "--epochs", "Epochs; T = ⌈epochs·N/L⌉ (rounded up: conservative).", v => v >= 0 && double.IsFinite(v.Value), "[0, ∞)");
 
     public void AddTo(Command command)
     {
@@ -38,7 +40,9 @@ public sealed class ScheduleOptions
         if (epochs)
         {
             if (n is null || l is null || ep is null)
-                throw new CliUsageException($"{Missing((n, "--dataset-size"), (l, "--batch-size"), (ep, "--epochs"))} is required with the epochs form (--dataset-size N --batch-size L --epochs EP)");
+                throw new CliUsageException(
+                    $"{Missing((n, "--dataset-size"), (l, "--batch-size"), (ep, "--epochs"))} is " +
+                    $"required with the epochs form (--dataset-size N --batch-size L --epochs EP)");
             if (l > n) throw new CliUsageException($"--batch-size must be in [1, --dataset-size = {n}], got {l}");
             return SamplingSchedule.FromEpochs(n.Value, l.Value, ep.Value);
         }

@@ -11,22 +11,30 @@ public static class TrainCommands
 {
     public static Command Train(TextWriter stdout)
     {
-        var config = new Option<string?>("--config") { Description = "HOCON recipe (e.g. hocon/fashion-mnist-eps3.conf); every key is in hocon/reference.conf." };
+        var config = new Option<string?>(
+            "--config") { Description = "HOCON recipe (e.g. hocon/fashion-mnist-eps3.conf); every key is in hocon/reference.conf." };
         var set = SetOption();
-        var resume = new Option<string?>("--resume") { Description = "Continue runs/<id> from its newest valid checkpoint (with --resume, --set may only change veil.chaos.*)." };
+        var resume = new Option<string?>(
+            "--resume") { Description = "Continue runs/<id> from its newest valid checkpoint (with --resume, --set may only change veil.chaos.*)." };
         var json = CliOptions.Json();
         var quiet = Quiet();
-        var command = new Command("train", "Train privately (DP-SGD, or a last layer on frozen features with veil.mode = last-layer); writes runs/<id>/ and appends every release to the ledger.") { config, set, resume, json, quiet };
+        var command = new Command(
+            "train",
+            "Train privately (DP-SGD, or a last layer on frozen features with veil.mode = last-layer); " +
+            "writes runs/<id>/ and appends every release to the ledger.") { config, set, resume, json, quiet };
         command.SetAction(p =>
         {
             if (p.GetValue(resume) is { } runDir)
             {
                 if (p.GetValue(config) is not null) throw new CliUsageException("--resume continues a run with the settings it started with; drop --config");
                 var overrides = p.GetValue(set) ?? [];
-                if (overrides.FirstOrDefault(o => !o.TrimStart().StartsWith("veil.chaos.", StringComparison.Ordinal) && !o.TrimStart().StartsWith("veil.telemetry.", StringComparison.Ordinal)) is { } bad)
+                if (overrides.FirstOrDefault(o => !o.TrimStart().StartsWith("veil.chaos.", StringComparison.Ordinal)
+                        && !o.TrimStart().StartsWith("veil.telemetry.", StringComparison.Ordinal)) is { } bad)
                     throw new CliUsageException($"--set {bad}: a resumed run keeps its settings (only veil.chaos.* and veil.telemetry.* may change)");
                 if (LastLayer.LastLayerRunFolder.Is(runDir))
-                    throw new CliUsageException($"{runDir} is a last-layer run (veil.mode = last-layer): it has no checkpoints to resume from; start a new run (the releases it made stay in the ledger and count)");
+                    throw new CliUsageException(
+                        $"{runDir} is a last-layer run (veil.mode = last-layer): it has no checkpoints to resume from; " +
+                        $"start a new run (the releases it made stay in the ledger and count)");
                 var live = VeilConfiguration.Load(overrides: overrides);
                 return Report(stdout, WithProgress(stdout, p.GetValue(json), p.GetValue(quiet),
                     progress => TrainingJob.Resume(runDir, ChaosSettings.Create(live), TelemetrySettings.Create(live), stdout, progress)), p.GetValue(json));
@@ -41,7 +49,9 @@ public static class TrainCommands
         var set = SetOption();
         var json = CliOptions.Json();
         var quiet = Quiet();
-        var command = new Command("demo", "The main job on embedded defaults: the tanh CNN on Fashion-MNIST at ε ≤ 3, δ = 1e-5 (about 1.5 minutes on 2 cores).") { set, json, quiet };
+        var command = new Command(
+            "demo",
+            "The main job on embedded defaults: the tanh CNN on Fashion-MNIST at ε ≤ 3, δ = 1e-5 (about 1.5 minutes on 2 cores).") { set, json, quiet };
         command.SetAction(p =>
         {
             var config = VeilConfiguration.Load(overrides: p.GetValue(set), embeddedRecipe: "demo");
@@ -49,7 +59,9 @@ public static class TrainCommands
             // time (stated in its output). `train` shares veil.privacy.ledger.path, so every run adds up.
             var runs = TrainingSettings.Create(config).RunDirectory;
             var ledger = Path.Combine(runs, "demo-ledgers", DateTime.UtcNow.ToString("yyyyMMdd-HHmmss-fff", CultureInfo.InvariantCulture) + ".sqlite");
-            stdout.WriteLine($"demo: this run gets its own fresh ledger ({ledger}); `train` runs share {PrivacySettings.Create(config).LedgerPath} so their privacy adds up.");
+            stdout.WriteLine(
+                $"demo: this run gets its own fresh ledger ({ledger}); `train` runs share " +
+                $"{PrivacySettings.Create(config).LedgerPath} so their privacy adds up.");
             return Execute(stdout, config, p.GetValue(json), p.GetValue(quiet), ledger);
         });
         return command;
@@ -70,7 +82,8 @@ public static class TrainCommands
         var training = TrainingSettings.Create(config);
         var privacy = PrivacySettings.Create(config);
         if (LastLayerSettings.Mode(config) == "last-layer")
-            return LastLayerOutput.Report(stdout, LastLayer.LastLayerJob.Start(LastLayerSettings.Create(config), training, privacy, stdout, ledgerOverride), json);
+            return LastLayerOutput.Report(
+                stdout, LastLayer.LastLayerJob.Start(LastLayerSettings.Create(config), training, privacy, stdout, ledgerOverride), json);
         var r = WithProgress(stdout, json, quiet, progress => TrainingJob.Start(training, privacy, CheckpointSettings.Create(config),
             ChaosSettings.Create(config), TelemetrySettings.Create(config), stdout, ledgerOverride, progress));
         return Report(stdout, r, json);
@@ -106,7 +119,12 @@ public static class TrainCommands
     private static int Report(TextWriter stdout, TrainingResult r, bool json)
     {
         stdout.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"done: test accuracy {r.TestAccuracy:P2} at ε = {(double.IsPositiveInfinity(r.Epsilon) ? "∞ (INSECURE: fixed private randomness on these examples)" : r.Epsilon.ToString("F3", CultureInfo.InvariantCulture))}, δ = {r.Delta:G3} ({r.Accountant}, from the ledger); {r.Steps} steps, σ = {r.NoiseMultiplier:G5}, q = {r.SamplingRate:G4}; {r.WallSeconds:F0} s, {r.ExamplesPerSecond:F0} examples/s; run {r.RunDirectory}"));
+            $"done: test accuracy {r.TestAccuracy:P2} at ε = " +
+            $"{(double.IsPositiveInfinity(r.Epsilon)
+                ? "∞ (INSECURE: fixed private randomness on these examples)"
+                : r.Epsilon.ToString("F3", CultureInfo.InvariantCulture))}, " +
+            $"δ = {r.Delta:G3} ({r.Accountant}, from the ledger); {r.Steps} steps, σ = {r.NoiseMultiplier:G5}, q = {r.SamplingRate:G4}; " +
+            $"{r.WallSeconds:F0} s, {r.ExamplesPerSecond:F0} examples/s; run {r.RunDirectory}"));
         if (json)
             stdout.WriteLine(JsonLine.Of(
                 ("test_accuracy", r.TestAccuracy), ("epsilon", r.Epsilon), ("delta", r.Delta), ("steps", r.Steps),
@@ -117,7 +135,8 @@ public static class TrainCommands
                 ("rss_mb_after_warm_up", r.RssMegabytesAfterWarmUp), ("rss_mb_at_end", r.RssMegabytesAtEnd),
                 ("resumed_from_step", r.ResumedFromStep), ("ledger_events", r.LedgerEventsOfRun), ("parameter_version", r.ParameterVersion),
                 // This process's cluster traffic (0 without veil.cluster.enabled); bench cluster divides it by the steps.
-                ("cluster_wire_bytes_sent", Veil.Actors.Cluster.Transport.WireBytes.Sent), ("cluster_wire_bytes_received", Veil.Actors.Cluster.Transport.WireBytes.Received)));
+                ("cluster_wire_bytes_sent", Veil.Actors.Cluster.Transport.WireBytes.Sent),
+                ("cluster_wire_bytes_received", Veil.Actors.Cluster.Transport.WireBytes.Received)));
         return ExitCodes.Ok;
     }
 }

@@ -21,9 +21,13 @@ public sealed record AuditSettings(int Canaries, int GuessesIn, int GuessesOut, 
         var guessesIn = Int("veil.audit.guesses-in", 0);
         var guessesOut = Int("veil.audit.guesses-out", 0);
         if ((long)guessesIn + guessesOut > canaries)
-            throw new ConfigurationException($"veil.audit.guesses-in = {guessesIn} plus veil.audit.guesses-out = {guessesOut} exceed veil.audit.canaries = {canaries}: the auditor makes at most one guess per canary; lower the guesses or raise the canaries");
+            throw new ConfigurationException(
+                $"veil.audit.guesses-in = {guessesIn} plus veil.audit.guesses-out = {guessesOut} exceed veil.audit.canaries = {canaries}: " +
+                $"the auditor makes at most one guess per canary; lower the guesses or raise the canaries");
         if (guessesIn + guessesOut == 0)
-            throw new ConfigurationException("veil.audit.guesses-in and veil.audit.guesses-out are both 0: an audit that guesses nothing can show nothing; set e.g. guesses-in = 100, guesses-out = 100");
+            throw new ConfigurationException(
+                "veil.audit.guesses-in and veil.audit.guesses-out are both 0: " +
+                "an audit that guesses nothing can show nothing; set e.g. guesses-in = 100, guesses-out = 100");
         var beta = ConfigReading.Double(c, "veil.audit.beta", v => v is > 0 and < 1, "(0, 1)");
         var seed = ConfigReading.UnsignedSeed(c, "veil.audit.seed", "expected 0 (draw from the CSPRNG) or a fixed seed");
         if (seed == 0) seed = BitConverter.ToUInt64(RandomNumberGenerator.GetBytes(8)) | 1;

@@ -31,7 +31,9 @@ public sealed record ClusterSettings(
         var chunk = Int("veil.cluster.chunk-bytes", 1024, 64 << 20);
         var frame = Int("veil.cluster.maximum-frame-bytes", 32 * 1024, 256 << 20);
         if (chunk + 4096 > frame)
-            throw new ConfigurationException($"veil.cluster.chunk-bytes = {chunk} does not fit below veil.cluster.maximum-frame-bytes = {frame} (leave 4096 bytes for headers); lower chunk-bytes or raise the frame size");
+            throw new ConfigurationException(
+                $"veil.cluster.chunk-bytes = {chunk} does not fit below veil.cluster.maximum-frame-bytes " +
+                $"= {frame} (leave 4096 bytes for headers); lower chunk-bytes or raise the frame size");
         return new ClusterSettings(
             ConfigReading.Boolean(c, "veil.cluster.enabled"),
             roles.ToList(),

@@ -18,7 +18,9 @@ public sealed record InitSettings(string From, string Trainable)
         var from = c.GetString("veil.init.from") ?? "";
         var trainable = ConfigReading.OneOf(c, "veil.init.trainable", TrainableChoices);
         if (string.IsNullOrWhiteSpace(from) && trainable != "all")
-            throw new ConfigurationException($"veil.init.trainable = {trainable} freezes part of a pre-trained backbone, but veil.init.from is empty; set veil.init.from = \"runs/<id>/backbone\" or trainable = all");
+            throw new ConfigurationException(
+                $"veil.init.trainable = {trainable} freezes part of a pre-trained backbone, " +
+                $"but veil.init.from is empty; set veil.init.from = \"runs/<id>/backbone\" or trainable = all");
         return new InitSettings(from, trainable);
     }
 

@@ -23,7 +23,8 @@ public sealed record LastLayerSettings(
             (int)ConfigReading.Double(c, key, v => v >= min && v <= int.MaxValue && v == Math.Floor(v), $"integers [{min}, {int.MaxValue}]");
 
         var clip = Positive("veil.last-layer.feature-clip");
-        var bias = ConfigReading.Double(c, "veil.last-layer.bias-feature", v => v >= 0 && v < clip, $"[0, feature-clip = {clip}) (it counts inside the clip norm)");
+        var bias = ConfigReading.Double(
+            c, "veil.last-layer.bias-feature", v => v >= 0 && v < clip, $"[0, feature-clip = {clip}) (it counts inside the clip norm)");
         return new LastLayerSettings(
             ConfigReading.OneOf(c, "veil.last-layer.method", LastLayerMethods.Names),
             ConfigReading.NonEmpty(c, "veil.last-layer.features"),

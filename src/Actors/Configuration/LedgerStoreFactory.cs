@@ -65,7 +65,9 @@ public static class LedgerStoreFactory
         }
         catch (ArgumentException e)
         {
-            throw new ConfigurationException($"veil.privacy.ledger.connection-string is not a valid PostgreSQL connection string ({e.Message}); expected e.g. \"Host=127.0.0.1;Port=5432;Database=veil;Username=veil\"");
+            throw new ConfigurationException(
+                $"veil.privacy.ledger.connection-string is not a valid PostgreSQL connection string ({e.Message}); " +
+                $"expected e.g. \"Host=127.0.0.1;Port=5432;Database=veil;Username=veil\"");
         }
     }
 }

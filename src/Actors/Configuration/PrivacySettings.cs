@@ -16,7 +16,9 @@ public sealed record PrivacySettings(string Accountant, double BudgetEpsilon, do
         var backend = ConfigReading.OneOf(config, "veil.privacy.ledger.backend", LedgerBackends.All);
         var connectionString = config.GetString("veil.privacy.ledger.connection-string") ?? "";
         if (backend == LedgerBackends.Postgres && string.IsNullOrWhiteSpace(connectionString))
-            throw new ConfigurationException("veil.privacy.ledger.backend = postgres but veil.privacy.ledger.connection-string is empty; expected e.g. \"Host=127.0.0.1;Port=5432;Database=veil;Username=veil\" (keep the password in PGPASSWORD or ~/.pgpass)");
+            throw new ConfigurationException(
+                "veil.privacy.ledger.backend = postgres but veil.privacy.ledger.connection-string is empty; expected e.g. " +
+                "\"Host=127.0.0.1;Port=5432;Database=veil;Username=veil\" (keep the password in PGPASSWORD or ~/.pgpass)");
         return new(
             ConfigReading.OneOf(config, "veil.privacy.accountant", AccountantCatalog.Names),
             ConfigReading.Double(config, "veil.privacy.budget.epsilon", v => v > 0 && double.IsFinite(v), "(0, ∞)"),

@@ -30,7 +30,8 @@ public sealed record PublicSplitSettings(string Split, int Size, ulong Seed, int
         if (split == "classes" && classes.Length == 0)
             throw new ConfigurationException("veil.public.split = classes needs veil.public.classes, e.g. [0, 1, 2, 3, 4]");
         if (split != "classes" && classes.Length > 0)
-            throw new ConfigurationException($"veil.public.classes is set but veil.public.split = {split}; set veil.public.split = classes or leave veil.public.classes = []");
+            throw new ConfigurationException(
+                $"veil.public.classes is set but veil.public.split = {split}; set veil.public.split = classes or leave veil.public.classes = []");
         return new PublicSplitSettings(split, size, seed, classes);
     }
 

@@ -64,13 +64,18 @@ public sealed record TrainingSettings(
             // ImageSources reads "fashion-mnist" as the IDX training split only: as test-source it would evaluate on training data.
             foreach (var (key, value) in new[] { ("veil.data.source", source), ("veil.data.test-source", testSource) })
                 if (value.Trim().Equals("fashion-mnist", StringComparison.OrdinalIgnoreCase))
-                    throw new ConfigurationException($"{key} = \"{value}\": Fashion-MNIST is the default; leave veil.data.source and veil.data.test-source empty (and set veil.data.path) to train on it");
+                    throw new ConfigurationException(
+                        $"{key} = \"{value}\": Fashion-MNIST is the default; leave veil.data.source " +
+                        $"and veil.data.test-source empty (and set veil.data.path) to train on it");
             // Evaluating on the training images would report a meaningless accuracy; make the split explicit.
             if (string.IsNullOrWhiteSpace(testSource))
-                throw new ConfigurationException($"veil.data.source = \"{source}\" needs veil.data.test-source: set it to the test split (an image folder or tar shards)");
+                throw new ConfigurationException(
+                    $"veil.data.source = \"{source}\" needs veil.data.test-source: set it to the test split (an image folder or tar shards)");
             // A subset of a folder or shards would need its own fingerprint; export the subset instead.
             if (trainExamples > 0)
-                throw new ConfigurationException($"veil.data.train-examples = {trainExamples} applies to the Fashion-MNIST IDX files only; with veil.data.source set it to 0 and point the source at the examples to train on");
+                throw new ConfigurationException(
+                    $"veil.data.train-examples = {trainExamples} applies to the Fashion-MNIST IDX files only; " +
+                    $"with veil.data.source set it to 0 and point the source at the examples to train on");
         }
         var onCorrupt = ConfigReading.OneOf(c, "veil.data.on-corrupt", ["fail", "skip"]);
         var multiplicity = Int("veil.data.multiplicity", 1, 1024);
@@ -85,17 +90,24 @@ public sealed record TrainingSettings(
                 ("veil.data.multiplicity", multiplicity != 1), ("veil.data.augment.flip", flip), ("veil.data.augment.crop-padding", cropPadding != 0),
             }.FirstOrDefault(k => k.Set).Key;
             if (ignored is not null)
-                throw new ConfigurationException($"{ignored} applies only to images from veil.data.source, which is empty; set veil.data.source (and veil.data.test-source) or leave {ignored} at its default");
+                throw new ConfigurationException(
+                    $"{ignored} applies only to images from veil.data.source, which is empty; " +
+                    $"set veil.data.source (and veil.data.test-source) or leave {ignored} at its default");
         }
         var publicSplit = PublicSplitSettings.Create(c);
         if (publicSplit.Enabled && !string.IsNullOrWhiteSpace(source))
-            throw new ConfigurationException($"veil.public.split = {publicSplit.Split} divides the Fashion-MNIST IDX data only; with veil.data.source set, export the public and private parts as separate sources, or set veil.public.split = none");
+            throw new ConfigurationException(
+                $"veil.public.split = {publicSplit.Split} divides the Fashion-MNIST IDX data only; with veil.data.source set, " +
+                $"export the public and private parts as separate sources, or set veil.public.split = none");
         if (publicSplit.Enabled && trainExamples > 0)
-            throw new ConfigurationException($"veil.data.train-examples = {trainExamples} and veil.public.split = {publicSplit.Split} both choose training examples; use one of them");
+            throw new ConfigurationException(
+                $"veil.data.train-examples = {trainExamples} and veil.public.split = {publicSplit.Split} both choose training examples; use one of them");
         var model = ConfigReading.OneOf(c, "veil.model.name", Models);
         var weightStandardisation = ConfigReading.Boolean(c, "veil.model.weight-standardisation");
         if (weightStandardisation && !Veil.Compute.Models.ModelCatalog.WeightStandardisable.Contains(model))
-            throw new ConfigurationException($"veil.model.weight-standardisation = on applies to {string.Join(", ", Veil.Compute.Models.ModelCatalog.WeightStandardisable)}, not veil.model.name = {model}; set it to off or pick one of those models");
+            throw new ConfigurationException(
+                $"veil.model.weight-standardisation = on applies to {string.Join(", ", Veil.Compute.Models.ModelCatalog.WeightStandardisable)}, " +
+                $"not veil.model.name = {model}; set it to off or pick one of those models");
         return new TrainingSettings(
             ConfigReading.NonEmpty(c, "veil.run.dir"), seed,
             ConfigReading.OneOf(c, "veil.data.name", ["fashion-mnist"]), c.GetString("veil.data.path") ?? "",
@@ -118,7 +130,9 @@ public sealed record TrainingSettings(
             source, testSource, onCorrupt, multiplicity, flip, cropPadding,
             Int("veil.eval.every-steps", 0, int.MaxValue),
             publicSplit, InitSettings.Create(c), weightStandardisation,
-            ConfigReading.UnsignedSeed(c, "veil.run.insecure-private-seed", "expected 0 (private keys from the CSPRNG: always, for real runs) or a fixed value (INSECURE: ε is reported as ∞)"),
+            ConfigReading.UnsignedSeed(
+                c, "veil.run.insecure-private-seed",
+                "expected 0 (private keys from the CSPRNG: always, for real runs) or a fixed value (INSECURE: ε is reported as ∞)"),
             ConfigReading.Boolean(c, "veil.data.public"));
     }
 }

@@ -18,7 +18,8 @@ public static class VeilConfiguration
     {
         var config = Reference;
         if (embeddedRecipe is not null)
-            config = Validated(Parse(ReadResource($"Veil.{embeddedRecipe}.conf"), $"embedded hocon/{embeddedRecipe}.conf"), $"hocon/{embeddedRecipe}.conf").WithFallback(config);
+            config = Validated(Parse(ReadResource($"Veil.{embeddedRecipe}.conf"), $"embedded hocon/{embeddedRecipe}.conf"), $"hocon/{embeddedRecipe}.conf")
+                .WithFallback(config);
         if (file is not null)
         {
             if (!File.Exists(file)) throw new ConfigurationException($"configuration file {file} does not exist (give --config an existing .conf file)");

@@ -36,7 +36,8 @@ public sealed class BackboneFeatureSource : IFeatureSource
         }
         (_train, _test) = features.Extract();
         FromCache = _train.FromCache && _test.FromCache;
-        Description = $"{features.Architecture} backbone {features.BackboneFingerprint[..12]} ({backboneDirectory}) features of {_train.Count} private examples " +
+        Description = $"{features.Architecture} backbone {features.BackboneFingerprint[..12]} " +
+            $"({backboneDirectory}) features of {_train.Count} private examples " +
             $"({_train.Dimension} features{(FromCache ? ", cached" : "")})";
         Fingerprint = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(
             $"{MapVersion}\n{features.BackboneFingerprint}\n{_train.DatasetFingerprint}\n{_test.DatasetFingerprint}")));

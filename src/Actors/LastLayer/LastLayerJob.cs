@@ -42,7 +42,8 @@ public static class LastLayerJob
         var planned = SplitCalibration.Planned(shares, noise.NoiseMultipliers);
         var backbones = settings.Features == "pixels" ? Array.Empty<string>() : [settings.Features];
         using var data = RunData.Load(t);
-        using var privateRun = PrivateRun.Open(new PrivateRunRequest(p, ledgerPathOverride, t.RunDirectory, new RunPrivateData(data, backbones), planned, t.Seed, t.InsecurePrivateSeed,
+        using var privateRun = PrivateRun.Open(new PrivateRunRequest(
+            p, ledgerPathOverride, t.RunDirectory, new RunPrivateData(data, backbones), planned, t.Seed, t.InsecurePrivateSeed,
             (folder, opened) => folder.WriteJson("plan.json", new
             {
                 run_id = folder.Id, mode = "last-layer", method = settings.Method, features = source.Description, features_fingerprint = source.Fingerprint,
@@ -59,12 +60,16 @@ public static class LastLayerJob
                 }).ToArray(),
             })), log);
         if (data.Count != train.Rows)
-            throw new TrainingFailedException($"the feature source holds {train.Rows} private examples but the training data holds {data.Count}; refusing to release from features whose examples are not the run's scope");
+            throw new TrainingFailedException(
+                $"the feature source holds {train.Rows} private examples but the training data holds {data.Count}; " +
+                $"refusing to release from features whose examples are not the run's scope");
         var run = privateRun.Run;
         var ledgerPath = privateRun.LedgerLocation;
         log.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"run {run.Id}: last layer by {settings.Method} on {source.Description} → {train.Columns} columns (C_x = {settings.FeatureClip}, b = {settings.BiasFeature}), " +
-            $"{train.Rows} private examples ({train.DatasetFingerprint[..12]}); planned ε = {noise.Epsilon:F4} at δ = {p.BudgetDelta:G3} ({accountant.Name}); " +
+            $"run {run.Id}: last layer by {settings.Method} on {source.Description} → " +
+            $"{train.Columns} columns (C_x = {settings.FeatureClip}, b = {settings.BiasFeature}), " +
+            $"{train.Rows} private examples ({train.DatasetFingerprint[..12]}); " +
+            $"planned ε = {noise.Epsilon:F4} at δ = {p.BudgetDelta:G3} ({accountant.Name}); " +
             $"σ: {string.Join(", ", noise.NoiseMultipliers.Select(kv => $"{kv.Key} {kv.Value:G5}"))}; ledger {ledgerPath}"));
 
         var gate = new LedgerReleaseGate(privateRun, (name, epsilon) => Telemetry.VeilTelemetry.PrivacySpent(epsilon, p.BudgetDelta));
@@ -100,6 +105,8 @@ public static class LastLayerJob
     {
         using var stream = File.Create(run.File("head.f64"));
         stream.Write(System.Runtime.InteropServices.MemoryMarshal.AsBytes(head.Weights.AsSpan()));
-        run.WriteJson("head.json", new { file = "head.f64", dtype = "float64", rows = head.Dimension, columns = head.Classes, layout = "row-major: features (bias last) × classes" });
+        run.WriteJson(
+            "head.json",
+            new { file = "head.f64", dtype = "float64", rows = head.Dimension, columns = head.Classes, layout = "row-major: features (bias last) × classes" });
     }
 }

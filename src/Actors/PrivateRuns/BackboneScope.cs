@@ -41,7 +41,8 @@ public static class BackboneScope
         var identities = Path.Combine(backboneDirectory, IdentitiesFile);
         if (!File.Exists(description) || !File.Exists(identities))
             throw new PrivateRunRefusedException(
-                $"the backbone in {backboneDirectory} does not record which examples it was trained on ({DescriptionFile} is missing), so its data cannot be shown " +
+                $"the backbone in {backboneDirectory} does not record which examples it was " +
+                $"trained on ({DescriptionFile} is missing), so its data cannot be shown " +
                 "to be disjoint from the private data; pre-train it again with `./run.sh pretrain` (backbones now record their public scope)");
         var d = JsonSerializer.Deserialize<Description>(File.ReadAllText(description))
             ?? throw new PrivateRunRefusedException($"{description} is empty; pre-train the backbone again");

@@ -87,10 +87,12 @@ public sealed class PrivateRun : IDisposable
             var guard = new BudgetGuard(store, accountant, new Ledger.Budget.PrivacyBudget(privacy.BudgetEpsilon, privacy.BudgetDelta));
             var secrets = RunSecrets.Draw(request.PublicSeed, request.InsecurePrivateSeed);
             if (secrets.Insecure)
-                log.WriteLine("WARNING: veil.run.insecure-private-seed is set: this run's sampling and noise keys are guessable, so its releases are recorded " +
+                log.WriteLine(
+                    "WARNING: veil.run.insecure-private-seed is set: this run's sampling and noise keys are guessable, so its releases are recorded " +
                               "as INSECURE and every ε that includes them is ∞. Use it only for tests and debugging, on a throw-away ledger.");
             else if (request.PublicSeed != 0)
-                log.WriteLine($"veil.run.seed = {request.PublicSeed} fixes only public randomness (augmentation draws); this run's sampling and noise keys come from " +
+                log.WriteLine(
+                    $"veil.run.seed = {request.PublicSeed} fixes only public randomness (augmentation draws); this run's sampling and noise keys come from " +
                               "the OS CSPRNG and stay in secrets/. For bit-for-bit reproducible private randomness (tests, debugging) set " +
                               "veil.run.insecure-private-seed instead: every ε that includes such a run is reported as ∞.");
             if (!secrets.Insecure && request.PlannedReleases is { } planned && guard.CheckPlanned(scope.Id, planned) is { } refusal)
@@ -103,7 +105,8 @@ public sealed class PrivateRun : IDisposable
                 request.WriteRunFiles(folder, new OpenedRun(LedgerStoreFactory.Describe(privacy), scope.Id, scope.Count, secrets.Insecure, accountant.Name));
             });
             log.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"private run {run.Id}: {scope.Count} distinct examples in scope {scope.Id[..18]} ({request.Data.Description}); ledger {LedgerStoreFactory.Describe(privacy)}"));
+                $"private run {run.Id}: {scope.Count} distinct examples in scope {scope.Id[..18]} " +
+                $"({request.Data.Description}); ledger {LedgerStoreFactory.Describe(privacy)}"));
             return new PrivateRun(privacy, store, accountant, guard, key, scope, secrets, run, PriorReleases.None);
         }
         catch
@@ -128,7 +131,9 @@ public sealed class PrivateRun : IDisposable
             var run = RunFolder.Open(runPath);
             var scope = DataScope.Of(data.Identities(key));
             if (scope.Id != expectedScopeKey)
-                throw new TrainingFailedException($"the training data changed since run {run.Id} started (scope {scope.Id[..18]} ≠ {expectedScopeKey[..Math.Min(18, expectedScopeKey.Length)]}); refusing to resume on different data");
+                throw new TrainingFailedException(
+                    $"the training data changed since run {run.Id} started (scope {scope.Id[..18]} ≠ " +
+                    $"{expectedScopeKey[..Math.Min(18, expectedScopeKey.Length)]}); refusing to resume on different data");
             RefuseShared(scope, data, key);
             var guard = new BudgetGuard(store, accountant, new Ledger.Budget.PrivacyBudget(privacy.BudgetEpsilon, privacy.BudgetDelta));
             return new PrivateRun(privacy, store, accountant, guard, key, scope, RunSecrets.Load(runPath), run, PriorReleases.Of(store.ReadAll(), run.Id));
@@ -165,7 +170,8 @@ public sealed class PrivateRun : IDisposable
         var verification = store.Verify();
         if (verification.Valid) return store;
         store.Dispose();
-        throw new TrainingFailedException($"ledger {LedgerStoreFactory.Describe(privacy)} fails verification at record {verification.FirstBadSequence}: {verification.Reason}. " +
+        throw new TrainingFailedException(
+            $"ledger {LedgerStoreFactory.Describe(privacy)} fails verification at record {verification.FirstBadSequence}: {verification.Reason}. " +
                                           "Refusing to spend privacy on a ledger that cannot be trusted.");
     }
 
@@ -184,7 +190,8 @@ public sealed class PrivateRun : IDisposable
             var shared = scope.CountShared(BackboneScope.Load(backbone, key));
             if (shared > 0)
                 throw new PrivateRunRefusedException(
-                    $"the backbone in {backbone} was trained without DP on {shared} of the {scope.Count} examples of this run's private data ({data.Description}): " +
+                    $"the backbone in {backbone} was trained without DP on {shared} of the " +
+                    $"{scope.Count} examples of this run's private data ({data.Description}): " +
                     "they already leaked through its weights. Pre-train on data disjoint from the private set (veil.public.split = subset or classes, " +
                     "with the same seed and size for pretrain and train), or train without the backbone.");
         }

@@ -25,7 +25,9 @@ public sealed record RunSecrets(SamplerSeed Sampler, NoiseSeed Noise, ulong Augm
         var augmentation = publicSeed != 0 ? PublicAugmentationSeed(publicSeed) : BitConverter.ToUInt64(RandomNumberGenerator.GetBytes(8));
         return insecurePrivateSeed == 0
             ? new RunSecrets(SamplerSeed.FromCsprng(), NoiseSeed.FromCsprng(), augmentation, Insecure: false)
-            : new RunSecrets(SamplerSeed.FromUInt64(insecurePrivateSeed), NoiseSeed.FromInt64(unchecked((long)(insecurePrivateSeed * 0x9E3779B97F4A7C15UL))), augmentation, Insecure: true);
+            : new RunSecrets(
+                SamplerSeed.FromUInt64(insecurePrivateSeed), NoiseSeed.FromInt64(unchecked((long)(insecurePrivateSeed * 0x9E3779B97F4A7C15UL))), augmentation,
+                Insecure: true);
     }
 
     public void Save(RunFolder run) =>
@@ -36,7 +38,8 @@ public sealed record RunSecrets(SamplerSeed Sampler, NoiseSeed Noise, ulong Augm
     {
         var file = Path.Combine(runPath, "secrets", FileName);
         if (!File.Exists(file))
-            throw new TrainingFailedException($"{file} is missing: without the run's keys its batches and noise cannot be drawn as planned; start a new run instead");
+            throw new TrainingFailedException(
+                $"{file} is missing: without the run's keys its batches and noise cannot be drawn as planned; start a new run instead");
         var s = JsonSerializer.Deserialize<Stored>(File.ReadAllText(file))
             ?? throw new TrainingFailedException($"{file} is empty; start a new run instead");
         var sampler = SamplerSeed.FromHex(s.Sampler);

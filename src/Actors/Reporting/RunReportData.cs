@@ -7,7 +7,8 @@ public sealed record RunReportData(
     IReadOnlyList<StepPoint> StepSeries, IReadOnlyList<StageInterval> Stages);
 
 /// <summary>One step. Loss and clip fraction are non-private diagnostics.</summary>
-public sealed record StepPoint(long Step, double Epsilon, double Loss, double ClipFraction, int Examples, double Seconds, double RssMegabytes, double? TestAccuracy = null);
+public sealed record StepPoint(
+    long Step, double Epsilon, double Loss, double ClipFraction, int Examples, double Seconds, double RssMegabytes, double? TestAccuracy = null);
 
 /// <summary>A stage (loader, worker, accumulator, ledger, noise, optimizer) busy from Start to End.</summary>
 public sealed record StageInterval(string Stage, double Start, double End);

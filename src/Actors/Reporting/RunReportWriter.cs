@@ -14,7 +14,15 @@ public static class RunReportWriter
 
     public static IReadOnlyList<string> Write(string runDirectory, RunReportData data)
     {
-        File.WriteAllText(Path.Combine(runDirectory, JsonName), JsonSerializer.Serialize(data, new JsonSerializerOptions { WriteIndented = true, NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals }));
+        File.WriteAllText(
+            Path.Combine(runDirectory, JsonName),
+            JsonSerializer.Serialize(
+                data,
+                new JsonSerializerOptions
+                {
+                    WriteIndented = true,
+                    NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals,
+                }));
         return Render(runDirectory, data);
     }
 
@@ -23,7 +31,10 @@ public static class RunReportWriter
         var path = Path.Combine(runDirectory, JsonName);
         if (!File.Exists(path)) throw new FileNotFoundException($"{path} does not exist: give a runs/<id> folder of a finished run", path);
         return JsonSerializer.Deserialize<RunReportData>(File.ReadAllText(path),
-            new JsonSerializerOptions { NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals }) ?? throw new InvalidDataException($"{path} is empty");
+            new JsonSerializerOptions
+            {
+                NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals,
+            }) ?? throw new InvalidDataException($"{path} is empty");
     }
 
     public static IReadOnlyList<string> Render(string runDirectory, RunReportData d)
@@ -36,7 +47,9 @@ public static class RunReportWriter
             Line(runDirectory, "accuracy.png", "Test accuracy (veil.eval.every-steps, and at the end)", "step", "accuracy",
                 [(d.RunId, d.StepSeries.Where(p => p.TestAccuracy is not null).Select(p => (double)p.Step + 1).Append(d.Steps).ToArray(),
                   d.StepSeries.Where(p => p.TestAccuracy is not null).Select(p => p.TestAccuracy!.Value).Append(d.TestAccuracy).ToArray())]),
-            Line(runDirectory, "epsilon.png", $"ε spent (from the ledger), δ = {d.Delta:G2}", "step", "ε", [(d.RunId, steps, d.StepSeries.Select(p => p.Epsilon).ToArray())]),
+            Line(
+                runDirectory, "epsilon.png", $"ε spent (from the ledger), δ = {d.Delta:G2}", "step", "ε",
+                [(d.RunId, steps, d.StepSeries.Select(p => p.Epsilon).ToArray())]),
             Line(runDirectory, "clip-fraction.png", "Share of examples clipped (non-private diagnostic)", "step", "clipped fraction",
                 [(d.RunId, steps, d.StepSeries.Select(p => p.ClipFraction).ToArray())]),
             Timeline(runDirectory, d),
@@ -44,7 +57,8 @@ public static class RunReportWriter
         var md = new StringBuilder();
         md.AppendLine(CultureInfo.InvariantCulture, $"# Run {d.RunId}");
         md.AppendLine();
-        md.AppendLine(CultureInfo.InvariantCulture, $"- model {d.Model}; Poisson q = {d.SamplingRate:G4}, σ = {d.NoiseMultiplier:G5}, C = {d.ClipNorm}, T = {d.Steps}");
+        md.AppendLine(CultureInfo.InvariantCulture,
+            $"- model {d.Model}; Poisson q = {d.SamplingRate:G4}, σ = {d.NoiseMultiplier:G5}, C = {d.ClipNorm}, T = {d.Steps}");
         var epsilon = double.IsPositiveInfinity(d.Epsilon)
             ? "∞ (the data's ledger holds a release with insecure, fixed private randomness: veil.run.insecure-private-seed)"
             : d.Epsilon.ToString("F3", CultureInfo.InvariantCulture);

@@ -23,11 +23,16 @@ public static class VeilTelemetry
 
     // Per step.
     public static readonly Counter<long> Steps = Meter.CreateCounter<long>("veil.steps", "{step}", "DP-SGD steps applied");
-    public static readonly Histogram<double> StepDuration = Meter.CreateHistogram<double>("veil.step.duration", "s", "Wall time of one step, sampling to update");
-    public static readonly Histogram<double> Loss = Meter.CreateHistogram<double>("veil.loss", "{nat}", "Mean training loss of a step (non-private diagnostic)");
-    public static readonly Histogram<double> ClipFraction = Meter.CreateHistogram<double>("veil.clip_fraction", "1", "Share of examples whose gradient norm exceeded C (non-private diagnostic)");
-    public static readonly Histogram<double> GradientNorm = Meter.CreateHistogram<double>("veil.gradient_norm", "1", "Per-example gradient norms before clipping (non-private diagnostic)");
-    public static readonly Histogram<long> RealisedBatch = Meter.CreateHistogram<long>("veil.batch.realised", "{example}", "Realised Poisson batch size (non-private diagnostic)");
+    public static readonly Histogram<double> StepDuration = Meter.CreateHistogram<double>(
+        "veil.step.duration", "s", "Wall time of one step, sampling to update");
+    public static readonly Histogram<double> Loss = Meter.CreateHistogram<double>(
+        "veil.loss", "{nat}", "Mean training loss of a step (non-private diagnostic)");
+    public static readonly Histogram<double> ClipFraction = Meter.CreateHistogram<double>(
+        "veil.clip_fraction", "1", "Share of examples whose gradient norm exceeded C (non-private diagnostic)");
+    public static readonly Histogram<double> GradientNorm = Meter.CreateHistogram<double>(
+        "veil.gradient_norm", "1", "Per-example gradient norms before clipping (non-private diagnostic)");
+    public static readonly Histogram<long> RealisedBatch = Meter.CreateHistogram<long>(
+        "veil.batch.realised", "{example}", "Realised Poisson batch size (non-private diagnostic)");
     public static readonly Histogram<long> Examples = Meter.CreateHistogram<long>("veil.examples", "{example}", "Examples per step");
 
     // Per pipeline stage (tag veil.stage = loader | worker | accumulator | noise | ledger | optimizer).
@@ -47,12 +52,15 @@ public static class VeilTelemetry
         Meter.CreateObservableGauge("veil.epsilon", () => Read(ref _epsilon), "1", "ε spent on the dataset so far, from the ledger");
         Meter.CreateObservableGauge("veil.delta", () => Read(ref _delta), "1", "δ of the reported ε");
         Meter.CreateObservableGauge("veil.batch.expected", () => Read(ref _expectedBatch), "{example}", "Expected batch size L = qN");
-        Meter.CreateObservableGauge("veil.stage.queue_depth", () => Volatile.Read(ref _queueDepth), "{micro-batch}", "Decoded micro-batches waiting for a worker");
+        Meter.CreateObservableGauge(
+            "veil.stage.queue_depth", () => Volatile.Read(ref _queueDepth), "{micro-batch}", "Decoded micro-batches waiting for a worker");
         Meter.CreateObservableGauge("veil.stage.busy_fraction", BusyFractions, "1", "Share of wall time each stage spent working since the run began");
         Meter.CreateObservableGauge("veil.process.rss", () => Environment.WorkingSet, "By", "Resident set size of the process");
         Meter.CreateObservableGauge("veil.process.managed_heap", () => GC.GetTotalMemory(false), "By", "Managed heap in use");
         // libtorch's CPU allocator exposes no statistics through TorchSharp 0.107: the native share is estimated.
-        Meter.CreateObservableGauge("veil.process.native_memory", () => Math.Max(0, Environment.WorkingSet - GC.GetTotalMemory(false)), "By", "RSS minus the managed heap: an estimate of native (TorchSharp) memory");
+        Meter.CreateObservableGauge(
+            "veil.process.native_memory", () => Math.Max(0, Environment.WorkingSet - GC.GetTotalMemory(false)), "By",
+            "RSS minus the managed heap: an estimate of native (TorchSharp) memory");
     }
 
     /// <summary>Every instrument name Veil publishes (documented in README; checked by a test).</summary>
@@ -96,7 +104,8 @@ public static class VeilTelemetry
         lock (Gate)
         {
             var wall = Math.Max(1e-9, SinceFirstWork.Elapsed.TotalSeconds);
-            return BusySeconds.Select(kv => new Measurement<double>(Math.Min(1, kv.Value / wall), new KeyValuePair<string, object?>("veil.stage", kv.Key))).ToList();
+            return BusySeconds.Select(kv => new Measurement<double>(Math.Min(1, kv.Value / wall), new KeyValuePair<string, object?>("veil.stage", kv.Key)))
+                .ToList();
         }
     }
 

@@ -84,7 +84,9 @@ public sealed class RunData : IDisposable
             var train = t.TrainExamples > 0 ? DatasetSubset.First(splits.Train, t.TrainExamples) : splits.Train;
             var test = t.TestExamples > 0 ? DatasetSubset.First(splits.Test, t.TestExamples) : splits.Test;
             using (var probe = ModelCatalog.Create(t.Model, t.InitSeed))
-                CheckFits("veil.data.path", $"the Fashion-MNIST IDX files ({train.Source})", new ImageShape(train.Channels, train.Height, train.Width), train.Classes, probe);
+                CheckFits(
+                    "veil.data.path", $"the Fashion-MNIST IDX files ({train.Source})", new ImageShape(train.Channels, train.Height, train.Width), train.Classes,
+                    probe);
             return new RunData(t, train, test);
         }
         var policy = Policy(t);
@@ -132,7 +134,8 @@ public sealed class RunData : IDisposable
     /// </summary>
     public IMicroBatchDecoder TrainDecoder(SamplerSeed samplerSeed) => TrainDecoder(AugmentationSeed(samplerSeed));
 
-    /// <summary>The train decoder with augmentation draws seeded by <paramref name="augmentationSeed"/> (a cluster worker gets it from the coordinator).</summary>
+    /// <summary>The train decoder with augmentation draws seeded by
+    /// <paramref name="augmentationSeed"/> (a cluster worker gets it from the coordinator).</summary>
     public IMicroBatchDecoder TrainDecoder(ulong augmentationSeed)
     {
         if (_idxTrain is not null) return new MicroBatchDecoder(_idxTrain, PixelNormalization.FashionMnist);
@@ -146,7 +149,8 @@ public sealed class RunData : IDisposable
         if (_idxTest is not null)
             return new MicroBatchDecoder(_idxTest, PixelNormalization.FashionMnist).Decode(AllOf(_idxTest.Count));
         int count = _settings.TestExamples > 0 ? Math.Min(_settings.TestExamples, _test!.Count) : _test!.Count;
-        return new SourceMicroBatchDecoder(_test, AugmentationSettings.None(ChannelNormalization.FashionMnist), onCorrupt: Policy(_settings)).Decode(AllOf(count));
+        return new SourceMicroBatchDecoder(_test, AugmentationSettings.None(ChannelNormalization.FashionMnist), onCorrupt: Policy(_settings))
+            .Decode(AllOf(count));
     }
 
     public void Dispose()
@@ -164,7 +168,8 @@ public sealed class RunData : IDisposable
     private static AugmentationSettings Augmentation(TrainingSettings t) =>
         new(padding: t.AugmentCropPadding, horizontalFlip: t.AugmentFlip, normalization: ChannelNormalization.FashionMnist);
 
-    /// <summary>The augmentation draws' seed: a one-way hash of the sampler seed, so it can travel to worker nodes without revealing which examples the sampler picks.</summary>
+    /// <summary>The augmentation draws' seed: a one-way hash of the sampler seed, so it can
+    /// travel to worker nodes without revealing which examples the sampler picks.</summary>
     public static ulong AugmentationSeed(SamplerSeed samplerSeed)
     {
         var hash = SHA256.HashData(Encoding.ASCII.GetBytes("veil.augmentation-seed.v1\n" + samplerSeed.ToHex()));

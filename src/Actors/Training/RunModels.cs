@@ -25,10 +25,14 @@ public sealed class RunModels
         var m = _backbone.Manifest;
         var expected = PixelNormalization.FashionMnist;
         if (Math.Abs(m.Preprocessing.Mean - expected.Mean) > 1e-6 || Math.Abs(m.Preprocessing.Std - expected.Std) > 1e-6)
-            throw new BackboneException($"the backbone in {_backbone.Directory} was pre-trained on inputs (x/255 − {m.Preprocessing.Mean}) / {m.Preprocessing.Std}, but this run feeds (x/255 − {expected.Mean}) / {expected.Std}; pre-train it again with this data");
+            throw new BackboneException(
+                $"the backbone in {_backbone.Directory} was pre-trained on inputs (x/255 − {m.Preprocessing.Mean}) / {m.Preprocessing.Std}, " +
+                $"but this run feeds (x/255 − {expected.Mean}) / {expected.Std}; pre-train it again with this data");
         // A backbone trained without noise on the private examples would leak them through every later release.
         if (m.PublicDataFingerprint == privateFingerprint)
-            throw new BackboneException($"the backbone in {_backbone.Directory} was pre-trained (without DP) on this run's private data {privateFingerprint[..12]}; pre-train on the public split (veil.public) instead");
+            throw new BackboneException(
+                $"the backbone in {_backbone.Directory} was pre-trained (without DP) on this run's private " +
+                $"data {privateFingerprint[..12]}; pre-train on the public split (veil.public) instead");
         using var probe = Create(seed: 0); // refuses a mismatched architecture or input shape before any privacy is spent
     }
 

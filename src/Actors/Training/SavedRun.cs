@@ -9,7 +9,8 @@ namespace Veil.Actors.Training;
 /// the ledger it spends on, and the data scope its records are keyed by (null for runs started before scopes).
 /// Written once at the start (settings.json); read by `train --resume`.
 /// </summary>
-public sealed record SavedRun(TrainingSettings Training, PrivacySettings Privacy, CheckpointSettings Checkpoint, string LedgerPath, SavedPlan Plan, string? ScopeKey = null)
+public sealed record SavedRun(
+    TrainingSettings Training, PrivacySettings Privacy, CheckpointSettings Checkpoint, string LedgerPath, SavedPlan Plan, string? ScopeKey = null)
 {
     public const string FileName = "settings.json";
 
@@ -17,7 +18,8 @@ public sealed record SavedRun(TrainingSettings Training, PrivacySettings Privacy
     {
         var path = Path.Combine(runDirectory, FileName);
         if (!File.Exists(path))
-            throw new FileNotFoundException($"{runDirectory} is not a resumable run folder: {path} is missing (give --resume a runs/<id> folder written by `train`)", path);
+            throw new FileNotFoundException(
+                $"{runDirectory} is not a resumable run folder: {path} is missing (give --resume a runs/<id> folder written by `train`)", path);
         try
         {
             return JsonSerializer.Deserialize<SavedRun>(File.ReadAllText(path)) ?? throw new InvalidDataException("empty");
@@ -30,7 +32,8 @@ public sealed record SavedRun(TrainingSettings Training, PrivacySettings Privacy
 }
 
 /// <summary>DpPlan's fields as plain data (the plan itself validates on construction).</summary>
-public sealed record SavedPlan(double SamplingRate, double NoiseMultiplier, double ClipNorm, long Steps, double Delta, string DatasetFingerprint, long DatasetSize)
+public sealed record SavedPlan(
+    double SamplingRate, double NoiseMultiplier, double ClipNorm, long Steps, double Delta, string DatasetFingerprint, long DatasetSize)
 {
     public static SavedPlan Of(DpPlan p) => new(p.SamplingRate, p.NoiseMultiplier, p.ClipNorm, p.Steps, p.Delta, p.DatasetFingerprint, p.DatasetSize);
 

@@ -24,11 +24,14 @@ public sealed class TorchGradientComputer : IGradientComputer
 
     public TorchGradientComputer(string modelName, double clipNorm, string device,
         ClippingMethod method = ClippingMethod.Fast, UnsupportedModulePolicy unsupported = UnsupportedModulePolicy.Refuse, bool weightStandardisation = false)
-        : this(ModelCatalog.Create(modelName, seed: 0, weightStandardisation: weightStandardisation), clipNorm, device, method, unsupported) // weights are overwritten by each step's parameters
+        : this(
+            ModelCatalog.Create(modelName, seed: 0, weightStandardisation: weightStandardisation), // weights are overwritten by each step's parameters
+            clipNorm, device, method, unsupported)
     {
     }
 
-    /// <param name="model">This worker's own replica (it takes ownership); its trainable weights are overwritten by each step's parameters, its frozen ones are kept.</param>
+    /// <param name="model">This worker's own replica (it takes ownership); its trainable
+    /// weights are overwritten by each step's parameters, its frozen ones are kept.</param>
     public TorchGradientComputer(VeilModel model, double clipNorm, string device,
         ClippingMethod method = ClippingMethod.Fast, UnsupportedModulePolicy unsupported = UnsupportedModulePolicy.Refuse)
     {
@@ -58,7 +61,8 @@ public sealed class TorchGradientComputer : IGradientComputer
         }
         catch (Veil.Compute.Clipping.NonFiniteGradientException e)
         {
-            throw new RunMustStopException($"{e.Message} (micro-batch {work.Index} of step {work.Step}); lower veil.optimizer.learning-rate or check the data", e);
+            throw new RunMustStopException(
+                $"{e.Message} (micro-batch {work.Index} of step {work.Step}); lower veil.optimizer.learning-rate or check the data", e);
         }
         var clipped = batch.PerExampleNorms.Count(n => n > _clipNorm);
         return new PartialGradient(batch.Sum, batch.Examples, batch.LossSum, clipped, batch.PerExampleNorms);

@@ -40,11 +40,15 @@ internal static class TrainingCompletion
         var t = s.Training;
         var wall = clock.Elapsed.TotalSeconds;
         if (outcome is CoordinatorActor.Failed failed)
-            throw new TrainingFailedException($"run {s.Run.Id} stopped after {firstStep + failed.StepsDone} of {plan.Steps} steps: {failed.Reason}. The ledger {s.LedgerPath} holds every release made (verify: ./run.sh privacy ledger verify --ledger {s.LedgerPath}); continue with ./run.sh train --resume {s.Run.Path}");
+            throw new TrainingFailedException(
+                $"run {s.Run.Id} stopped after {firstStep + failed.StepsDone} of {plan.Steps} steps: {failed.Reason}. The ledger {s.LedgerPath} holds " +
+                $"every release made (verify: ./run.sh privacy ledger verify --ledger {s.LedgerPath}); continue with ./run.sh train --resume {s.Run.Path}");
         var finished = (CoordinatorActor.Finished)outcome;
 
         if (s.Data.SkippedExamples > 0)
-            log.WriteLine($"warning: {s.Data.SkippedExamples} damaged training example(s) were skipped (veil.data.on-corrupt = skip); they contributed nothing to their steps");
+            log.WriteLine(
+                $"warning: {s.Data.SkippedExamples} damaged training example(s) " +
+                $"were skipped (veil.data.on-corrupt = skip); they contributed nothing to their steps");
         var testData = s.Data.TestBatch();
         using var evalModel = s.Models.Create(t.InitSeed);
         var evaluation = Evaluator.Evaluate(evalModel, finished.Parameters.Values, testData.Inputs, testData.Labels, testData.Count, t.EvalBatchSize);

@@ -36,14 +36,17 @@ namespace Veil.Actors.Training;
 /// </summary>
 public static class TrainingJob
 {
-    public static TrainingResult Start(TrainingSettings t, PrivacySettings p, CheckpointSettings c, ChaosSettings chaos, TelemetrySettings telemetry, TextWriter log, string? ledgerPathOverride = null, ProgressLine? progress = null) =>
+    public static TrainingResult Start(
+        TrainingSettings t, PrivacySettings p, CheckpointSettings c, ChaosSettings chaos, TelemetrySettings telemetry, TextWriter log,
+        string? ledgerPathOverride = null, ProgressLine? progress = null) =>
         RunLocally(PrepareStart(t, p, c, chaos, telemetry, log, ledgerPathOverride, progress));
 
     /// <summary>
     /// A new run, prepared but not started. With <paramref name="workSource"/> (cluster mode: given the run and
     /// the accumulator, the actor that farms the steps out) the pipeline has no local loader or workers.
     /// </summary>
-    public static PreparedRun PrepareStart(TrainingSettings t, PrivacySettings p, CheckpointSettings c, ChaosSettings chaos, TelemetrySettings telemetry, TextWriter log,
+    public static PreparedRun PrepareStart(
+        TrainingSettings t, PrivacySettings p, CheckpointSettings c, ChaosSettings chaos, TelemetrySettings telemetry, TextWriter log,
         string? ledgerPathOverride = null, ProgressLine? progress = null, Func<WorkSourceContext, Props>? workSource = null)
     {
         PrepareTorch(t);
@@ -65,7 +68,8 @@ public static class TrainingJob
                 (folder, opened) => WriteRunFiles(folder, opened, t, p, c, plan, data, models)), log);
             using var initialModel = models.Create(t.InitSeed);
             var initial = new ParameterSnapshot(0, ParameterVector.Flatten(initialModel));
-            return TrainingPipeline.Prepare(new TrainingRunState(t, c, privateRun, plan, data, initial, new float[initial.Values.Length], ResumedFromStep: null, models),
+            return TrainingPipeline.Prepare(
+                new TrainingRunState(t, c, privateRun, plan, data, initial, new float[initial.Values.Length], ResumedFromStep: null, models),
                 chaos, telemetry, log, progress ?? new ProgressLine(log), workSource);
         }
         catch
@@ -79,7 +83,8 @@ public static class TrainingJob
         RunData train, RunModels models)
     {
         var (shareable, _) = LedgerStoreFactory.SplitPassword(p);
-        if (opened.Ledger != LedgerStoreFactory.Describe(shareable)) shareable = shareable with { LedgerBackend = LedgerBackends.Sqlite, LedgerPath = opened.Ledger, IdentityKey = "" };
+        if (opened.Ledger != LedgerStoreFactory.Describe(shareable))
+            shareable = shareable with { LedgerBackend = LedgerBackends.Sqlite, LedgerPath = opened.Ledger, IdentityKey = "" };
         run.WriteJson(SavedRun.FileName, new SavedRun(t, shareable, c, opened.Ledger, SavedPlan.Of(plan), opened.ScopeKey));
         run.WriteJson("plan.json", new
         {
@@ -87,7 +92,8 @@ public static class TrainingJob
             data_scope = opened.ScopeKey, scope_examples = opened.ScopeExamples, privacy_unit = "example", insecure_private_randomness = opened.Insecure,
             sampling = "poisson", sampling_rate = plan.SamplingRate, noise_multiplier = plan.NoiseMultiplier, clip_norm = plan.ClipNorm,
             steps = plan.Steps, delta = plan.Delta, expected_batch_size = plan.ExpectedBatchSize, accountant = opened.Accountant,
-            model = t.Model, weight_standardisation = t.WeightStandardisation, classes = models.Classes, backbone = models.BackboneFingerprint, init_from = t.Initialisation.From, trainable = t.Initialisation.Trainable,
+            model = t.Model, weight_standardisation = t.WeightStandardisation, classes = models.Classes, backbone = models.BackboneFingerprint,
+            init_from = t.Initialisation.From, trainable = t.Initialisation.Trainable,
             public_split = t.PublicSplit.Split, learning_rate = t.LearningRate, momentum = t.Momentum, schedule = t.Schedule, ledger = opened.Ledger,
         });
     }
@@ -96,7 +102,8 @@ public static class TrainingJob
         RunLocally(PrepareResume(runDirectory, chaos, telemetry, log, progress));
 
     /// <summary>A run resumed from its folder (newest valid checkpoint + the ledger), prepared but not started; see <see cref="PrepareStart"/>.</summary>
-    public static PreparedRun PrepareResume(string runDirectory, ChaosSettings chaos, TelemetrySettings telemetry, TextWriter log, ProgressLine? progress = null,
+    public static PreparedRun PrepareResume(
+        string runDirectory, ChaosSettings chaos, TelemetrySettings telemetry, TextWriter log, ProgressLine? progress = null,
         Func<WorkSourceContext, Props>? workSource = null) => TrainingResume.Prepare(runDirectory, chaos, telemetry, log, progress, workSource);
 
     /// <summary>Runs a prepared run in an actor system of its own (one node), and completes it.</summary>
@@ -112,7 +119,9 @@ public static class TrainingJob
             Task.WaitAny(answer, died);
             // The coordinator stops itself after answering; if it stopped without an answer it crashed.
             if (!answer.IsCompleted && !answer.Wait(TimeSpan.FromSeconds(2)))
-                throw new TrainingFailedException($"run {prepared.RunId}: the coordinator crashed; the run is resumable: ./run.sh train --resume {prepared.RunPath} (the ledger {prepared.LedgerPath} holds every release made)");
+                throw new TrainingFailedException(
+                    $"run {prepared.RunId}: the coordinator crashed; the run is resumable: " +
+                    $"./run.sh train --resume {prepared.RunPath} (the ledger {prepared.LedgerPath} holds every release made)");
             outcome = answer.Result;
             system.Terminate().Wait(TimeSpan.FromSeconds(30));
         }

@@ -34,7 +34,8 @@ namespace Veil.Actors.Training;
 /// </summary>
 internal static class TrainingPipeline
 {
-    public static PreparedRun Prepare(TrainingRunState s, ChaosSettings chaos, TelemetrySettings telemetry, TextWriter log, ProgressLine progress, Func<WorkSourceContext, Props>? workSource)
+    public static PreparedRun Prepare(
+        TrainingRunState s, ChaosSettings chaos, TelemetrySettings telemetry, TextWriter log, ProgressLine progress, Func<WorkSourceContext, Props>? workSource)
     {
         var opened = new List<IDisposable> { s.Data };
         try
@@ -48,7 +49,9 @@ internal static class TrainingPipeline
         }
     }
 
-    private static PreparedRun Wire(TrainingRunState s, ChaosSettings chaos, TelemetrySettings telemetry, TextWriter log, ProgressLine progress, Func<WorkSourceContext, Props>? workSource, List<IDisposable> opened)
+    private static PreparedRun Wire(
+        TrainingRunState s, ChaosSettings chaos, TelemetrySettings telemetry, TextWriter log, ProgressLine progress, Func<WorkSourceContext, Props>? workSource,
+        List<IDisposable> opened)
     {
         var exporters = new Telemetry.TelemetryExporters(telemetry, s.Run.Id);
         opened.Add(exporters);
@@ -71,19 +74,29 @@ internal static class TrainingPipeline
                 log.WriteLine($"warning: {fallback}: no per-example rule, computed one example at a time (veil.dp.unsupported = naive)");
         var workers = t.Devices.Count * t.WorkersPerDevice;
         if (s.Models.BackboneFingerprint is not null)
-            log.WriteLine($"fine-tuning from backbone {t.Initialisation.From} ({s.Models.BackboneFingerprint[..12]}): trainable = {t.Initialisation.Trainable}, {s.Initial.Values.Length} trainable parameters, head zero-initialised for {s.Models.Classes} classes");
+            log.WriteLine(
+                $"fine-tuning from backbone {t.Initialisation.From} ({s.Models.BackboneFingerprint[..12]}): trainable = {t.Initialisation.Trainable}, " +
+                $"{s.Initial.Values.Length} trainable parameters, head zero-initialised for {s.Models.Classes} classes");
         log.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"run {s.Run.Id}: {t.ModelIdentity} on {s.Data.Count} examples ({plan.DatasetFingerprint[..12]}), Poisson q = {plan.SamplingRate:G4} (L = {plan.ExpectedBatchSize:F0}), σ = {plan.NoiseMultiplier:G5}, C = {plan.ClipNorm}, T = {plan.Steps}, δ = {plan.Delta:G3}; {(workSource is null ? $"{workers} worker(s) × {TorchRuntime.Threads} thread(s)" : "gradients on the cluster's worker nodes")}; ledger {s.LedgerPath}"));
+            $"run {s.Run.Id}: {t.ModelIdentity} on {s.Data.Count} examples ({plan.DatasetFingerprint[..12]}), " +
+            $"Poisson q = {plan.SamplingRate:G4} (L = {plan.ExpectedBatchSize:F0}), σ = {plan.NoiseMultiplier:G5}, C = {plan.ClipNorm}, T = {plan.Steps}, " +
+            $"δ = {plan.Delta:G3}; " +
+            $"{(workSource is null ? $"{workers} worker(s) × {TorchRuntime.Threads} thread(s)" : "gradients on the cluster's worker nodes")}; " +
+            $"ledger {s.LedgerPath}"));
 
-        var planner = new StepPlanner(new PoissonSampler(s.Data.Count, plan.SamplingRate, s.Secrets.Sampler, s.Private.PriorReleases), new MicroBatchPlanner(t.MicroBatchSize));
+        var planner = new StepPlanner(
+            new PoissonSampler(s.Data.Count, plan.SamplingRate, s.Secrets.Sampler, s.Private.PriorReleases), new MicroBatchPlanner(t.MicroBatchSize));
         IMicroBatchDecoder decoder = s.Data.TrainDecoder(s.Secrets.AugmentationSeed);
         if (chaos.Enabled && chaos.DecodeFailureProbability > 0) decoder = new FailingDecoder(decoder, chaos.DecodeFailureProbability, chaos.Seed);
         decoder = new RetryingDecoder(decoder);
         // In cluster mode the worker nodes decode their own shards: the coordinator reads no training examples.
         IWorkFeed feed = workSource is null
-            ? new PrefetcherWorkFeed(new MicroBatchPrefetcher(decoder, planner.Plans(firstStep, remaining), new PrefetchSettings(t.PrefetchMicroBatches, t.DecodeThreads)))
+            ? new PrefetcherWorkFeed(
+                new MicroBatchPrefetcher(decoder, planner.Plans(firstStep, remaining), new PrefetchSettings(t.PrefetchMicroBatches, t.DecodeThreads)))
             : new PreloadedWorkFeed([]);
-        var lrSchedule = t.Schedule == "cosine" ? (LearningRateSchedule)new CosineLearningRate(t.LearningRate, plan.Steps) : new ConstantLearningRate(t.LearningRate);
+        var lrSchedule = t.Schedule == "cosine"
+            ? (LearningRateSchedule)new CosineLearningRate(t.LearningRate, plan.Steps)
+            : new ConstantLearningRate(t.LearningRate);
         var optimizer = new SgdMomentum(s.Velocity, t.Momentum);
         IReleaseRecorder recorder = new LedgerReleaseRecorder(s.Private, plan);
         if (chaos.Enabled) recorder = new ChaosReleaseRecorder(recorder, chaos.LedgerAppendDelayMs, chaos.ExitAfterLedgerAppendAtStep);
@@ -98,7 +111,8 @@ internal static class TrainingPipeline
             feed,
             index =>
             {
-                IGradientComputer computer = new TorchGradientComputer(s.Models.Create(0), plan.ClipNorm, t.Devices[index % t.Devices.Count], TrainingJob.Method(t), TrainingJob.Unsupported(t));
+                IGradientComputer computer = new TorchGradientComputer(
+                    s.Models.Create(0), plan.ClipNorm, t.Devices[index % t.Devices.Count], TrainingJob.Method(t), TrainingJob.Unsupported(t));
                 return chaos.Enabled && chaos.CrashWorkerEvery > 0 ? new CrashingGradientComputer(computer, chaos.CrashWorkerEvery) : computer;
             },
             workers,
@@ -110,7 +124,8 @@ internal static class TrainingPipeline
             MaxWorkerRestarts: 1000,
             WorkerDispatcher: "veil-worker-dispatcher",
             Checkpoints: checkpoints,
-            WorkSource: workSource is null ? null : accumulator => workSource(new WorkSourceContext(s.Run.Id, plan.DatasetFingerprint, s.Models.Identity, plan.ClipNorm, planner.Plan, accumulator, log,
+            WorkSource: workSource is null ? null : accumulator => workSource(new WorkSourceContext(
+                s.Run.Id, plan.DatasetFingerprint, s.Models.Identity, plan.ClipNorm, planner.Plan, accumulator, log,
                 s.Secrets.AugmentationSeed)));
 
         progress.BudgetEpsilon = s.Private.Privacy.BudgetEpsilon;

@@ -42,27 +42,37 @@ internal static class TrainingResume
         var t = saved.Training;
         var plan = saved.Plan.ToPlan();
         if (saved.ScopeKey is null)
-            throw new TrainingFailedException($"run {runPath} was started before the ledger charged examples by data scope; it cannot be resumed on this ledger without mixing the two keys. Start a new run (its ledger events so far still count)");
+            throw new TrainingFailedException(
+                $"run {runPath} was started before the ledger charged examples by data scope; it cannot be resumed " +
+                $"on this ledger without mixing the two keys. Start a new run (its ledger events so far still count)");
         TrainingJob.PrepareTorch(t);
         var data = RunData.Load(t);
         PrivateRun? privateRun = null;
         try
         {
             if (data.Fingerprint != plan.DatasetFingerprint)
-                throw new TrainingFailedException($"the training data changed since run {Path.GetFileName(runPath)} started (fingerprint {data.Fingerprint[..12]} ≠ {plan.DatasetFingerprint[..12]}); refusing to resume on different data");
+                throw new TrainingFailedException(
+                    $"the training data changed since run {Path.GetFileName(runPath)} started (fingerprint " +
+                    $"{data.Fingerprint[..12]} ≠ {plan.DatasetFingerprint[..12]}); refusing to resume on different data");
             var models = new RunModels(t, data.ModelClasses, data.Fingerprint);
             var runId = Path.GetFileName(runPath.TrimEnd(Path.DirectorySeparatorChar));
             if (models.BackboneFingerprint is { } backbone)
             {
                 using var planFile = JsonDocument.Parse(File.ReadAllText(Path.Combine(runPath, "plan.json")));
                 if (planFile.RootElement.GetProperty("backbone").GetString() != backbone)
-                    throw new TrainingFailedException($"the backbone {t.Initialisation.From} changed since run {runId} started (its frozen weights are part of the model); refusing to resume");
+                    throw new TrainingFailedException(
+                        $"the backbone {t.Initialisation.From} changed since run {runId} started " +
+                        $"(its frozen weights are part of the model); refusing to resume");
             }
             var backbones = t.Initialisation.FromBackbone ? new[] { t.Initialisation.From } : [];
             var checkpoint = LoadCheckpoint(runPath, saved, log);
-            if (checkpoint is not null && saved.Privacy.LedgerBackend != LedgerBackends.Postgres && !File.Exists(saved.LedgerPath) && checkpoint.LedgerEventsOfRun > 0)
-                throw new TrainingFailedException($"ledger {saved.LedgerPath} is gone, but the checkpoint after step {checkpoint.StepsApplied} says {checkpoint.LedgerEventsOfRun} releases were recorded in it: the privacy already spent is unknown. Refusing to resume; restore the ledger.");
-            privateRun = PrivateRun.Resume(runPath, saved.Privacy with { LedgerPath = saved.LedgerPath }, t.RunDirectory, new RunPrivateData(data, backbones), saved.ScopeKey);
+            if (checkpoint is not null && saved.Privacy.LedgerBackend != LedgerBackends.Postgres && !File.Exists(saved.LedgerPath)
+                    && checkpoint.LedgerEventsOfRun > 0)
+                throw new TrainingFailedException(
+                    $"ledger {saved.LedgerPath} is gone, but the checkpoint after step {checkpoint.StepsApplied} says {checkpoint.LedgerEventsOfRun} " +
+                    $"releases were recorded in it: the privacy already spent is unknown. Refusing to resume; restore the ledger.");
+            privateRun = PrivateRun.Resume(
+                runPath, saved.Privacy with { LedgerPath = saved.LedgerPath }, t.RunDirectory, new RunPrivateData(data, backbones), saved.ScopeKey);
             var run = privateRun.Run;
             ParameterSnapshot initial;
             float[] velocity;
@@ -81,11 +91,13 @@ internal static class TrainingResume
                 var runEvents = privateRun.Store.ReadAll().LongCount(r => r.RunId == run.Id);
                 if (runEvents < checkpoint.LedgerEventsOfRun)
                     throw new TrainingFailedException(
-                        $"ledger {saved.LedgerPath} holds {runEvents} events of run {run.Id}, but its checkpoint after step {checkpoint.StepsApplied} recorded {checkpoint.LedgerEventsOfRun}: " +
+                        $"ledger {saved.LedgerPath} holds {runEvents} events of run {run.Id}, " +
+                        $"but its checkpoint after step {checkpoint.StepsApplied} recorded {checkpoint.LedgerEventsOfRun}: " +
                         "the ledger was replaced or truncated, so the privacy already spent is unknown. Refusing to resume; restore the ledger from a backup.");
                 log.WriteLine($"resume: run {run.Id} from its checkpoint after {checkpoint.StepsApplied} of {plan.Steps} steps");
             }
-            return TrainingPipeline.Prepare(new TrainingRunState(t, saved.Checkpoint, privateRun, plan, data, initial, velocity, checkpoint?.StepsApplied ?? 0, models),
+            return TrainingPipeline.Prepare(
+                new TrainingRunState(t, saved.Checkpoint, privateRun, plan, data, initial, velocity, checkpoint?.StepsApplied ?? 0, models),
                 chaos, telemetry, log, progress ?? new ProgressLine(log), workSource);
         }
         catch
@@ -105,10 +117,14 @@ internal static class TrainingResume
 
     private static void CheckMatches(Checkpoint c, string runId, TrainingSettings t, SavedPlan plan, RunSecrets secrets)
     {
-        if (c.RunId != runId) throw new TrainingFailedException($"the newest checkpoint belongs to run {c.RunId}, not {runId}; refusing to resume from another run's state");
+        if (c.RunId != runId)
+            throw new TrainingFailedException($"the newest checkpoint belongs to run {c.RunId}, not {runId}; refusing to resume from another run's state");
         if (c.Model != t.Model) throw new TrainingFailedException($"the checkpoint is of model {c.Model}, the run trains {t.Model}; refusing to resume");
-        if (c.PlanJson != plan.ToJson()) throw new TrainingFailedException($"the checkpoint's DP plan {c.PlanJson} differs from the run's plan {plan.ToJson()}; refusing to resume under another plan");
-        if (c.SamplerSeedHex != secrets.Sampler.ToHex() || c.NoiseSeedHex != secrets.Noise.ToHex()) throw new TrainingFailedException("the checkpoint's seeds differ from the run's secrets/seeds.json; refusing to resume");
+        if (c.PlanJson != plan.ToJson())
+            throw new TrainingFailedException(
+                $"the checkpoint's DP plan {c.PlanJson} differs from the run's plan {plan.ToJson()}; refusing to resume under another plan");
+        if (c.SamplerSeedHex != secrets.Sampler.ToHex() || c.NoiseSeedHex != secrets.Noise.ToHex())
+            throw new TrainingFailedException("the checkpoint's seeds differ from the run's secrets/seeds.json; refusing to resume");
     }
 
 }

@@ -23,14 +23,18 @@ public sealed class BackboneFeatures
     public BackboneFeatures(TrainingSettings t, string backboneDirectory, string cacheDirectory)
     {
         if (t.UsesImageSource && (t.AugmentFlip || t.AugmentCropPadding > 0 || t.Multiplicity > 1))
-            throw new ConfigurationException("frozen-backbone features are extracted once per example, unaugmented: set veil.data.augment.flip = false, veil.data.augment.crop-padding = 0 and veil.data.multiplicity = 1");
+            throw new ConfigurationException(
+                "frozen-backbone features are extracted once per example, unaugmented: " +
+                "set veil.data.augment.flip = false, veil.data.augment.crop-padding = 0 and veil.data.multiplicity = 1");
         _t = t;
         _backbone = BackboneStore.Load(backboneDirectory);
         _cache = new FeatureCache(cacheDirectory);
         var p = _backbone.Manifest.Preprocessing;
         var expected = PixelNormalization.FashionMnist;
         if (Math.Abs(p.Mean - expected.Mean) > 1e-6 || Math.Abs(p.Std - expected.Std) > 1e-6)
-            throw new BackboneException($"the backbone in {_backbone.Directory} was pre-trained on inputs (x/255 − {p.Mean}) / {p.Std}, but this data is fed as (x/255 − {expected.Mean}) / {expected.Std}; pre-train it again with this data");
+            throw new BackboneException(
+                $"the backbone in {_backbone.Directory} was pre-trained on inputs (x/255 − {p.Mean}) / {p.Std}, " +
+                $"but this data is fed as (x/255 − {expected.Mean}) / {expected.Std}; pre-train it again with this data");
     }
 
     /// <summary>The cache folder used for a run's settings: beside the runs (features of private data are as sensitive as the data).</summary>
@@ -45,7 +49,9 @@ public sealed class BackboneFeatures
         TorchRuntime.EnsureLoaded();
         using var data = RunData.Load(_t);
         if (_backbone.Manifest.PublicDataFingerprint == data.Fingerprint)
-            throw new BackboneException($"the backbone in {_backbone.Directory} was pre-trained (without DP) on this private data {data.Fingerprint[..12]}; pre-train on the public split (veil.public) instead");
+            throw new BackboneException(
+                $"the backbone in {_backbone.Directory} was pre-trained (without DP) on this private " +
+                $"data {data.Fingerprint[..12]}; pre-train on the public split (veil.public) instead");
         var m = _backbone.Manifest;
         using var model = TransferModel.Create(_backbone, m.Architecture, m.PublicClasses, Trainable.All);
         var train = data.TrainDecoder(SamplerSeed.FromUInt64(1)).Decode(new MicroBatchSpec(new MicroBatchId(-1, 0), Enumerable.Range(0, data.Count).ToArray()));

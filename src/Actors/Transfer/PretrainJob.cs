@@ -30,9 +30,12 @@ public static class PretrainJob
     public static PretrainResult Run(TrainingSettings t, PretrainSettings p, PrivacySettings privacy, TextWriter log)
     {
         if (!t.PublicSplit.Enabled)
-            throw new ConfigurationException("pretrain trains without DP, so it needs public data: set veil.public.split = subset or classes (the private part is left for `train`)");
+            throw new ConfigurationException(
+                "pretrain trains without DP, so it needs public data: set veil.public.split = subset or classes (the private part is left for `train`)");
         if (t.Initialisation.FromBackbone)
-            throw new ConfigurationException($"veil.init.from = {t.Initialisation.From} applies to `train` (private fine-tuning); pretrain starts from veil.model.init-seed; leave veil.init.from empty");
+            throw new ConfigurationException(
+                $"veil.init.from = {t.Initialisation.From} applies to `train` (private fine-tuning); " +
+                $"pretrain starts from veil.model.init-seed; leave veil.init.from empty");
         TorchRuntime.EnsureLoaded();
         TorchRuntime.SetThreads(t.ThreadsPerWorker > 0 ? t.ThreadsPerWorker : Environment.ProcessorCount);
         var parts = RunData.LoadSplit(t);
@@ -61,7 +64,8 @@ public static class PretrainJob
             : null;
         var clock = Stopwatch.StartNew();
         NonPrivateTrainer.Train(model, train.Inputs, train.Labels, train.Count, p.Options(seed),
-            (epoch, loss) => log.WriteLine(string.Create(CultureInfo.InvariantCulture, $"pretrain: epoch {epoch}/{p.Epochs}  loss {loss:F4}  {clock.Elapsed.TotalSeconds:F0} s")), views);
+            (epoch, loss) => log.WriteLine(
+                string.Create(CultureInfo.InvariantCulture, $"pretrain: epoch {epoch}/{p.Epochs}  loss {loss:F4}  {clock.Elapsed.TotalSeconds:F0} s")), views);
         var evaluation = Evaluator.Evaluate(model, ParameterVector.Flatten(model), scored.Inputs, scored.Labels, scored.Count, t.EvalBatchSize);
         var wall = clock.Elapsed.TotalSeconds;
         BackboneManifest? manifest = null;
@@ -99,7 +103,9 @@ public static class PretrainJob
     {
         if (count == 0) return (publicTrain, null);
         if (count >= publicTrain.Count)
-            throw new ConfigurationException($"veil.pretrain.validation-examples = {count} leaves nothing to train on: the public split has {publicTrain.Count} training examples; hold out fewer (or 0 = off)");
+            throw new ConfigurationException(
+                $"veil.pretrain.validation-examples = {count} leaves nothing to train on: " +
+                $"the public split has {publicTrain.Count} training examples; hold out fewer (or 0 = off)");
         var parts = PublicPrivateSplitter.Split(publicTrain, publicTest, new SubsetSplit(publicTrain.Count - count, ValidationSeed));
         return (parts.PublicTrain, parts.PrivateTrain);
     }

@@ -56,7 +56,8 @@ public static class StepBenchmark
             var naiveTimes = Enumerable.Range(0, 2).Select(_ => Timed(() =>
             {
                 using var scope = NewDisposeScope();
-                NaivePerExampleGradients.Compute(model, HostArrays.Inputs(model, inputs, examples), HostArrays.Labels(model, labels, examples)).sum().item<float>();
+                NaivePerExampleGradients.Compute(model, HostArrays.Inputs(model, inputs, examples), HostArrays.Labels(model, labels, examples)).sum()
+                    .item<float>();
             }).Ms).ToArray();
             naive = naiveTimes.Min();
         }

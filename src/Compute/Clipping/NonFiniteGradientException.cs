@@ -7,7 +7,8 @@ namespace Veil.Compute.Clipping;
 public sealed class NonFiniteGradientException : Exception
 {
     public NonFiniteGradientException(string what, long? step)
-        : base($"Non-finite {what}{(step is { } s ? $" at step {s}" : "")}; the micro-batch was discarded. A learning rate that is too high is the usual cause.")
+        : base(
+            $"Non-finite {what}{(step is { } s ? $" at step {s}" : "")}; the micro-batch was discarded. A learning rate that is too high is the usual cause.")
     {
         Step = step;
     }

@@ -13,7 +13,8 @@ namespace Veil.Compute.Evaluation;
 internal static class BatchedForward
 {
     /// <param name="onBatch">(logits [n, classes], labels [n], first example's index, n) per batch.</param>
-    public static void Run(VeilModel model, float[] parameters, float[] inputs, long[] labels, int count, int batchSize, Action<Tensor, Tensor, int, int> onBatch)
+    public static void Run(
+        VeilModel model, float[] parameters, float[] inputs, long[] labels, int count, int batchSize, Action<Tensor, Tensor, int, int> onBatch)
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(inputs);
@@ -21,7 +22,8 @@ internal static class BatchedForward
         if (batchSize < 1) throw new ArgumentOutOfRangeException(nameof(batchSize), batchSize, "Batch size must be at least 1.");
         if (count < 0) throw new ArgumentOutOfRangeException(nameof(count), count, "Example count cannot be negative.");
         if (inputs.LongLength < (long)count * model.ExampleSize || labels.Length < count)
-            throw new ArgumentException($"{count} examples need {(long)count * model.ExampleSize} inputs and {count} labels; got {inputs.LongLength} and {labels.Length}.");
+            throw new ArgumentException(
+                $"{count} examples need {(long)count * model.ExampleSize} inputs and {count} labels; got {inputs.LongLength} and {labels.Length}.");
         TorchRuntime.EnsureLoaded();
         ParameterVector.Load(model, parameters);
         bool wasTraining = model.training;

@@ -12,7 +12,8 @@ namespace Veil.Compute.LastLayer;
 /// </summary>
 public static class DpFeatureCovariance
 {
-    public static LinearHead Fit(ClippedFeatures data, LastLayerOptions options, IReadOnlyDictionary<string, double> noiseMultipliers, IReleaseGate gate, NoiseSeed seed,
+    public static LinearHead Fit(
+        ClippedFeatures data, LastLayerOptions options, IReadOnlyDictionary<string, double> noiseMultipliers, IReleaseGate gate, NoiseSeed seed,
         Action<int, LinearHead>? beforeStep = null, Action<long, long>? progress = null)
     {
         ArgumentNullException.ThrowIfNull(data);

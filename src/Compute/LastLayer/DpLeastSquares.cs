@@ -11,7 +11,8 @@ namespace Veil.Compute.LastLayer;
 /// </summary>
 public static class DpLeastSquares
 {
-    public static LinearHead Fit(ClippedFeatures data, LastLayerOptions options, IReadOnlyDictionary<string, double> noiseMultipliers, IReleaseGate gate, NoiseSeed seed)
+    public static LinearHead Fit(
+        ClippedFeatures data, LastLayerOptions options, IReadOnlyDictionary<string, double> noiseMultipliers, IReleaseGate gate, NoiseSeed seed)
     {
         ArgumentNullException.ThrowIfNull(data);
         ArgumentNullException.ThrowIfNull(gate);
@@ -22,7 +23,8 @@ public static class DpLeastSquares
 
         double sigmaCovariance = noiseMultipliers[LastLayerReleases.Covariance];
         gate.Commit(LastLayerReleases.Covariance, new GaussianEvent(sigmaCovariance));
-        var noisyCovariance = NoisyStatistic.Symmetric(covariance, sigmaCovariance * LastLayerSensitivity.Covariance(data.ClipNorm), seed, LastLayerReleases.Covariance);
+        var noisyCovariance = NoisyStatistic.Symmetric(
+            covariance, sigmaCovariance * LastLayerSensitivity.Covariance(data.ClipNorm), seed, LastLayerReleases.Covariance);
 
         double sigmaTargets = noiseMultipliers[LastLayerReleases.Targets];
         gate.Commit(LastLayerReleases.Targets, new GaussianEvent(sigmaTargets));

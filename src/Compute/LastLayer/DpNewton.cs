@@ -17,7 +17,8 @@ namespace Veil.Compute.LastLayer;
 /// </summary>
 public static class DpNewton
 {
-    public static LinearHead Fit(ClippedFeatures data, LastLayerOptions options, IReadOnlyDictionary<string, double> noiseMultipliers, IReleaseGate gate, NoiseSeed seed,
+    public static LinearHead Fit(
+        ClippedFeatures data, LastLayerOptions options, IReadOnlyDictionary<string, double> noiseMultipliers, IReleaseGate gate, NoiseSeed seed,
         Action<int, LinearHead>? beforeStep = null)
     {
         ArgumentNullException.ThrowIfNull(data);

@@ -10,9 +10,11 @@ public sealed record FeatureMap
 {
     public FeatureMap(double clipNorm, double biasFeature)
     {
-        if (!(clipNorm > 0) || !double.IsFinite(clipNorm)) throw new ArgumentOutOfRangeException(nameof(clipNorm), clipNorm, "feature clip norm C_x must be finite and > 0");
+        if (!(clipNorm > 0) || !double.IsFinite(clipNorm))
+            throw new ArgumentOutOfRangeException(nameof(clipNorm), clipNorm, "feature clip norm C_x must be finite and > 0");
         if (!(biasFeature >= 0) || !(biasFeature < clipNorm))
-            throw new ArgumentOutOfRangeException(nameof(biasFeature), biasFeature, $"the bias feature b must be in [0, C_x = {clipNorm}): it counts inside the clip norm");
+            throw new ArgumentOutOfRangeException(
+                nameof(biasFeature), biasFeature, $"the bias feature b must be in [0, C_x = {clipNorm}): it counts inside the clip norm");
         (ClipNorm, BiasFeature) = (clipNorm, biasFeature);
     }
 

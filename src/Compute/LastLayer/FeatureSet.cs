@@ -22,7 +22,8 @@ public sealed record FeatureSet
             if (labels[i] < 0 || labels[i] >= classes)
                 throw new ArgumentException($"label {labels[i]} of example {i} is outside [0, {classes})", nameof(labels));
         int bad = Array.FindIndex(values, v => !float.IsFinite(v));
-        if (bad >= 0) throw new ArgumentException($"feature {bad % dimension} of example {bad / dimension} is {values[bad]}: features must be finite", nameof(values));
+        if (bad >= 0)
+            throw new ArgumentException($"feature {bad % dimension} of example {bad / dimension} is {values[bad]}: features must be finite", nameof(values));
         if (string.IsNullOrWhiteSpace(datasetFingerprint))
             throw new ArgumentException("a dataset fingerprint is required: the privacy ledger is keyed by it", nameof(datasetFingerprint));
         (Values, Count, Dimension, Labels, Classes, DatasetFingerprint) = (values, count, dimension, labels, classes, datasetFingerprint);

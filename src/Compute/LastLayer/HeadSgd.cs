@@ -45,7 +45,8 @@ public static class HeadSgd
         return LinearHead.From(w);
     }
 
-    /// <summary>Σ_{i∈B} min(1, C_g/‖g_i‖) g_i with g_i = x_i (p_i − y_i)ᵀ (D × K); B = every row when <paramref name="batch"/> is null (full batch, no copy).</summary>
+    /// <summary>Σ_{i∈B} min(1, C_g/‖g_i‖) g_i with g_i = x_i (p_i − y_i)ᵀ (D × K);
+    /// B = every row when <paramref name="batch"/> is null (full batch, no copy).</summary>
     public static Tensor ClippedGradientSum(Tensor x, Tensor y, Tensor rowNorms, Tensor w, long[]? batch, double clip)
     {
         if (batch is { Length: 0 }) return zeros(x.shape[1], y.shape[1], ScalarType.Float64);

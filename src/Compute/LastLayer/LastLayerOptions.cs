@@ -11,13 +11,18 @@ public sealed record LastLayerOptions
         double epochs = 10, int expectedBatchSize = 0, double learningRate = 1.0, double gradientClip = 0)
     {
         ArgumentNullException.ThrowIfNull(featureMap);
-        if (!(regularisation > 0) || !double.IsFinite(regularisation)) throw new ArgumentOutOfRangeException(nameof(regularisation), regularisation, "regularisation λ must be finite and > 0");
+        if (!(regularisation > 0) || !double.IsFinite(regularisation))
+            throw new ArgumentOutOfRangeException(nameof(regularisation), regularisation, "regularisation λ must be finite and > 0");
         if (newtonSteps < 1) throw new ArgumentOutOfRangeException(nameof(newtonSteps), newtonSteps, "Newton needs at least one step");
-        if (!(newtonStepSize > 0) || !double.IsFinite(newtonStepSize)) throw new ArgumentOutOfRangeException(nameof(newtonStepSize), newtonStepSize, "Newton step size must be finite and > 0");
+        if (!(newtonStepSize > 0) || !double.IsFinite(newtonStepSize))
+            throw new ArgumentOutOfRangeException(nameof(newtonStepSize), newtonStepSize, "Newton step size must be finite and > 0");
         if (!(epochs > 0) || !double.IsFinite(epochs)) throw new ArgumentOutOfRangeException(nameof(epochs), epochs, "epochs must be finite and > 0");
-        if (expectedBatchSize < 0) throw new ArgumentOutOfRangeException(nameof(expectedBatchSize), expectedBatchSize, "expected batch size must be >= 0 (0 = full batch)");
-        if (!(learningRate > 0) || !double.IsFinite(learningRate)) throw new ArgumentOutOfRangeException(nameof(learningRate), learningRate, "learning rate must be finite and > 0");
-        if (!(gradientClip >= 0) || !double.IsFinite(gradientClip)) throw new ArgumentOutOfRangeException(nameof(gradientClip), gradientClip, "gradient clip must be finite and >= 0 (0 = √2·C_x)");
+        if (expectedBatchSize < 0)
+            throw new ArgumentOutOfRangeException(nameof(expectedBatchSize), expectedBatchSize, "expected batch size must be >= 0 (0 = full batch)");
+        if (!(learningRate > 0) || !double.IsFinite(learningRate))
+            throw new ArgumentOutOfRangeException(nameof(learningRate), learningRate, "learning rate must be finite and > 0");
+        if (!(gradientClip >= 0) || !double.IsFinite(gradientClip))
+            throw new ArgumentOutOfRangeException(nameof(gradientClip), gradientClip, "gradient clip must be finite and >= 0 (0 = √2·C_x)");
         (Method, FeatureMap, Regularisation, NewtonSteps, NewtonStepSize, Epochs, ExpectedBatchSize, LearningRate, GradientClip) =
             (method, featureMap, regularisation, newtonSteps, newtonStepSize, epochs, expectedBatchSize, learningRate, gradientClip);
     }

@@ -23,7 +23,8 @@ public static class LastLayerReleases
         return options.Method switch
         {
             LastLayerMethod.LeastSquares => [new ReleaseShare(Covariance, split.Covariance, 1), new ReleaseShare(Targets, split.Targets, 1)],
-            LastLayerMethod.Newton => [new ReleaseShare(Gradient, split.Gradient, options.NewtonSteps), new ReleaseShare(Hessian, split.Hessian, options.NewtonSteps)],
+            LastLayerMethod.Newton => [
+                new ReleaseShare(Gradient, split.Gradient, options.NewtonSteps), new ReleaseShare(Hessian, split.Hessian, options.NewtonSteps)],
             LastLayerMethod.FeatureCovariance => [new ReleaseShare(Covariance, split.Covariance, 1), sgd],
             LastLayerMethod.Sgd => [sgd],
             _ => throw new ArgumentOutOfRangeException(nameof(options), options.Method, "unknown method"),

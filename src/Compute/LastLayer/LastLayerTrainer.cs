@@ -5,7 +5,8 @@ namespace Veil.Compute.LastLayer;
 /// <summary>Runs the configured mechanism on clipped features; every release passes through the gate first.</summary>
 public static class LastLayerTrainer
 {
-    public static LinearHead Fit(ClippedFeatures data, LastLayerOptions options, IReadOnlyDictionary<string, double> noiseMultipliers, IReleaseGate gate, NoiseSeed seed,
+    public static LinearHead Fit(
+        ClippedFeatures data, LastLayerOptions options, IReadOnlyDictionary<string, double> noiseMultipliers, IReleaseGate gate, NoiseSeed seed,
         Action<long, long>? progress = null) => options.Method switch
     {
         LastLayerMethod.LeastSquares => DpLeastSquares.Fit(data, options, noiseMultipliers, gate, seed),

@@ -25,7 +25,9 @@ public sealed record LinearHead(double[] Weights, int Dimension, int Classes)
     {
         ArgumentNullException.ThrowIfNull(features);
         if (features.Columns != Dimension)
-            throw new ArgumentException($"features have {features.Columns} columns (bias included), the head expects {Dimension}: use the same feature map for train and test", nameof(features));
+            throw new ArgumentException(
+                $"features have {features.Columns} columns (bias included), the head expects {Dimension}: use the same feature map for train and test",
+                nameof(features));
         using var scope = NewDisposeScope();
         var predicted = features.Design().mm(ToTensor()).argmax(1).data<long>().ToArray();
         int correct = 0;

@@ -15,7 +15,8 @@ public static class PoissonSubsample
     public static long[] Indices(int count, double samplingRate, NoiseSeed seed, long step)
     {
         ArgumentNullException.ThrowIfNull(seed);
-        if (!(samplingRate > 0 && samplingRate <= 1)) throw new ArgumentOutOfRangeException(nameof(samplingRate), samplingRate, "sampling rate must be in (0, 1]");
+        if (!(samplingRate > 0 && samplingRate <= 1))
+            throw new ArgumentOutOfRangeException(nameof(samplingRate), samplingRate, "sampling rate must be in (0, 1]");
         if (samplingRate == 1) return Enumerable.Range(0, count).Select(i => (long)i).ToArray();
         using var stream = new KeyedRandomStream(Purpose, seed.Bytes, step);
         var chosen = new List<long>((int)(count * samplingRate * 1.1) + 16);

@@ -33,7 +33,8 @@ public static class RegularisedSolve
 
     static (Tensor Values, Tensor Vectors) Decompose(Tensor a, double lambda)
     {
-        if (!(lambda > 0) || !double.IsFinite(lambda)) throw new ArgumentOutOfRangeException(nameof(lambda), lambda, "regularisation λ must be finite and > 0 (it keeps the noisy system invertible)");
+        if (!(lambda > 0) || !double.IsFinite(lambda))
+            throw new ArgumentOutOfRangeException(nameof(lambda), lambda, "regularisation λ must be finite and > 0 (it keeps the noisy system invertible)");
         if (a.dim() != 2 || a.shape[0] != a.shape[1]) throw new ArgumentException($"expected a square matrix, got [{string.Join(", ", a.shape)}]", nameof(a));
         var symmetric = (a + a.t()) * 0.5;
         var (values, vectors) = linalg.eigh(symmetric);

@@ -33,7 +33,8 @@ public static class ReleaseNoise
     public static void AddSymmetricGaussian(Span<double> matrix, int n, double std, NoiseSeed seed, string release, long block = 0)
     {
         Check(std, seed, release);
-        if (n < 1 || matrix.Length != (long)n * n) throw new ArgumentException($"a symmetric matrix of order {n} has {(long)n * n} entries; got {matrix.Length}", nameof(matrix));
+        if (n < 1 || matrix.Length != (long)n * n)
+            throw new ArgumentException($"a symmetric matrix of order {n} has {(long)n * n} entries; got {matrix.Length}", nameof(matrix));
         using var stream = new KeyedRandomStream(Purpose + release, seed.Bytes, block);
         double spare = 0;
         bool hasSpare = false;

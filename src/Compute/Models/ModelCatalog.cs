@@ -12,16 +12,20 @@ public static class ModelCatalog
     /// do not record the option, nor the models without GroupNorm).</summary>
     public static IReadOnlyList<string> WeightStandardisable { get; } = new[] { "resnet18-gn", "resnet18-gn-32", "wrn16-4" };
 
-    /// <param name="classes">Output classes; the private task of a class split has fewer than the catalog's 10 (the 28×28 models accept any count ≥ 2).</param>
+    /// <param name="classes">Output classes; the private task of a class split has
+    /// fewer than the catalog's 10 (the 28×28 models accept any count ≥ 2).</param>
     /// <param name="weightStandardisation">Every convolution a <see cref="StandardisedConv2d"/> (models in <see cref="WeightStandardisable"/>). The raw
     /// weights are drawn exactly as the plain model's (same names, shapes and stream), so only the forward pass differs.</param>
     public static VeilModel Create(string name, long seed, int classes = 10, bool weightStandardisation = false)
     {
         TorchRuntime.EnsureLoaded();
         if (weightStandardisation && !WeightStandardisable.Contains(name))
-            throw new ArgumentException($"Model '{name}' has no weight-standardised form; models that have one: {string.Join(", ", WeightStandardisable)}.", nameof(weightStandardisation));
+            throw new ArgumentException(
+                $"Model '{name}' has no weight-standardised form; models that have one: {string.Join(", ", WeightStandardisable)}.",
+                nameof(weightStandardisation));
         if (classes != 10 && name is not ("tanh-cnn" or "mlp" or "gn-cnn"))
-            throw new ArgumentException($"Model '{name}' predicts its catalog class count only; tanh-cnn, mlp and gn-cnn take another class count ({classes} asked).", nameof(classes));
+            throw new ArgumentException(
+                $"Model '{name}' predicts its catalog class count only; tanh-cnn, mlp and gn-cnn take another class count ({classes} asked).", nameof(classes));
         VeilModel model = name switch
         {
             "tanh-cnn" => new TanhCnn(classes),

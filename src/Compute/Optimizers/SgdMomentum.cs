@@ -39,7 +39,8 @@ public sealed class SgdMomentum
         ArgumentNullException.ThrowIfNull(parameters);
         ArgumentNullException.ThrowIfNull(gradient);
         if (parameters.Length != _velocity.Length || gradient.Length != _velocity.Length)
-            throw new ArgumentException($"Optimizer holds {_velocity.Length} parameters; got {parameters.Length} parameters and {gradient.Length} gradient values.");
+            throw new ArgumentException(
+                $"Optimizer holds {_velocity.Length} parameters; got {parameters.Length} parameters and {gradient.Length} gradient values.");
         if (!(learningRate >= 0) || double.IsInfinity(learningRate))
             throw new ArgumentOutOfRangeException(nameof(learningRate), learningRate, "The learning rate must be finite and non-negative.");
         for (int i = 0; i < parameters.Length; i++)

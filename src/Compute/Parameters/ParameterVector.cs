@@ -26,7 +26,8 @@ public static class ParameterVector
         TorchRuntime.EnsureLoaded();
         var layout = ParameterLayout.Of(model);
         if (values.LongLength != layout.TotalCount)
-            throw new ArgumentException($"Parameter vector has {values.LongLength} values; the model has {layout.TotalCount} ({layout.Fingerprint}).", nameof(values));
+            throw new ArgumentException(
+                $"Parameter vector has {values.LongLength} values; the model has {layout.TotalCount} ({layout.Fingerprint}).", nameof(values));
         using var scope = NewDisposeScope();
         using var _ = no_grad();
         var parameters = model.parameters().Where(p => p.requires_grad).ToArray();

@@ -32,7 +32,8 @@ public static class ConvPatches
         return view.reshape(rows, groups, outHeight * outWidth, kh * kw * perGroup);
     }
 
-    /// <summary>[R, C, H, W] → the zero-padded input [R, H + 2·ph, W + 2·pw, C], channels-last in memory (a view when it already is and there is no padding).</summary>
+    /// <summary>[R, C, H, W] → the zero-padded input [R, H + 2·ph, W + 2·pw, C],
+    /// channels-last in memory (a view when it already is and there is no padding).</summary>
     public static Tensor PaddedChannelsLast(Convolution conv, Tensor input)
     {
         long ph = conv.padding![0], pw = conv.padding[1];

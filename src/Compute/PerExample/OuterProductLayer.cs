@@ -47,7 +47,9 @@ public sealed class OuterProductLayer : IPerExampleLayer
     readonly long[] _weightShape;
     readonly string? _biasName;
     readonly bool _keep;
-    readonly Func<Tensor, Tensor, (Tensor Gradients, Tensor? SquaredNorms)>? _perRow; // (input rows, δ rows) → per-row gradients [rows, G, out, in] (and their squared norms, if formed on the way), where the rule has a faster way than DᵀA
+    // (input rows, δ rows) → per-row gradients [rows, G, out, in] (and their squared norms, if formed on the way),
+    // where the rule has a faster way than DᵀA
+    readonly Func<Tensor, Tensor, (Tensor Gradients, Tensor? SquaredNorms)>? _perRow;
     readonly Func<Tensor, Tensor> _toWeightOrder;   // [n, G, out, in] in A's order → the weight's order
     readonly bool _expandIsView;                    // A is a view of the input (Linear): the clipped sum is one GEMM over it
     List<(long Start, Tensor Gradients)>? _materialised; // per chunk [count, G, out, in] in A's order, when kept
@@ -58,7 +60,8 @@ public sealed class OuterProductLayer : IPerExampleLayer
     /// <param name="delta">∂L/∂output as captured.</param>
     /// <param name="d">δ as D rows [B·K, G, T, out] (a view).</param>
     /// <param name="inputsPerGroup">in: A's last dimension.</param>
-    /// <param name="perRow">Optional: (input rows, δ rows) → per-row weight gradients [rows, G, out, in], used to materialise instead of DᵀA, and optionally their squared norms [rows].</param>
+    /// <param name="perRow">Optional: (input rows, δ rows) → per-row weight gradients [rows, G, out,
+    /// in], used to materialise instead of DᵀA, and optionally their squared norms [rows].</param>
     /// <param name="expandIsView">True when <paramref name="expand"/> only reshapes (Linear), so the clipped sum may contract A directly.</param>
     /// <param name="toWeightOrder">Optional: gradients [n, G, out, in] with in in A's order → the weight's order (identity if omitted).</param>
     public OuterProductLayer(Tensor activations, Func<Tensor, Tensor> expand, Tensor output, Tensor delta, Tensor d, long inputsPerGroup,
@@ -181,7 +184,8 @@ public sealed class OuterProductLayer : IPerExampleLayer
     (Tensor Gradients, Tensor? SquaredNorms) PerExampleWithNorms(long start, long count)
     {
         if (_perRow is null) return (matmul(_d.narrow(0, start, count).mT, A(start, count)), null);
-        var (g, squaredNorms) = _perRow(_activations.narrow(0, start * _multiplicity, count * _multiplicity), _delta.narrow(0, start * _multiplicity, count * _multiplicity));
+        var (g, squaredNorms) = _perRow(
+            _activations.narrow(0, start * _multiplicity, count * _multiplicity), _delta.narrow(0, start * _multiplicity, count * _multiplicity));
         if (_multiplicity == 1) return (g, squaredNorms);
         // K augmentation rows make one example: its gradient is their sum, whose norm is not the rows' norms.
         return (g.reshape(new[] { count, (long)_multiplicity }.Concat(g.shape.Skip(1)).ToArray()).sum(1L), null);

@@ -38,9 +38,11 @@ public sealed class PerExamplePlan
         _model = model;
         Policy = policy;
         var fallback = PerExampleValidator.Validate(model, policy).ToHashSet();
-        if (model.named_modules().Prepend((name: "", module: (nn.Module)model)).FirstOrDefault(m => m.module.GetType().Name == "Sequential") is { module: not null } sequential)
+        if (model.named_modules().Prepend((name: "", module: (nn.Module)model))
+                .FirstOrDefault(m => m.module.GetType().Name == "Sequential") is { module: not null } sequential)
             throw new UnsupportedModuleException(sequential.name.Length == 0 ? "model" : "model." + sequential.name, "Sequential",
-                "TorchSharp's Sequential disposes the intermediate outputs that per-example capture needs; keep the layers as fields and call them with call() in forward");
+                "TorchSharp's Sequential disposes the intermediate outputs that per-example capture needs; " +
+                "keep the layers as fields and call them with call() in forward");
         var trainable = model.named_modules()
             .Where(m => m.module.named_parameters(recurse: false).Any(p => p.parameter.requires_grad))
             .ToList();
@@ -88,12 +90,14 @@ public sealed class PerExamplePlan
     /// trainable module's per-example view, keyed by module path, and each example's loss (mean over its K rows).
     /// Call inside a dispose scope.
     /// </summary>
-    public (IReadOnlyList<(string Path, IPerExampleLayer Layer)> Layers, Tensor Losses) Run(Tensor inputs, Tensor labels, int multiplicity, NormStrategy strategy,
+    public (IReadOnlyList<(string Path, IPerExampleLayer Layer)> Layers, Tensor Losses) Run(
+        Tensor inputs, Tensor labels, int multiplicity, NormStrategy strategy,
         PhaseTimer? timer = null)
     {
         if (multiplicity < 1) throw new ArgumentOutOfRangeException(nameof(multiplicity), multiplicity, "Augmentation multiplicity must be at least 1.");
         long rows = inputs.shape[0];
-        if (rows % multiplicity != 0) throw new ArgumentException($"{rows} rows are not a whole number of examples of {multiplicity} augmentations.", nameof(inputs));
+        if (rows % multiplicity != 0)
+            throw new ArgumentException($"{rows} rows are not a whole number of examples of {multiplicity} augmentations.", nameof(inputs));
         long examples = rows / multiplicity;
 
         var captured = new Dictionary<nn.Module, (Tensor Input, Tensor Output)>(ReferenceEqualityComparer.Instance);
@@ -109,7 +113,8 @@ public sealed class PerExamplePlan
             _capturing = null;
         }
         var outputs = _layers.Select(l => captured.TryGetValue(l.Module, out var c) ? c.Output
-            : throw new NotSupportedException($"model.{l.Path} has trainable parameters but was not called with call() in forward; per-example hooks cannot see it.")).ToList();
+            : throw new NotSupportedException(
+                $"model.{l.Path} has trainable parameters but was not called with call() in forward; per-example hooks cannot see it.")).ToList();
         var total = multiplicity == 1 ? rowLosses.sum() : rowLosses.sum() / multiplicity;
         IList<Tensor> deltas;
         using (timer?.Phase("backward"))

@@ -24,7 +24,8 @@ public static class PerExampleValidator
     /// <returns>Paths (as in named_modules) of the trainable modules left to the naive fallback; empty under Refuse.</returns>
     public static IReadOnlyList<string> Validate(nn.Module model, UnsupportedModulePolicy policy) => Validate(model, PerExampleRules.Table, policy);
 
-    public static IReadOnlyList<string> Validate(nn.Module model, IReadOnlyDictionary<Type, IPerExampleRule> rules, UnsupportedModulePolicy policy = UnsupportedModulePolicy.Refuse)
+    public static IReadOnlyList<string> Validate(
+        nn.Module model, IReadOnlyDictionary<Type, IPerExampleRule> rules, UnsupportedModulePolicy policy = UnsupportedModulePolicy.Refuse)
     {
         var fallback = new List<string>();
         foreach (var (path, module) in model.named_modules())

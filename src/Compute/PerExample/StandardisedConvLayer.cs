@@ -42,7 +42,8 @@ public sealed class StandardisedConvLayer : IPerExampleLayer
     {
         // u = 1ᵀg and w = Ŵᵀg per example and output channel, each a sum over the example's rows (its K augmentations).
         long rows = _delta.shape[0], groups = _conv.groups;
-        var ones = torch.ones(new[] { groups, _conv.in_channels / groups, _conv.kernel_size[0], _conv.kernel_size[1] }, _activations.dtype, _activations.device); // a kernel of ones per group
+        var ones = torch.ones( // a kernel of ones per group
+            new[] { groups, _conv.in_channels / groups, _conv.kernel_size[0], _conv.kernel_size[1] }, _activations.dtype, _activations.device);
         var patchSums = nn.functional.conv2d(_activations, ones, null, _conv.stride, _conv.padding, _conv.dilation, groups); // [R, G, Ho, Wo]
         var delta = _delta.reshape(rows, groups, _channels / groups, -1);
         var u = (delta * patchSums.reshape(rows, groups, 1, -1)).sum(-1L).reshape(rows, _channels);

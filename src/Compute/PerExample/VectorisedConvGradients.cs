@@ -123,7 +123,8 @@ public static class VectorisedConvGradients
                     for (int k = 0; k * Block < run; k++)
                     {
                         int column = (u * runsPerRow + r) * run + k * Block; // patch column: runs are consecutive in (u, v, c) order
-                        blocks.Add(((int)(conv.dilation[0] * u * width + conv.dilation[1] * r) * channels + k * Block, column, Math.Min(Block, run - k * Block)));
+                        blocks.Add(
+                            ((int)(conv.dilation[0] * u * width + conv.dilation[1] * r) * channels + k * Block, column, Math.Min(Block, run - k * Block)));
                     }
             Blocks = blocks.Select(b => b.Offset).ToArray();
             BlockColumns = blocks.Select(b => b.Column).ToArray();
@@ -162,7 +163,8 @@ public static class VectorisedConvGradients
             void Examples(int start, int end)
             {
                 for (int i = start; i < end; i++)
-                    ((float*)pn)[i] = Example(shape, (float*)pi + (long)i * shape.InputStride, (float*)pd + (long)i * shape.DeltaStride, (float*)pg + (long)i * shape.GradientStride);
+                    ((float*)pn)[i] = Example(
+                        shape, (float*)pi + (long)i * shape.InputStride, (float*)pd + (long)i * shape.DeltaStride, (float*)pg + (long)i * shape.GradientStride);
             }
             threads = Math.Min(threads, shape.Rows);
             if (threads <= 1) Examples(0, shape.Rows);
@@ -175,7 +177,8 @@ public static class VectorisedConvGradients
         }
     }
 
-    /// <summary>One example: ∇W_i[o, blocks k and k + 1] for every output channel o, in the tiles of <see cref="RowTiles"/>; returns ‖∇W_i‖².</summary>
+    /// <summary>One example: ∇W_i[o, blocks k and k + 1] for every output channel
+    /// o, in the tiles of <see cref="RowTiles"/>; returns ‖∇W_i‖².</summary>
     static unsafe float Example(Shape shape, float* input, float* delta, float* gradient)
     {
         Vector256<float> squares = default, discarded = default;
@@ -234,7 +237,8 @@ public static class VectorisedConvGradients
     // whole sum and are stored once: per position two loads of the input, one broadcast per row, two FMAs per row.
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    static unsafe void Tile6(float* delta, int rowStride, int step, int length, float* q0, float* q1, int* windows, float* output, int columns, Vector256<float>* squares)
+    static unsafe void Tile6(
+        float* delta, int rowStride, int step, int length, float* q0, float* q1, int* windows, float* output, int columns, Vector256<float>* squares)
     {
         Vector256<float> a00 = default, a01 = default, a10 = default, a11 = default, a20 = default, a21 = default,
             a30 = default, a31 = default, a40 = default, a41 = default, a50 = default, a51 = default;
@@ -272,7 +276,8 @@ public static class VectorisedConvGradients
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    static unsafe void Tile4(float* delta, int rowStride, int step, int length, float* q0, float* q1, int* windows, float* output, int columns, Vector256<float>* squares)
+    static unsafe void Tile4(
+        float* delta, int rowStride, int step, int length, float* q0, float* q1, int* windows, float* output, int columns, Vector256<float>* squares)
     {
         Vector256<float> a00 = default, a01 = default, a10 = default, a11 = default, a20 = default, a21 = default, a30 = default, a31 = default;
         for (int t = 0; t < length; t++)

@@ -22,7 +22,8 @@ public static class BackboneStore
 
     public static BackboneManifest Save(string directory, VeilModel model, string publicDataFingerprint, string publicData, BackbonePreprocessing preprocessing)
     {
-        if (model is not IBackbone backbone) throw new BackboneException($"model {model.CatalogName} has no feature/head split; it cannot be saved as a backbone (use tanh-cnn, gn-cnn or mlp)");
+        if (model is not IBackbone backbone)
+            throw new BackboneException($"model {model.CatalogName} has no feature/head split; it cannot be saved as a backbone (use tanh-cnn, gn-cnn or mlp)");
         TorchRuntime.EnsureLoaded();
         var parameters = new List<BackboneParameter>();
         var weights = new List<float>();
@@ -50,7 +51,8 @@ public static class BackboneStore
         var manifestPath = Path.Combine(directory, ManifestFile);
         var weightsPath = Path.Combine(directory, WeightsFile);
         if (!File.Exists(manifestPath))
-            throw new BackboneException($"{manifestPath} does not exist: veil.init.from must name a backbone folder written by `./run.sh pretrain` (runs/<id>/backbone)");
+            throw new BackboneException(
+                $"{manifestPath} does not exist: veil.init.from must name a backbone folder written by `./run.sh pretrain` (runs/<id>/backbone)");
         BackboneManifest manifest;
         try
         {
@@ -62,7 +64,8 @@ public static class BackboneStore
             throw new BackboneException($"{manifestPath} is not a backbone manifest ({e.Message}); pre-train the backbone again");
         }
         if (manifest.FormatVersion != BackboneManifest.CurrentFormat)
-            throw new BackboneException($"{manifestPath} has format {manifest.FormatVersion}; this Veil reads format {BackboneManifest.CurrentFormat}; pre-train the backbone again");
+            throw new BackboneException(
+                $"{manifestPath} has format {manifest.FormatVersion}; this Veil reads format {BackboneManifest.CurrentFormat}; pre-train the backbone again");
         if (!File.Exists(weightsPath)) throw new BackboneException($"{weightsPath} is missing; pre-train the backbone again");
         var bytes = File.ReadAllBytes(weightsPath);
         long expected = manifest.Parameters.Sum(p => p.Shape.Aggregate(1L, (a, b) => a * b));

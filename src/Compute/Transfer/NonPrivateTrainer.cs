@@ -22,7 +22,8 @@ public static class NonPrivateTrainer
         ArgumentNullException.ThrowIfNull(model);
         if (o.Epochs < 1 || o.BatchSize < 1) throw new ArgumentException($"epochs ({o.Epochs}) and batch size ({o.BatchSize}) must be at least 1");
         if (inputs.LongLength < (long)count * model.ExampleSize || labels.Length < count)
-            throw new ArgumentException($"{count} examples need {count * model.ExampleSize} inputs and {count} labels; got {inputs.LongLength} and {labels.Length}");
+            throw new ArgumentException(
+                $"{count} examples need {count * model.ExampleSize} inputs and {count} labels; got {inputs.LongLength} and {labels.Length}");
         TorchRuntime.EnsureLoaded();
         var trainable = model.parameters().Where(p => p.requires_grad).ToList();
         using var optimizer = optim.SGD(trainable, o.LearningRate, momentum: o.Momentum, weight_decay: o.WeightDecay);

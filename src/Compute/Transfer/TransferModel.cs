@@ -17,12 +17,16 @@ public static class TransferModel
     {
         var m = backbone.Manifest;
         if (m.Architecture != architecture)
-            throw new BackboneException($"the backbone in {backbone.Directory} is a {m.Architecture}, but veil.model.name = {architecture}; set veil.model.name = {m.Architecture} or pre-train a {architecture}");
+            throw new BackboneException(
+                $"the backbone in {backbone.Directory} is a {m.Architecture}, but veil.model.name = {architecture}; " +
+                $"set veil.model.name = {m.Architecture} or pre-train a {architecture}");
         var model = ModelCatalog.Create(architecture, seed: 0, classes);
         if (!m.InputShape.SequenceEqual(model.ExampleShape))
         {
             model.Dispose();
-            throw new BackboneException($"the backbone in {backbone.Directory} takes {string.Join('×', m.InputShape)} inputs, but {architecture} here takes {string.Join('×', model.ExampleShape)}; pre-train it again");
+            throw new BackboneException(
+                $"the backbone in {backbone.Directory} takes {string.Join('×', m.InputShape)} inputs, " +
+                $"but {architecture} here takes {string.Join('×', model.ExampleShape)}; pre-train it again");
         }
         var head = ((IBackbone)model).HeadName + ".";
         var stored = new Dictionary<string, (long Offset, long[] Shape)>();
@@ -44,7 +48,9 @@ public static class TransferModel
                 if (!stored.TryGetValue(name, out var s) || !s.Shape.SequenceEqual(parameter.shape))
                 {
                     model.Dispose();
-                    throw new BackboneException($"the backbone in {backbone.Directory} has no parameter {name} of shape [{string.Join(",", parameter.shape)}]; it was saved by another version of {architecture}; pre-train it again");
+                    throw new BackboneException(
+                        $"the backbone in {backbone.Directory} has no parameter {name} of shape [{string.Join(",", parameter.shape)}]; " +
+                        $"it was saved by another version of {architecture}; pre-train it again");
                 }
                 long count = s.Shape.Aggregate(1L, (a, b) => a * b);
                 parameter.copy_(tensor(backbone.Weights.AsSpan((int)s.Offset, (int)count).ToArray(), s.Shape));

@@ -16,7 +16,9 @@ public sealed record AugmentationSettings
     public AugmentationSettings(int resizeShorterSide = 0, int cropSize = 0, CropMode cropMode = CropMode.Random, int padding = 0,
                                 bool horizontalFlip = false, ChannelNormalization? normalization = null)
     {
-        if (resizeShorterSide < 0) throw new ArgumentOutOfRangeException(nameof(resizeShorterSide), resizeShorterSide, "resize must be ≥ 0 pixels (0 = off; veil.data.augment.resize)");
+        if (resizeShorterSide < 0)
+            throw new ArgumentOutOfRangeException(
+                nameof(resizeShorterSide), resizeShorterSide, "resize must be ≥ 0 pixels (0 = off; veil.data.augment.resize)");
         if (cropSize < 0) throw new ArgumentOutOfRangeException(nameof(cropSize), cropSize, "crop must be ≥ 0 pixels (0 = off; veil.data.augment.crop)");
         if (padding < 0) throw new ArgumentOutOfRangeException(nameof(padding), padding, "padding must be ≥ 0 pixels (0 = off; veil.data.augment.padding)");
         ResizeShorterSide = resizeShorterSide;

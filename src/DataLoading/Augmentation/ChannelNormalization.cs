@@ -16,9 +16,11 @@ public sealed record ChannelNormalization(IReadOnlyList<float> Mean, IReadOnlyLi
     public float[][] Tables(int channels)
     {
         if (Mean.Count is 0 || Std.Count != Mean.Count)
-            throw new ArgumentException($"normalisation needs as many std values as means ({Mean.Count} means, {Std.Count} stds); check veil.data.augment.mean/std");
+            throw new ArgumentException(
+                $"normalisation needs as many std values as means ({Mean.Count} means, {Std.Count} stds); check veil.data.augment.mean/std");
         if (Mean.Count != 1 && Mean.Count != channels)
-            throw new ArgumentException($"normalisation has {Mean.Count} means for {channels}-channel images; give one value or one per channel (veil.data.augment.mean/std)");
+            throw new ArgumentException(
+                $"normalisation has {Mean.Count} means for {channels}-channel images; give one value or one per channel (veil.data.augment.mean/std)");
         var tables = new float[channels][];
         for (int c = 0; c < channels; c++)
         {

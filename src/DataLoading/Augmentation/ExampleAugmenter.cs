@@ -30,7 +30,8 @@ public sealed class ExampleAugmenter
     /// <summary>The shape of every output row: channels × crop² if cropping, else the (resized) source shape.</summary>
     public ImageShape OutputShape { get; }
 
-    /// <summary>Writes augmentation <paramref name="k"/> of <paramref name="image"/> (example <paramref name="example"/> of step <paramref name="step"/>) into <paramref name="output"/>.</summary>
+    /// <summary>Writes augmentation <paramref name="k"/> of <paramref name="image"/> (example
+    /// <paramref name="example"/> of step <paramref name="step"/>) into <paramref name="output"/>.</summary>
     /// <param name="name">The example's file, named if its size does not fit.</param>
     public void Apply(DecodedImage image, long step, int example, int k, Span<float> output, string name)
     {
@@ -57,13 +58,17 @@ public sealed class ExampleAugmenter
             if (Settings.CropSize > 0)
             {
                 if (shape.Height < height || shape.Width < width)
-                    throw new DatasetFormatException(name, $"is {shape.Height}×{shape.Width} after resizing, smaller than the {height}×{width} crop; raise veil.data.augment.resize");
+                    throw new DatasetFormatException(
+                        name, $"is {shape.Height}×{shape.Width} after resizing, smaller than the {height}×{width} crop; raise veil.data.augment.resize");
                 if (Settings.CropMode == CropMode.Centre) { cropY = (shape.Height - height) / 2; cropX = (shape.Width - width) / 2; }
                 else { cropY = random.NextInclusive(shape.Height - height); cropX = random.NextInclusive(shape.Width - width); }
             }
             else if (shape.Height != height || shape.Width != width)
             {
-                throw new DatasetFormatException(name, $"is {shape.Height}×{shape.Width}, the dataset's images are {height}×{width}; set veil.data.augment.resize and crop to bring images of mixed sizes to one");
+                throw new DatasetFormatException(
+                    name,
+                    $"is {shape.Height}×{shape.Width}, the dataset's images are {height}×{width}; " +
+                    $"set veil.data.augment.resize and crop to bring images of mixed sizes to one");
             }
             int p = Settings.Padding;
             int padY = p > 0 ? random.NextInclusive(2 * p) - p : 0, padX = p > 0 ? random.NextInclusive(2 * p) - p : 0;

@@ -30,7 +30,8 @@ public sealed class SourceMicroBatchDecoder : IMicroBatchDecoder
     public SourceMicroBatchDecoder(IImageSource source, AugmentationSettings augmentation, int multiplicity = 1, ulong seed = 0,
                                    CorruptExamplePolicy onCorrupt = CorruptExamplePolicy.Fail, FloatBufferPool? pool = null)
     {
-        if (multiplicity < 1) throw new ArgumentOutOfRangeException(nameof(multiplicity), multiplicity, "augmentation multiplicity must be ≥ 1 (veil.data.multiplicity)");
+        if (multiplicity < 1)
+            throw new ArgumentOutOfRangeException(nameof(multiplicity), multiplicity, "augmentation multiplicity must be ≥ 1 (veil.data.multiplicity)");
         _source = source;
         _augmenter = new ExampleAugmenter(augmentation, source.Shape, seed);
         Multiplicity = multiplicity;
@@ -68,7 +69,8 @@ public sealed class SourceMicroBatchDecoder : IMicroBatchDecoder
             {
                 if ((uint)index >= (uint)_source.Count)
                     throw new ArgumentOutOfRangeException(nameof(spec),
-                        $"example {index} of micro-batch {spec.Id} is outside {_source.Name}'s {_source.Count} examples; the sampler was built for another dataset size");
+                        $"example {index} of micro-batch {spec.Id} is outside {_source.Name}'s " +
+                        $"{_source.Count} examples; the sampler was built for another dataset size");
                 DecodedImage image;
                 try
                 {

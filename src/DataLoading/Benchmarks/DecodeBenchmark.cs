@@ -36,7 +36,8 @@ public static class DecodeBenchmark
         long bytesBefore = source.BytesRead, examplesBefore = decoder.DecodedExamples;
 
         var clock = Stopwatch.StartNew();
-        var prefetcher = new MicroBatchPrefetcher(decoder, planner.Plans(0, steps), new PrefetchSettings(capacity: 2 * decodeThreads + 2, decodeTasks: decodeThreads));
+        var prefetcher = new MicroBatchPrefetcher(
+            decoder, planner.Plans(0, steps), new PrefetchSettings(capacity: 2 * decodeThreads + 2, decodeTasks: decodeThreads));
         try
         {
             while (prefetcher.ReadAsync().AsTask().GetAwaiter().GetResult() is { } batch) pool.Return(batch.Inputs);

@@ -1,7 +1,8 @@
 
 namespace Veil.DataLoading.Datasets;
 
-/// <summary>The first n examples of a dataset (veil.data.train-examples). Its examples are the same records as in the whole set: the ledger charges them with every run that used them.</summary>
+/// <summary>The first n examples of a dataset (veil.data.train-examples). Its examples are the same
+/// records as in the whole set: the ledger charges them with every run that used them.</summary>
 public static class DatasetSubset
 {
     public static ImageDataset First(ImageDataset source, int count)

@@ -16,7 +16,8 @@ public sealed record PixelNormalization(float Mean, float Std)
     public float[] LookupTable()
     {
         if (!(Std > 0) || !float.IsFinite(Std) || !float.IsFinite(Mean))
-            throw new ArgumentException($"normalisation std must be positive and finite and mean finite (mean {Mean}, std {Std}); check veil.data.normalization");
+            throw new ArgumentException(
+                $"normalisation std must be positive and finite and mean finite (mean {Mean}, std {Std}); check veil.data.normalization");
         var table = new float[256];
         for (int v = 0; v < 256; v++) table[v] = (v / 255f - Mean) / Std;
         return table;

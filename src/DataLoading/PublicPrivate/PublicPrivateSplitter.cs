@@ -23,7 +23,8 @@ public static class PublicPrivateSplitter
     private static PublicPrivateData BySubset(ImageDataset train, ImageDataset test, SubsetSplit s)
     {
         if (s.Size < 1 || s.Size >= train.Count)
-            throw new ArgumentException($"veil.public.size = {s.Size}: the public subset needs at least 1 example and must leave some of the {train.Count} training examples private");
+            throw new ArgumentException(
+                $"veil.public.size = {s.Size}: the public subset needs at least 1 example and must leave some of the {train.Count} training examples private");
         // Fisher–Yates on the indices with a seeded stream: the first Size positions are public.
         var order = Enumerable.Range(0, train.Count).ToArray();
         var random = new SplitMix64(s.Seed);
@@ -51,7 +52,8 @@ public static class PublicPrivateSplitter
         if (publicClasses.Length == 0 || publicClasses.Any(k => k < 0 || k >= train.Classes))
             throw new ArgumentException($"veil.public.classes = [{string.Join(", ", c.PublicClasses)}] must list classes in 0..{train.Classes - 1}");
         if (publicClasses.Length > train.Classes - 2)
-            throw new ArgumentException($"veil.public.classes = [{string.Join(", ", c.PublicClasses)}] leaves fewer than 2 of {train.Classes} classes for the private task");
+            throw new ArgumentException(
+                $"veil.public.classes = [{string.Join(", ", c.PublicClasses)}] leaves fewer than 2 of {train.Classes} classes for the private task");
         var privateClasses = Enumerable.Range(0, train.Classes).Except(publicClasses).ToArray();
         var tag = $"classes [{string.Join(",", publicClasses)}]";
         return new PublicPrivateData(

@@ -10,7 +10,8 @@ namespace Veil.DataLoading.Sampling;
 ///
 /// The batch of step s depends only on (seed, s) (an AES-CTR <see cref="KeyedRandomStream"/>), so a
 /// resumed run redraws the same batch, unless that step was already released: a re-release draws
-/// with the seed of its release count (<see cref="SamplerSeed.ForRelease"/>), a fresh independent sample. Members are found by geometric gaps: the distance to the
+/// with the seed of its release count (<see cref="SamplerSeed.ForRelease"/>), a
+/// fresh independent sample. Members are found by geometric gaps: the distance to the
 /// next member is Geometric(q), drawn as ⌊ln u / ln(1−q)⌋, which is exactly the same distribution
 /// as N Bernoulli(q) coins but costs O(qN) draws instead of O(N).
 /// </summary>
@@ -32,7 +33,8 @@ public sealed class PoissonSampler
         if (populationSize < 0)
             throw new ArgumentOutOfRangeException(nameof(populationSize), populationSize, "the dataset size must be ≥ 0");
         if (!(samplingRate >= 0 && samplingRate <= 1))
-            throw new ArgumentOutOfRangeException(nameof(samplingRate), samplingRate, "the sampling rate q must be in [0, 1] (q = expected batch size / dataset size)");
+            throw new ArgumentOutOfRangeException(
+                nameof(samplingRate), samplingRate, "the sampling rate q must be in [0, 1] (q = expected batch size / dataset size)");
         PopulationSize = populationSize;
         SamplingRate = samplingRate;
         _seed = seed;

@@ -32,10 +32,12 @@ public static class CifarBinary
         long total = 0;
         foreach (string path in paths)
         {
-            if (!File.Exists(path)) throw new DatasetNotFoundException($"CIFAR file {path} does not exist", [Path.GetDirectoryName(Path.GetFullPath(path)) ?? path]);
+            if (!File.Exists(path))
+                throw new DatasetNotFoundException($"CIFAR file {path} does not exist", [Path.GetDirectoryName(Path.GetFullPath(path)) ?? path]);
             long length = new FileInfo(path).Length;
             if (length == 0 || length % record != 0)
-                throw new DatasetFormatException(path, $"is {length} bytes, not a whole number of {variant} records of {record} bytes; the file is truncated or not {variant} binary");
+                throw new DatasetFormatException(
+                    path, $"is {length} bytes, not a whole number of {variant} records of {record} bytes; the file is truncated or not {variant} binary");
             total += length / record;
         }
         if (total * ImageBytes > Array.MaxLength) throw new ArgumentException($"{total} CIFAR images do not fit one in-memory split");
@@ -53,7 +55,8 @@ public static class CifarBinary
                 stream.ReadExactly(buffer);
                 byte label = buffer[labelOffset];
                 if (label >= classes)
-                    throw new DatasetFormatException(path, $"record {inFile} has label {label}, not below {classes} classes; the file is damaged or not {variant}");
+                    throw new DatasetFormatException(
+                        path, $"record {inFile} has label {label}, not below {classes} classes; the file is damaged or not {variant}");
                 labels[example] = label;
                 buffer.AsSpan(LabelBytes(variant), ImageBytes).CopyTo(pixels.AsSpan(example * ImageBytes, ImageBytes));
                 example++;
@@ -70,7 +73,8 @@ public static class CifarBinary
     public static void Write(ImageDataset dataset, string path, CifarVariant variant, byte[]? coarseLabels = null)
     {
         if (dataset.Channels != Channels || dataset.Height != Side || dataset.Width != Side)
-            throw new ArgumentException($"CIFAR images are {Channels}×{Side}×{Side}; {dataset.Name} is {dataset.Channels}×{dataset.Height}×{dataset.Width}");
+            throw new ArgumentException(
+                $"CIFAR images are {Channels}×{Side}×{Side}; {dataset.Name} is {dataset.Channels}×{dataset.Height}×{dataset.Width}");
         if (dataset.Classes > ClassCount(variant))
             throw new ArgumentException($"{dataset.Name} has {dataset.Classes} classes; {variant} holds at most {ClassCount(variant)}");
         using var stream = new FileStream(path, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 16);

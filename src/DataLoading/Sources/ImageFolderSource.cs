@@ -42,7 +42,8 @@ public sealed class ImageFolderSource : IImageSource
     {
         root = Path.GetFullPath(root);
         if (!Directory.Exists(root))
-            throw new DatasetNotFoundException($"image folder {root} does not exist; export one with `veil data export --format folder --out {root}` or fix veil.data.source", [root]);
+            throw new DatasetNotFoundException(
+                $"image folder {root} does not exist; export one with `veil data export --format folder --out {root}` or fix veil.data.source", [root]);
         string[] classDirs = Directory.GetDirectories(root).Where(d => !Path.GetFileName(d).StartsWith('.')).Order(StringComparer.Ordinal).ToArray();
         if (classDirs.Length == 0)
             throw new DatasetFormatException(root, "has no class sub-folders; an image folder holds one sub-folder of images per class");

@@ -8,7 +8,8 @@ namespace Veil.DataLoading.Sources;
 /// <item><c>fashion-mnist</c> — the embedded default (IDX files, Debian's location or <paramref name="idxPath"/>);</item>
 /// <item>anything ending in <c>.tar</c>, with a glob or brace range, or a folder of <c>.tar</c> files — tar shards;</item>
 /// <item>any other folder — an image-folder tree;</item>
-/// <item><c>synthetic:cifar[:N]</c>, <c>synthetic:cifar-test[:N]</c> — generated 3×32×32 images for benchmarks and tests (<see cref="SyntheticSource"/>; not real data).</item>
+/// <item><c>synthetic:cifar[:N]</c>, <c>synthetic:cifar-test[:N]</c> — generated 3×32×32
+/// images for benchmarks and tests (<see cref="SyntheticSource"/>; not real data).</item>
 /// </list>
 /// Whatever it names must exist now: missing data is an error at start, never mid-run.
 /// </summary>
@@ -22,7 +23,8 @@ public static class ImageSources
         if (SyntheticSource.Names(spec)) return SyntheticSource.Open(spec);
         if (IsShards(spec)) return TarShardSource.Open(spec, onCorrupt, channels: channels);
         if (Directory.Exists(spec)) return ImageFolderSource.Open(spec, channels);
-        throw new DatasetNotFoundException($"data source {spec} does not exist (neither fashion-mnist, synthetic:cifar, an image folder, nor tar shards)", [spec]);
+        throw new DatasetNotFoundException(
+            $"data source {spec} does not exist (neither fashion-mnist, synthetic:cifar, an image folder, nor tar shards)", [spec]);
     }
 
     /// <summary>True when <paramref name="spec"/> names tar shards rather than an image folder.</summary>

@@ -58,7 +58,8 @@ public static class SkiaImageCodec
         else
         {
             for (int p = 0; p < plane; p++)
-                pixels[p] = (byte)Math.Clamp((int)Math.Round(0.299 * interleaved[4 * p] + 0.587 * interleaved[4 * p + 1] + 0.114 * interleaved[4 * p + 2]), 0, 255);
+                pixels[p] = (byte)Math.Clamp(
+                    (int)Math.Round(0.299 * interleaved[4 * p] + 0.587 * interleaved[4 * p + 1] + 0.114 * interleaved[4 * p + 2]), 0, 255);
         }
         return (new ImageShape(channels, height, width), pixels);
     }

@@ -25,13 +25,19 @@ public static class SyntheticSource
         {
             "cifar" => ("train", TrainSeed, 50_000),
             "cifar-test" => ("test", TestSeed, 10_000),
-            _ => throw new ArgumentException($"data source {spec}: unknown synthetic set '{parts[0]}'; use synthetic:cifar[:N] (training) or synthetic:cifar-test[:N] (test)"),
+            _ => throw new ArgumentException(
+                $"data source {spec}: unknown synthetic set '{parts[0]}'; use synthetic:cifar[:N] (training) or synthetic:cifar-test[:N] (test)"),
         };
-        if (parts.Length > 2 || (parts.Length == 2 && !(int.TryParse(parts[1], NumberStyles.None, CultureInfo.InvariantCulture, out count) && count is >= 1 and <= 1_000_000)))
-            throw new ArgumentException($"data source {spec}: the count after '{Prefix}{parts[0]}:' must be an integer in [1, 1000000], e.g. {Prefix}{parts[0]}:5000");
+        if (parts.Length > 2
+                || (
+                    parts.Length == 2
+                        && !(int.TryParse(parts[1], NumberStyles.None, CultureInfo.InvariantCulture, out count) && count is >= 1 and <= 1_000_000)))
+            throw new ArgumentException(
+                $"data source {spec}: the count after '{Prefix}{parts[0]}:' must be an integer in [1, 1000000], e.g. {Prefix}{parts[0]}:5000");
         var generated = SyntheticImageDataset.Create(count, seed, classes: 10, height: 32, width: 32, channels: 3);
         // The description becomes plan.json's "dataset" and the report's data line: it must say what this is.
-        return new InMemoryImageSource(new ImageDataset($"synthetic-cifar/{kind}", $"SYNTHETIC 3×32×32 {kind} images, not real data ({spec}; {generated.Source})",
+        return new InMemoryImageSource(new ImageDataset(
+            $"synthetic-cifar/{kind}", $"SYNTHETIC 3×32×32 {kind} images, not real data ({spec}; {generated.Source})",
             generated.Channels, generated.Height, generated.Width, generated.Pixels, generated.Labels, generated.Classes));
     }
 }

@@ -46,7 +46,8 @@ public sealed class TarShardIndex
     {
         var info = new FileInfo(shard);
         string cache = shard + CacheSuffix;
-        if (TryReadCache(cache, info.Length, info.LastWriteTimeUtc.Ticks) is { } cached) return new TarShardIndex(shard, cached.Samples, cached.Damage, rebuilt: false);
+        if (TryReadCache(cache, info.Length, info.LastWriteTimeUtc.Ticks) is { } cached)
+            return new TarShardIndex(shard, cached.Samples, cached.Damage, rebuilt: false);
 
         (List<TarSample> samples, string? damage) = Scan(shard);
         try

@@ -38,7 +38,9 @@ public sealed class TarShardSource : IImageSource
         Shape = shape;
         Fingerprint = fingerprint;
         RebuiltIndexes = rebuilt;
-        _handles = shards.Select(s => new Lazy<SafeFileHandle>(() => File.OpenHandle(s, FileMode.Open, FileAccess.Read, FileShare.Read, FileOptions.RandomAccess))).ToArray();
+        _handles = shards.Select(
+            s => new Lazy<SafeFileHandle>(() => File.OpenHandle(s, FileMode.Open, FileAccess.Read, FileShare.Read, FileOptions.RandomAccess)))
+            .ToArray();
     }
 
     /// <param name="pattern">Shards, as <see cref="ShardPattern"/> reads them.</param>
@@ -56,7 +58,8 @@ public sealed class TarShardSource : IImageSource
             TarShardIndex index = TarShardIndex.Load(shards[s]);
             if (index.Rebuilt) rebuilt++;
             if (index.StructuralDamage is { } damage && policy == CorruptExamplePolicy.Fail)
-                throw new DatasetFormatException(shards[s], damage + "; re-create the shard, or set veil.data.on-corrupt = skip to use the members before the damage");
+                throw new DatasetFormatException(
+                    shards[s], damage + "; re-create the shard, or set veil.data.on-corrupt = skip to use the members before the damage");
             samples.AddRange(index.Samples);
             shardOf.AddRange(Enumerable.Repeat(s, index.Samples.Count));
         }

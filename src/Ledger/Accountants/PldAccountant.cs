@@ -61,7 +61,8 @@ public sealed class PldAccountant : IPrivacyAccountant
     private AddOrRemovePld DistributionOf(IReadOnlyDictionary<SubsampledGaussianMechanism, long> counts)
     {
         if (counts.Any(pair => pair.Key.IsUnbounded && pair.Value > 0))
-            throw new ArgumentException("the history holds an insecure release (InsecureRandomness): its privacy loss is unbounded and has no distribution", "history");
+            throw new ArgumentException(
+                "the history holds an insecure release (InsecureRandomness): its privacy loss is unbounded and has no distribution", "history");
         var total = AddOrRemovePld.Identity(ValueDiscretisationInterval);
 
         // Gaussian mechanisms compose exactly into one Gaussian with 1/σ² = Σ count/σᵢ² (the privacy loss is

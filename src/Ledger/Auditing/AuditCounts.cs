@@ -12,7 +12,8 @@ public sealed record AuditCounts
     {
         if (canaries < 1) throw new ArgumentOutOfRangeException(nameof(canaries), canaries, $"an audit needs at least one canary (m = {canaries})");
         if (guesses < 0 || guesses > canaries)
-            throw new ArgumentOutOfRangeException(nameof(guesses), guesses, $"guesses r = {guesses} must lie in [0, m = {canaries}]: at most one guess per canary");
+            throw new ArgumentOutOfRangeException(
+                nameof(guesses), guesses, $"guesses r = {guesses} must lie in [0, m = {canaries}]: at most one guess per canary");
         if (correct < 0 || correct > guesses)
             throw new ArgumentOutOfRangeException(nameof(correct), correct, $"correct guesses v = {correct} must lie in [0, r = {guesses}]");
         Canaries = canaries;

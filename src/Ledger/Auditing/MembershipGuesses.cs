@@ -16,7 +16,8 @@ public static class MembershipGuesses
             throw new ArgumentException($"{scores.Count} scores for {included.Count} canaries: one score per canary is needed");
         if (scores.Count == 0) throw new ArgumentException("no canaries to score");
         if (guessIn < 0 || guessOut < 0 || guessIn + guessOut > scores.Count)
-            throw new ArgumentOutOfRangeException(nameof(guessIn), $"guesses in ({guessIn}) and out ({guessOut}) must be ≥ 0 and together at most the {scores.Count} canaries");
+            throw new ArgumentOutOfRangeException(
+                nameof(guessIn), $"guesses in ({guessIn}) and out ({guessOut}) must be ≥ 0 and together at most the {scores.Count} canaries");
         for (var i = 0; i < scores.Count; i++)
             if (double.IsNaN(scores[i]))
                 throw new ArgumentException($"the score of canary {i} is NaN: the model cannot be audited (did training diverge?)");

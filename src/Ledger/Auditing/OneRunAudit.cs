@@ -42,7 +42,8 @@ public static class OneRunAudit
         ArgumentNullException.ThrowIfNull(counts);
         CheckDelta(delta);
         if (!(beta > 0 && beta < 1))
-            throw new ArgumentOutOfRangeException(nameof(beta), beta, $"beta = {beta} must lie in (0, 1): the audit's chance of a false lower bound (e.g. 0.05)");
+            throw new ArgumentOutOfRangeException(
+                nameof(beta), beta, $"beta = {beta} must lie in (0, 1): the audit's chance of a false lower bound (e.g. 0.05)");
         var binomial = new GuessBinomial(counts.Guesses);
         double P(double e) => PValue(counts, binomial, e, delta);
 

@@ -18,7 +18,8 @@ internal sealed record BlockCharge(IReadOnlyList<string> Scopes, long? Examples,
         .OrderBy(r => r.FirstSequence).ToList();
 
     /// <summary>The runs among them that used insecure (user-fixed) randomness.</summary>
-    public IReadOnlyList<string> InsecureRuns => Charges.SelectMany(c => c.InsecureRuns).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
+    public IReadOnlyList<string> InsecureRuns =>
+        Charges.SelectMany(c => c.InsecureRuns).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
 
     public long Records => Charges.Sum(c => c.Records);
 

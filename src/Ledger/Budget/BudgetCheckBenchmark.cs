@@ -19,7 +19,8 @@ public static class BudgetCheckBenchmark
         int Examples, int Scopes, int Runs, long Records, int Blocks, string Accountant,
         double SetupMs, double ColdCheckMs, double WarmCheckMs, double SpendMs, double WorstEpsilon);
 
-    public static Result Run(string folder, IPrivacyAccountant accountant, int examples = 60_000, int scopes = 10, int runs = 1000, int recordsPerRun = 3, int seed = 1)
+    public static Result Run(
+        string folder, IPrivacyAccountant accountant, int examples = 60_000, int scopes = 10, int runs = 1000, int recordsPerRun = 3, int seed = 1)
     {
         var random = new Random(seed);
         var universe = Enumerable.Range(0, examples).Select(_ => (ulong)random.NextInt64()).ToArray();

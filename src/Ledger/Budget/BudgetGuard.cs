@@ -69,7 +69,9 @@ public sealed class BudgetGuard(ILedgerStore store, IPrivacyAccountant accountan
                 after = epsilon;
                 if (!(InsecureRandomness.IsIn(pending.Event) || epsilon <= budget.Epsilon)) return Refusal(key, worst, blocks.Count, epsilon);
                 var sequence = history.HeadSequence + 1;
-                admitted = seen.Extend([new Charge(sequence, key, pending.RunId, pending.Step, pending.Event)], sequence, c => ScopeOf(c.Key, history.Scope)!, accountant.StartTally);
+                admitted = seen.Extend(
+                    [new Charge(sequence, key, pending.RunId, pending.Step, pending.Event)], sequence, c => ScopeOf(c.Key, history.Scope)!,
+                    accountant.StartTally);
                 return null;
             });
             if (admitted is not null && admitted.Through == record.Sequence) Remember(admitted, restarted);
@@ -146,7 +148,8 @@ public sealed class BudgetGuard(ILedgerStore store, IPrivacyAccountant accountan
         if (ScopeOf(key, readScope) is not { } scope)
         {
             blocks = [];
-            notStored = $"scope {key} is not stored in ledger {store.Location}: a run must store its scope (ILedgerStore.PutScope) before it spends privacy on it; nothing was recorded";
+            notStored = $"scope {key} is not stored in ledger {store.Location}: a run must store its " +
+                $"scope (ILedgerStore.PutScope) before it spends privacy on it; nothing was recorded";
             return false;
         }
         blocks = BlockCharge.Of(PartitionOf(scope, ledger), ledger, accountant.StartTally);
@@ -195,16 +198,23 @@ public sealed class BudgetGuard(ILedgerStore store, IPrivacyAccountant accountan
         var spent = worst.Tally.Epsilon(budget.Delta).Epsilon;
         var name = DataScope.IsScopeKey(key) ? $"scope {Short(key)}" : $"dataset {Short(key)}";
         if (double.IsPositiveInfinity(spent) && worst.InsecureRuns.Count > 0)
-            return $"{(worst.InsecureRuns.Count == 1 ? "run" : "runs")} {string.Join(", ", worst.InsecureRuns)} used insecure reproducible randomness: ε of its examples is ∞; " +
-                   $"use a fresh ledger for debugging runs. {Where(name, worst, blocks)} were among them, so no private run may use them: train on examples no insecure run touched.";
+            return $"{(worst.InsecureRuns.Count == 1 ? "run" : "runs")} {string.Join(", ", worst.InsecureRuns)} " +
+                   $"used insecure reproducible randomness: ε of its examples is ∞; " +
+                   $"use a fresh ledger for debugging runs. {Where(name, worst, blocks)} were among them, " +
+                   $"so no private run may use them: train on examples no insecure run touched.";
         return string.Create(CultureInfo.InvariantCulture,
-            $"privacy budget of {name} would be exceeded: {Where(name, worst, blocks)} would reach ε = {after:G4} > budget {budget.Epsilon:G4} at δ = {budget.Delta:G3} ({accountant.Name}). " +
+            $"privacy budget of {name} would be exceeded: {Where(name, worst, blocks)} would reach ε = " +
+            $"{after:G4} > budget {budget.Epsilon:G4} at δ = {budget.Delta:G3} ({accountant.Name}). " +
             $"Already spent ε = {spent:G4} by {DatasetSpending.Describe(worst.Runs)}; remaining ε = {Math.Max(0, budget.Epsilon - spent):G4}. " +
-            $"Lower the steps or sampling rate, raise the noise, train on examples not yet spent, or (if the data owner agrees) raise veil.privacy.budget.epsilon.");
+            $"Lower the steps or sampling rate, raise the noise, train on examples not yet spent, " +
+            $"or (if the data owner agrees) raise veil.privacy.budget.epsilon.");
     }
 
     private static string Where(string name, BlockCharge worst, int blocks) => worst.Examples is { } n
-        ? string.Create(CultureInfo.InvariantCulture, $"the worst examples ({n:N0} of them, the block charged by {(worst.Scopes.Count == 0 ? "no scope yet" : string.Join(", ", worst.Scopes.Select(Short)))}; {blocks} block{(blocks == 1 ? "" : "s")} in {name})")
+        ? string.Create(CultureInfo.InvariantCulture,
+            $"the worst examples ({n:N0} of them, " +
+            $"the block charged by {(worst.Scopes.Count == 0 ? "no scope yet" : string.Join(", ", worst.Scopes.Select(Short)))}; " +
+            $"{blocks} block{(blocks == 1 ? "" : "s")} in {name})")
         : $"the examples of {name}";
 
     private static string Short(string key) => key[..Math.Min(key.Length, DataScope.IsScopeKey(key) ? DataScope.IdPrefix.Length + 12 : 12)];

@@ -23,7 +23,8 @@ public sealed record DatasetSpending(string DatasetFingerprint, double Epsilon, 
     /// <summary>"run a: 120 events (steps 0–119), run b: 3 events (steps 0–2)".</summary>
     public static string Describe(IReadOnlyList<RunSpending> runs) => runs.Count == 0
         ? "no runs yet"
-        : string.Join(", ", runs.Select(r => string.Create(CultureInfo.InvariantCulture, $"run {r.RunId}: {r.Events} events (steps {r.FirstStep}–{r.LastStep})")));
+        : string.Join(
+            ", ", runs.Select(r => string.Create(CultureInfo.InvariantCulture, $"run {r.RunId}: {r.Events} events (steps {r.FirstStep}–{r.LastStep})")));
 }
 
 /// <summary>One run's share of a dataset's ledger.</summary>

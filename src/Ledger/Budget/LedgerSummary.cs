@@ -15,7 +15,8 @@ public sealed record LedgerSummary(IReadOnlyList<LedgerBlock> Blocks, IReadOnlyL
     {
         var stored = scopes.ToDictionary(s => s.Id, StringComparer.Ordinal);
         var ledger = ChargedLedger.Empty.Extend(records.Select(Charge.Of).ToList(), records.Count == 0 ? 0 : records[^1].Sequence,
-            c => stored.GetValueOrDefault(c.Key) ?? throw new LedgerException($"record {c.Sequence} charges scope {c.Key}, which is not stored; run `./run.sh privacy ledger verify`"),
+            c => stored.GetValueOrDefault(c.Key) ?? throw new LedgerException(
+                $"record {c.Sequence} charges scope {c.Key}, which is not stored; run `./run.sh privacy ledger verify`"),
             accountant.StartTally);
         var charged = ledger.Scopes.Values.Where(c => c.Scope is not null).OrderBy(c => c.Key, StringComparer.Ordinal).ToList();
         var blocks = new List<BlockCharge>();

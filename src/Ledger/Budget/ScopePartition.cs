@@ -27,7 +27,9 @@ internal sealed class ScopePartition
 
     /// <summary>One block holding the whole scope: no other scope seen yet.</summary>
     public static ScopePartition Whole(DataScope scope) =>
-        new(scope, new int[scope.Count], scope.Count == 0 ? [] : [ImmutableArray<string>.Empty], ImmutableHashSet<string>.Empty.WithComparer(StringComparer.Ordinal));
+        new(
+            scope, new int[scope.Count], scope.Count == 0 ? [] : [ImmutableArray<string>.Empty],
+            ImmutableHashSet<string>.Empty.WithComparer(StringComparer.Ordinal));
 
     public bool IsRefinedWith(string scopeId) => _refinedWith.Contains(scopeId);
 

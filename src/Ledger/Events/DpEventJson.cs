@@ -87,7 +87,8 @@ public static class DpEventJson
                 "self_composed" => new SelfComposed(Read(Required(e, "event")), Required(e, "count").GetInt64()),
                 "composed" => new Composed(Required(e, "events").EnumerateArray().Select(Read).ToArray()),
                 "insecure-randomness" => new InsecureRandomness(Read(Required(e, "inner"))),
-                var other => throw new FormatException($"Unknown DP event type \"{other}\" (known: gaussian, poisson_sampled, self_composed, composed, insecure-randomness)."),
+                var other => throw new FormatException(
+                    $"Unknown DP event type \"{other}\" (known: gaussian, poisson_sampled, self_composed, composed, insecure-randomness)."),
             };
         }
         catch (Exception ex) when (ex is ArgumentException or InvalidOperationException)

@@ -12,12 +12,16 @@ public sealed record DpPlan
     public DpPlan(double samplingRate, double noiseMultiplier, double clipNorm, long steps, double delta, string datasetFingerprint, long datasetSize)
     {
         if (datasetSize <= 0) throw new ArgumentOutOfRangeException(nameof(datasetSize), datasetSize, "dataset size must be > 0");
-        if (!(samplingRate > 0 && samplingRate <= 1)) throw new ArgumentOutOfRangeException(nameof(samplingRate), samplingRate, "sampling rate must be in (0, 1]");
-        if (!(noiseMultiplier > 0) || !double.IsFinite(noiseMultiplier)) throw new ArgumentOutOfRangeException(nameof(noiseMultiplier), noiseMultiplier, "noise multiplier must be finite and > 0");
-        if (!(clipNorm > 0) || !double.IsFinite(clipNorm)) throw new ArgumentOutOfRangeException(nameof(clipNorm), clipNorm, "clip norm must be finite and > 0");
+        if (!(samplingRate > 0 && samplingRate <= 1))
+            throw new ArgumentOutOfRangeException(nameof(samplingRate), samplingRate, "sampling rate must be in (0, 1]");
+        if (!(noiseMultiplier > 0) || !double.IsFinite(noiseMultiplier))
+            throw new ArgumentOutOfRangeException(nameof(noiseMultiplier), noiseMultiplier, "noise multiplier must be finite and > 0");
+        if (!(clipNorm > 0) || !double.IsFinite(clipNorm))
+            throw new ArgumentOutOfRangeException(nameof(clipNorm), clipNorm, "clip norm must be finite and > 0");
         if (steps < 0) throw new ArgumentOutOfRangeException(nameof(steps), steps, "steps must be >= 0");
         if (!(delta > 0 && delta < 1)) throw new ArgumentOutOfRangeException(nameof(delta), delta, "δ must be in (0, 1)");
-        if (string.IsNullOrWhiteSpace(datasetFingerprint)) throw new ArgumentException("a dataset fingerprint is required: the ledger is keyed by it", nameof(datasetFingerprint));
+        if (string.IsNullOrWhiteSpace(datasetFingerprint))
+            throw new ArgumentException("a dataset fingerprint is required: the ledger is keyed by it", nameof(datasetFingerprint));
         (SamplingRate, NoiseMultiplier, ClipNorm, Steps, Delta, DatasetFingerprint, DatasetSize) =
             (samplingRate, noiseMultiplier, clipNorm, steps, delta, datasetFingerprint, datasetSize);
     }

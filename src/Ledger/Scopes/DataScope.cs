@@ -53,7 +53,9 @@ public sealed class DataScope
         ArgumentNullException.ThrowIfNull(id);
         ArgumentNullException.ThrowIfNull(bytes);
         if (bytes.Length % sizeof(ulong) != 0 || IdOf(bytes) != id)
-            throw new LedgerException($"stored scope {id} does not hash to its id: its example identities were altered or damaged. Run `./run.sh privacy ledger verify`; restore the ledger from a backup");
+            throw new LedgerException(
+                $"stored scope {id} does not hash to its id: its example identities were altered or damaged. " +
+                $"Run `./run.sh privacy ledger verify`; restore the ledger from a backup");
         var identities = new ulong[bytes.Length / sizeof(ulong)];
         for (var i = 0; i < identities.Length; i++)
         {

@@ -91,7 +91,9 @@ public sealed class ExampleIdentityKey
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            throw new LedgerException($"cannot create the example identity key file {full}: {e.Message}; make its folder writable or set veil.privacy.ledger.identity-key to an existing key file", e);
+            throw new LedgerException(
+                $"cannot create the example identity key file {full}: {e.Message}; " +
+                $"make its folder writable or set veil.privacy.ledger.identity-key to an existing key file", e);
         }
         finally
         {
@@ -111,7 +113,8 @@ public sealed class ExampleIdentityKey
         if (bound != key.CheckValue)
             throw new LedgerException(
                 $"ledger {store.Location}'s example identities were made with another key (check value {bound[..Math.Min(8, bound.Length)]}…); " +
-                $"this process's key file is {keyPath}: copy the key file that was used with this ledger to {keyPath} (or set veil.privacy.ledger.identity-key)");
+                $"this process's key file is {keyPath}: copy the key file that was used " +
+                $"with this ledger to {keyPath} (or set veil.privacy.ledger.identity-key)");
     }
 
     private static ExampleIdentityKey Load(string path)
@@ -123,12 +126,14 @@ public sealed class ExampleIdentityKey
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            throw new LedgerException($"cannot read the example identity key file {path}: {e.Message}; check its permissions (it must be readable by this user)", e);
+            throw new LedgerException(
+                $"cannot read the example identity key file {path}: {e.Message}; check its permissions (it must be readable by this user)", e);
         }
         if (text.Length != 2 * Length || !text.All(char.IsAsciiHexDigit))
             throw new LedgerException(
                 $"the example identity key file {path} is malformed: it must hold one line of {2 * Length} hex digits. " +
-                "Restore it from the copy used with this ledger (a new key would give every example a fresh budget), or, for a new ledger, delete it to have one generated");
+                "Restore it from the copy used with this ledger (a new key would give every " +
+                "example a fresh budget), or, for a new ledger, delete it to have one generated");
         return new ExampleIdentityKey(Convert.FromHexString(text));
     }
 }

@@ -26,8 +26,10 @@ public static class ChainVerifier
         if (headSequence != rows.Count || headHash != lastHash)
             return LedgerVerification.Bad(rows.Count, Math.Min(headSequence, rows.Count + 1),
                 headSequence > rows.Count
-                    ? $"truncated: the head records {headSequence} records but only {rows.Count} remain (records {rows.Count + 1}–{headSequence} were removed)"
-                    : $"head mismatch: the head records {headSequence} records ending in {ShortHash(headHash)}, the chain has {rows.Count} ending in {ShortHash(lastHash)}");
+                    ? $"truncated: the head records {headSequence} records but only {rows.Count} " +
+                      $"remain (records {rows.Count + 1}–{headSequence} were removed)"
+                    : $"head mismatch: the head records {headSequence} records ending in {ShortHash(headHash)}, " +
+                      $"the chain has {rows.Count} ending in {ShortHash(lastHash)}");
         return chain;
     }
 
@@ -44,7 +46,9 @@ public static class ChainVerifier
             var isLast = i == rows.Count - 1;
             if (row.Sequence != expected)
                 return LedgerVerification.Bad(rows.Count, expected,
-                    row.Sequence > expected ? $"missing sequence number {expected} (next record is {row.Sequence})" : $"duplicate or out-of-order sequence number {row.Sequence}");
+                    row.Sequence > expected
+                        ? $"missing sequence number {expected} (next record is {row.Sequence})"
+                        : $"duplicate or out-of-order sequence number {row.Sequence}");
             if (TryComplete(row) is not { } record)
                 return LedgerVerification.Bad(rows.Count, expected, isLast
                     ? $"torn tail: record {expected} is incomplete (a partial last write)"

@@ -51,7 +51,9 @@ public sealed class PostgresLedgerStore : ILedgerStore
         }
         catch (ArgumentException e)
         {
-            throw new LedgerException($"veil.privacy.ledger.connection-string is not a valid PostgreSQL connection string ({e.Message}); expected e.g. \"Host=127.0.0.1;Port=5432;Database=veil;Username=veil;Password=…\"", e);
+            throw new LedgerException(
+                $"veil.privacy.ledger.connection-string is not a valid PostgreSQL connection string ({e.Message}); " +
+                $"expected e.g. \"Host=127.0.0.1;Port=5432;Database=veil;Username=veil;Password=…\"", e);
         }
         // Durability is the store's promise, not the server's default: pin it for every connection.
         builder.Options = string.Join(' ', new[] { builder.Options, "-c synchronous_commit=on" }.Where(o => !string.IsNullOrWhiteSpace(o)));
@@ -84,7 +86,8 @@ public sealed class PostgresLedgerStore : ILedgerStore
             }
             catch (NpgsqlException e)
             {
-                throw new LedgerException($"cannot append to ledger {Location}: {Describe(e)} (server down, disk full, or permissions?); the release was not used", e);
+                throw new LedgerException(
+                    $"cannot append to ledger {Location}: {Describe(e)} (server down, disk full, or permissions?); the release was not used", e);
             }
         }
     }
@@ -201,7 +204,9 @@ public sealed class PostgresLedgerStore : ILedgerStore
             sequence = last.Sequence + 1;
         }
         if (headSequence != sequence - 1 || headHash != previousHash)
-            throw Corrupt($"its head records {headSequence} records ending in {ChainVerifier.ShortHash(headHash)}, but the last record is {sequence - 1} ending in {ChainVerifier.ShortHash(previousHash)}: records were removed or added behind Veil's back");
+            throw Corrupt(
+                $"its head records {headSequence} records ending in {ChainVerifier.ShortHash(headHash)}, but the last record is " +
+                $"{sequence - 1} ending in {ChainVerifier.ShortHash(previousHash)}: records were removed or added behind Veil's back");
         CheckNoneMissing(c, tx, sequence - 1);
         if (admit is not null)
         {
@@ -226,7 +231,8 @@ public sealed class PostgresLedgerStore : ILedgerStore
         }
         // The head moves in the same transaction: deleting the newest records would otherwise leave a
         // valid, shorter chain, and the privacy they spent would silently vanish.
-        using (var head = new NpgsqlCommand("UPDATE veil_meta SET value = CASE key WHEN 'head_seq' THEN @seq ELSE @hash END WHERE key IN ('head_seq', 'head_hash')", c, tx))
+        using (var head = new NpgsqlCommand(
+                   "UPDATE veil_meta SET value = CASE key WHEN 'head_seq' THEN @seq ELSE @hash END WHERE key IN ('head_seq', 'head_hash')", c, tx))
         {
             head.Parameters.AddWithValue("seq", sequence.ToString(CultureInfo.InvariantCulture));
             head.Parameters.AddWithValue("hash", hash);
@@ -248,27 +254,40 @@ public sealed class PostgresLedgerStore : ILedgerStore
             if (!hasMeta)
             {
                 var others = new List<string>();
-                using (var cmd = new NpgsqlCommand("SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema() AND table_name NOT IN ('veil_meta', 'ledger', 'scopes') ORDER BY 1 LIMIT 5", c, tx))
+                using (var cmd = new NpgsqlCommand(
+                           "SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema() " +
+                           "AND table_name NOT IN ('veil_meta', 'ledger', 'scopes') ORDER BY 1 LIMIT 5", c, tx))
                 using (var reader = cmd.ExecuteReader())
                     while (reader.Read()) others.Add(reader.GetString(0));
                 if (others.Count > 0)
-                    throw new LedgerException($"{Location} (schema {schema}) holds other tables ({string.Join(", ", others)}) but no Veil ledger; point veil.privacy.ledger.connection-string at an empty database (or set Search Path to an empty schema)");
+                    throw new LedgerException(
+                        $"{Location} (schema {schema}) holds other tables ({string.Join(", ", others)}) but no Veil ledger; " +
+                        $"point veil.privacy.ledger.connection-string at an empty database (or set Search Path to an empty schema)");
                 if (!createIfMissing)
-                    throw new LedgerException($"{Location} (schema {schema}) holds no Veil ledger; check Database and Search Path in veil.privacy.ledger.connection-string");
+                    throw new LedgerException(
+                        $"{Location} (schema {schema}) holds no Veil ledger; check Database and Search Path in veil.privacy.ledger.connection-string");
                 Execute(c, tx, "CREATE TABLE veil_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)");
-                Execute(c, tx, $"INSERT INTO veil_meta VALUES ('kind', '{Kind}'), ('schema_version', '{SchemaVersion}'), ('head_seq', '0'), ('head_hash', '{LedgerRecord.GenesisHash}')");
+                Execute(
+                    c, tx,
+                    $"INSERT INTO veil_meta VALUES ('kind', '{Kind}'), ('schema_version', " +
+                    $"'{SchemaVersion}'), ('head_seq', '0'), ('head_hash', '{LedgerRecord.GenesisHash}')");
             }
             else
             {
                 var kind = Scalar(c, tx, "SELECT value FROM veil_meta WHERE key = 'kind'") as string;
                 var version = Scalar(c, tx, "SELECT value FROM veil_meta WHERE key = 'schema_version'") as string;
                 if (kind != Kind)
-                    throw new LedgerException($"{Location} (schema {schema}) has a veil_meta table that is not a Veil ledger's (kind '{kind}'); point veil.privacy.ledger.connection-string elsewhere");
+                    throw new LedgerException(
+                        $"{Location} (schema {schema}) has a veil_meta table that is not a Veil ledger's " +
+                        $"(kind '{kind}'); point veil.privacy.ledger.connection-string elsewhere");
                 if (version is null || !int.TryParse(version, CultureInfo.InvariantCulture, out var v) || v > SchemaVersion)
                     throw new LedgerException($"{Location} has ledger schema version {version}; this Veil reads up to {SchemaVersion}: upgrade Veil");
             }
             // Columns are nullable on purpose: a damaged row must be readable so Verify can name it, not hide it.
-            Execute(c, tx, "CREATE TABLE IF NOT EXISTS ledger (seq BIGINT PRIMARY KEY, release_id TEXT UNIQUE, dataset TEXT, run_id TEXT, step BIGINT, event TEXT, ts_ms BIGINT, prev_hash TEXT, hash TEXT)");
+            Execute(
+                c, tx,
+                "CREATE TABLE IF NOT EXISTS ledger (seq BIGINT PRIMARY KEY, release_id TEXT UNIQUE, " +
+                "dataset TEXT, run_id TEXT, step BIGINT, event TEXT, ts_ms BIGINT, prev_hash TEXT, hash TEXT)");
             Execute(c, tx, "CREATE INDEX IF NOT EXISTS ledger_dataset ON ledger (dataset, seq)");
             // Added without a version bump: a ledger written before scopes existed gains the table and reads unchanged.
             Execute(c, tx, "CREATE TABLE IF NOT EXISTS scopes (id TEXT PRIMARY KEY, count BIGINT, identities BYTEA)");
@@ -295,7 +314,9 @@ public sealed class PostgresLedgerStore : ILedgerStore
         using var reader = cmd.ExecuteReader();
         var scopes = new List<ScopeVerifier.RawScope>();
         while (reader.Read())
-            scopes.Add(new ScopeVerifier.RawScope(reader.GetString(0), reader.IsDBNull(1) ? null : reader.GetInt64(1), reader.IsDBNull(2) ? null : (byte[])reader.GetValue(2)));
+            scopes.Add(
+                new ScopeVerifier.RawScope(
+                    reader.GetString(0), reader.IsDBNull(1) ? null : reader.GetInt64(1), reader.IsDBNull(2) ? null : (byte[])reader.GetValue(2)));
         return scopes;
     }
 
@@ -331,7 +352,9 @@ public sealed class PostgresLedgerStore : ILedgerStore
         rows.Select(r => ChainVerifier.TryComplete(r) ?? throw Corrupt($"record {r.Sequence} is unreadable")).ToList();
 
     private LedgerException Corrupt(string what) =>
-        new($"ledger {Location} is damaged: {what}. Nothing was appended. Run `./run.sh privacy ledger verify` against it to find the first bad record; never delete records to 'fix' it, restore a backup instead.");
+        new(
+            $"ledger {Location} is damaged: {what}. Nothing was appended. Run `./run.sh privacy ledger verify` " +
+            $"against it to find the first bad record; never delete records to 'fix' it, restore a backup instead.");
 
     private (long Sequence, string Hash) ReadHead(NpgsqlConnection c, NpgsqlTransaction tx, bool forUpdate)
     {
@@ -341,11 +364,13 @@ public sealed class PostgresLedgerStore : ILedgerStore
             while (reader.Read())
                 if (reader.GetString(0) == "head_seq") sequence = reader.GetString(1);
                 else hash = reader.GetString(1);
-        if (sequence is null || hash is null || !long.TryParse(sequence, CultureInfo.InvariantCulture, out var n)) throw Corrupt("its head (last sequence number and hash) is missing");
+        if (sequence is null || hash is null || !long.TryParse(sequence, CultureInfo.InvariantCulture, out var n))
+            throw Corrupt("its head (last sequence number and hash) is missing");
         return (n, hash);
     }
 
-    private static List<ChainVerifier.RawRow> ReadWhere(NpgsqlConnection c, NpgsqlTransaction? tx, string where, params (string Name, object Value)[] parameters)
+    private static List<ChainVerifier.RawRow> ReadWhere(
+        NpgsqlConnection c, NpgsqlTransaction? tx, string where, params (string Name, object Value)[] parameters)
     {
         using var cmd = new NpgsqlCommand($"SELECT {Columns} FROM ledger WHERE {where} ORDER BY seq", c, tx);
         foreach (var (name, value) in parameters) cmd.Parameters.AddWithValue(name, value);

@@ -106,7 +106,9 @@ public sealed class SqliteLedgerStore : ILedgerStore
             }
             var (headSequence, headHash) = ReadHead();
             if (headSequence != sequence - 1 || headHash != previousHash)
-                throw Corrupt($"its head records {headSequence} records ending in {ChainVerifier.ShortHash(headHash)}, but the last record is {sequence - 1} ending in {ChainVerifier.ShortHash(previousHash)}: records were removed or added behind Veil's back");
+                throw Corrupt(
+                    $"its head records {headSequence} records ending in {ChainVerifier.ShortHash(headHash)}, but the last record is " +
+                    $"{sequence - 1} ending in {ChainVerifier.ShortHash(previousHash)}: records were removed or added behind Veil's back");
             CheckNoneMissing(sequence - 1);
             if (admit is not null)
             {
@@ -141,7 +143,8 @@ public sealed class SqliteLedgerStore : ILedgerStore
             }
             Execute(_connection, "COMMIT;"); // synchronous=FULL: durable when this returns
             committed = true;
-            return new LedgerRecord(sequence, pending.ReleaseId, pending.DatasetFingerprint, pending.RunId, pending.Step, eventJson, timestamp, previousHash, hash);
+            return new LedgerRecord(
+                sequence, pending.ReleaseId, pending.DatasetFingerprint, pending.RunId, pending.Step, eventJson, timestamp, previousHash, hash);
         }
         catch (SqliteException e)
         {
@@ -262,7 +265,9 @@ public sealed class SqliteLedgerStore : ILedgerStore
         rows.Select(r => ChainVerifier.TryComplete(r) ?? throw Corrupt($"record {r.Sequence} is unreadable")).ToList();
 
     private LedgerException Corrupt(string what) =>
-        new($"ledger {Location} is damaged: {what}. Nothing was appended. Run `./run.sh privacy ledger verify --ledger {Location}` to find the first bad record; never delete records to 'fix' it, restore a backup instead.");
+        new(
+            $"ledger {Location} is damaged: {what}. Nothing was appended. Run `./run.sh privacy ledger verify --ledger " +
+            $"{Location}` to find the first bad record; never delete records to 'fix' it, restore a backup instead.");
 
     private List<ChainVerifier.RawRow> ReadWhere(string where, params (string Name, object Value)[] parameters)
     {
@@ -280,7 +285,9 @@ public sealed class SqliteLedgerStore : ILedgerStore
         using var reader = cmd.ExecuteReader();
         var scopes = new List<ScopeVerifier.RawScope>();
         while (reader.Read())
-            scopes.Add(new ScopeVerifier.RawScope(reader.GetString(0), reader.IsDBNull(1) ? null : reader.GetInt64(1), reader.IsDBNull(2) ? null : (byte[])reader.GetValue(2)));
+            scopes.Add(
+                new ScopeVerifier.RawScope(
+                    reader.GetString(0), reader.IsDBNull(1) ? null : reader.GetInt64(1), reader.IsDBNull(2) ? null : (byte[])reader.GetValue(2)));
         return scopes;
     }
 
@@ -296,15 +303,22 @@ public sealed class SqliteLedgerStore : ILedgerStore
             if (kind is null)
             {
                 if (tables is not null && Convert.ToInt64(tables) > 0)
-                    throw new LedgerException($"{Location} is a SQLite database but not a Veil ledger; point veil.privacy.ledger.path / --ledger at a ledger file or a new path");
-                Execute(_connection, $"INSERT INTO veil_meta VALUES ('kind', '{Kind}'), ('schema_version', '{SchemaVersion}'), ('head_seq', '0'), ('head_hash', '{LedgerRecord.GenesisHash}');");
+                    throw new LedgerException(
+                        $"{Location} is a SQLite database but not a Veil ledger; point veil.privacy.ledger.path / --ledger at a ledger file or a new path");
+                Execute(
+                    _connection,
+                    $"INSERT INTO veil_meta VALUES ('kind', '{Kind}'), ('schema_version', " +
+                    $"'{SchemaVersion}'), ('head_seq', '0'), ('head_hash', '{LedgerRecord.GenesisHash}');");
             }
             else if ((string)kind != Kind)
                 throw new LedgerException($"{Location} is not a Veil ledger (kind '{kind}')");
             else if (version is null || int.Parse((string)version) > SchemaVersion)
                 throw new LedgerException($"{Location} has ledger schema version {version}; this Veil reads up to {SchemaVersion}: upgrade Veil");
             // Columns are nullable on purpose: a damaged row must be readable so Verify can name it, not hide it.
-            Execute(_connection, $"CREATE TABLE IF NOT EXISTS ledger (seq INTEGER PRIMARY KEY, release_id TEXT UNIQUE, dataset TEXT, run_id TEXT, step INTEGER, event TEXT, ts_ms INTEGER, prev_hash TEXT, hash TEXT);");
+            Execute(
+                _connection,
+                $"CREATE TABLE IF NOT EXISTS ledger (seq INTEGER PRIMARY KEY, release_id TEXT UNIQUE, " +
+                $"dataset TEXT, run_id TEXT, step INTEGER, event TEXT, ts_ms INTEGER, prev_hash TEXT, hash TEXT);");
             Execute(_connection, "CREATE INDEX IF NOT EXISTS ledger_dataset ON ledger (dataset, seq);");
             // Added without a version bump: a ledger written before scopes existed gains the table and reads unchanged.
             Execute(_connection, "CREATE TABLE IF NOT EXISTS scopes (id TEXT PRIMARY KEY, count INTEGER, identities BLOB);");

@@ -12,9 +12,11 @@ public sealed record ReleaseShare
     public ReleaseShare(string name, double weight, long count, double samplingRate = 1.0)
     {
         if (string.IsNullOrWhiteSpace(name)) throw new ArgumentException("a release share needs a name (it keys the noise multipliers)", nameof(name));
-        if (!(weight > 0) || !double.IsFinite(weight)) throw new ArgumentOutOfRangeException(nameof(weight), weight, $"weight of release \"{name}\" must be finite and > 0");
+        if (!(weight > 0) || !double.IsFinite(weight))
+            throw new ArgumentOutOfRangeException(nameof(weight), weight, $"weight of release \"{name}\" must be finite and > 0");
         if (count < 1) throw new ArgumentOutOfRangeException(nameof(count), count, $"release \"{name}\" must happen at least once");
-        if (!(samplingRate > 0 && samplingRate <= 1)) throw new ArgumentOutOfRangeException(nameof(samplingRate), samplingRate, $"sampling rate of release \"{name}\" must be in (0, 1]");
+        if (!(samplingRate > 0 && samplingRate <= 1))
+            throw new ArgumentOutOfRangeException(nameof(samplingRate), samplingRate, $"sampling rate of release \"{name}\" must be in (0, 1]");
         (Name, Weight, Count, SamplingRate) = (name, weight, count, samplingRate);
     }
 
