@@ -24,7 +24,9 @@ public static class VeilCommandLine
             return parsed.Invoke(new InvocationConfiguration { Output = stdout, Error = stderr, EnableDefaultExceptionHandler = false });
         }
         catch (Exception e) when (e is CliUsageException or Configuration.ConfigurationException or Veil.Ledger.Store.LedgerException
-                                   or Veil.DataLoading.Datasets.DatasetNotFoundException or Veil.DataLoading.Datasets.DatasetFormatException or Veil.Compute.Transfer.BackboneException or PrivateRuns.PrivateRunRefusedException or ArgumentException or FileNotFoundException or DirectoryNotFoundException)
+                                   or Veil.DataLoading.Datasets.DatasetNotFoundException or Veil.DataLoading.Datasets.DatasetFormatException
+                                   or Veil.Compute.Transfer.BackboneException or PrivateRuns.PrivateRunRefusedException
+                                   or ArgumentException or FileNotFoundException or DirectoryNotFoundException)
         {
             stderr.WriteLine($"veil: {OneLine(e.Message)}");
             return ExitCodes.Usage;

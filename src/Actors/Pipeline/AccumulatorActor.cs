@@ -28,7 +28,8 @@ public sealed class AccumulatorActor : ReceiveActor
     }
 
     /// <summary>The full clipped sum of one logical batch, with non-private diagnostics.</summary>
-    public sealed record ClippedSum(long Step, float[] Sum, int Examples, double LossSum, int ClippedExamples, int DuplicatesIgnored, ActivityContext Trace = default);
+    public sealed record ClippedSum(
+        long Step, float[] Sum, int Examples, double LossSum, int ClippedExamples, int DuplicatesIgnored, ActivityContext Trace = default);
 
     private sealed class StepState(int parameterCount)
     {

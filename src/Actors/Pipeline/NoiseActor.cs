@@ -11,7 +11,8 @@ namespace Veil.Actors.Pipeline;
 public sealed class NoiseActor : ReceiveActor
 {
     /// <summary>The released, noisy sum Σ clipped + N(0, σ²C²) of one step, with non-private diagnostics.</summary>
-    public sealed record NoisyGradient(long Step, float[] NoisySum, int Examples, double LossSum, int ClippedExamples, double EpsilonSpent, ActivityContext Trace = default);
+    public sealed record NoisyGradient(
+        long Step, float[] NoisySum, int Examples, double LossSum, int ClippedExamples, double EpsilonSpent, ActivityContext Trace = default);
 
     /// <summary>The ledger refused the release (budget); the run must stop without it.</summary>
     public sealed record ReleaseRefused(long Step, string Reason);
@@ -33,7 +34,8 @@ public sealed class NoiseActor : ReceiveActor
             // A NaN or ∞ in the sum would leak through the noise unbounded: never record, never release it.
             if (!AllFinite(m.Sum))
             {
-                _supervisor.Tell(new ReleaseRefused(m.Step, $"the clipped sum of step {m.Step} is not finite (NaN or ∞ from a worker); nothing was recorded or released"));
+                _supervisor.Tell(new ReleaseRefused(
+                    m.Step, $"the clipped sum of step {m.Step} is not finite (NaN or ∞ from a worker); nothing was recorded or released"));
                 return;
             }
             if (!_awaitingLedger.TryAdd(m.Step, m)) return; // the same step twice would be noise twice: never

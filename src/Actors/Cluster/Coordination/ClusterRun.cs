@@ -31,7 +31,8 @@ public sealed class ClusterRun(
     public PreparedRun Prepare(ActorSystem system)
     {
         Func<WorkSourceContext, Props> workSource = ctx => WorkDispatcherActor.Props(new WorkDispatcherSettings(
-            ctx.Fingerprint, ctx.RunId, ctx.Model, ctx.ClipNorm, cluster.MinWorkers, cluster.ChunkBytes, ctx.PlanStep, ctx.Accumulator, Log, ctx.AugmentationSeed));
+            ctx.Fingerprint, ctx.RunId, ctx.Model, ctx.ClipNorm, cluster.MinWorkers, cluster.ChunkBytes, ctx.PlanStep, ctx.Accumulator, Log,
+            ctx.AugmentationSeed));
         if (MarkedRun() is { } running)
         {
             Log.WriteLine($"cluster: coordinator on {Akka.Cluster.Cluster.Get(system).SelfAddress} resumes run {running}");

@@ -30,7 +30,8 @@ public sealed class CoordinatorSingletonActor : ReceiveActor
         Receive<CoordinatorActor.Failed>(Complete);
         Receive<Terminated>(t =>
         {
-            if (t.ActorRef.Equals(_coordinator)) End(false, $"the coordinator of run {_prepared?.RunId} crashed; the run is resumable from {_prepared?.RunPath}");
+            if (t.ActorRef.Equals(_coordinator))
+                End(false, $"the coordinator of run {_prepared?.RunId} crashed; the run is resumable from {_prepared?.RunPath}");
         });
     }
 

@@ -109,14 +109,16 @@ public sealed class WorkDispatcherActor : ReceiveActor
     private void OnOpenStep(DataLoaderActor.OpenStep m)
     {
         if (m.Parameters.Version != m.Step)
-            throw new InvalidOperationException($"step {m.Step} opened with parameter version {m.Parameters.Version}: every step is computed at the version of its own number");
+            throw new InvalidOperationException(
+                $"step {m.Step} opened with parameter version {m.Parameters.Version}: every step is computed at the version of its own number");
         _step = m.Step;
         _parameters = m.Parameters;
         _pending.Clear();
         _orphans.Clear();
         if (!_started && _nodes.Count < _settings.MinWorkers)
         {
-            _settings.Log?.WriteLine($"cluster: waiting for {_settings.MinWorkers} worker node(s) (veil.cluster.min-workers) before step {m.Step}; {_nodes.Count} ready");
+            _settings.Log?.WriteLine(
+                $"cluster: waiting for {_settings.MinWorkers} worker node(s) (veil.cluster.min-workers) before step {m.Step}; {_nodes.Count} ready");
             return;
         }
         AssignStep();
@@ -183,7 +185,8 @@ public sealed class WorkDispatcherActor : ReceiveActor
         var unfinished = _pending.Where(p => p.Value.Agent.Equals(agent)).ToList();
         foreach (var p in unfinished) _pending.Remove(p.Key);
         var shards = unfinished.SelectMany(p => p.Value.Shards).ToArray();
-        _settings.Log?.WriteLine($"cluster: worker node {AddressOf(agent)} {why}; {shards.Length} unfinished micro-batch(es) of step {_step} handed to the {_nodes.Count} other node(s)");
+        _settings.Log?.WriteLine($"cluster: worker node {AddressOf(agent)} {why}; " +
+            $"{shards.Length} unfinished micro-batch(es) of step {_step} handed to the {_nodes.Count} other node(s)");
         Distribute(shards);
     }
 

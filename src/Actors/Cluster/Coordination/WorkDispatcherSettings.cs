@@ -14,5 +14,6 @@ namespace Veil.Actors.Cluster.Coordination;
 /// <param name="Accumulator">The pipeline's accumulator; it counts every shard exactly once.</param>
 /// <param name="Log">Where "waiting for workers" and reassignments are reported (the run's log).</param>
 public sealed record WorkDispatcherSettings(
-    string Fingerprint, string RunId, string Model, double ClipNorm, int MinWorkers, int ChunkBytes, Func<long, StepPlan> PlanStep, IActorRef Accumulator, TextWriter? Log = null,
+    string Fingerprint, string RunId, string Model, double ClipNorm, int MinWorkers, int ChunkBytes, Func<long, StepPlan> PlanStep, IActorRef Accumulator,
+    TextWriter? Log = null,
     ulong AugmentationSeed = 0);

@@ -40,7 +40,8 @@ public sealed class ClusterNode : IDisposable
             // (each node loads and checks the backbone folder itself; the Hello compares the identities).
             var models = new RunModels(t, _data!.ModelClasses, _data.Fingerprint);
             // The clip norm is the one the coordinator's plan says (it comes with the Hello), not this node's veil.dp.clip-norm.
-            computers ??= (index, clipNorm) => new TorchGradientComputer(models.Create(0), clipNorm, t.Devices[index % t.Devices.Count], TrainingJob.Method(t), TrainingJob.Unsupported(t));
+            computers ??= (index, clipNorm) => new TorchGradientComputer(
+                models.Create(0), clipNorm, t.Devices[index % t.Devices.Count], TrainingJob.Method(t), TrainingJob.Unsupported(t));
             var agent = System.ActorOf(NodeAgentActor.Props(new NodeAgentSettings(_data.Fingerprint, models.Identity,
                 seed => new RetryingDecoder(_data.TrainDecoder(seed)), computers, workers, cluster.ChunkBytes,
                 t.DecodeThreads, "veil-worker-dispatcher", MaxBufferedMicroBatches: t.PrefetchMicroBatches + t.DecodeThreads + workers)), NodeAgentActor.Name);
@@ -76,7 +77,8 @@ public sealed class ClusterNode : IDisposable
 
     /// <summary>Starts a node from a loaded configuration (veil.cluster.* says its roles and address). <paramref name="computers"/>, if
     /// given, replaces a worker's gradient computers: (worker index, the clip norm of the coordinator's plan) → computer.</summary>
-    public static ClusterNode Start(Akka.Configuration.Config config, TextWriter log, string? ledgerPathOverride = null, Func<int, double, IGradientComputer>? computers = null) =>
+    public static ClusterNode Start(
+        Akka.Configuration.Config config, TextWriter log, string? ledgerPathOverride = null, Func<int, double, IGradientComputer>? computers = null) =>
         new(config, log, ledgerPathOverride, computers);
 
     /// <summary>Leaves the cluster gracefully (a singleton here hands over), then stops.</summary>

@@ -32,7 +32,10 @@ public sealed class AssignedWorkFeed : IWorkFeed
         _decoding = Task.WhenAll(Enumerable.Range(0, Math.Max(1, decodeTasks)).Select(_ => Task.Run(() => DecodeAsync(stop))));
     }
 
-    /// <summary>Queues the shards of one assignment, to be decoded with <paramref name="decoder"/> as micro-batches 0 … n−1 of <paramref name="round"/>.</summary>
+    /// <summary>
+    /// Queues the shards of one assignment, to be decoded with <paramref name="decoder"/> as micro-batches 0 … n−1 of
+    /// <paramref name="round"/>.
+    /// </summary>
     public void Add(long round, IReadOnlyList<MicroBatchSpec> shards, IMicroBatchDecoder decoder)
     {
         for (var i = 0; i < shards.Count; i++) _work.Writer.TryWrite(new Item(round, i, shards[i], decoder));

@@ -98,9 +98,11 @@ public sealed class NodeAgentActor : ReceiveActor
                 ? $"node {Self.Path.Address}: its dataset fingerprint {Short(_settings.Fingerprint)} differs from run {m.RunId}'s {Short(m.Fingerprint)}: " +
                   "this node opened other data; give it the coordinator's veil.data.* settings (same files, same train-examples)"
             : m.Model != _settings.Model
-                ? $"node {Self.Path.Address}: it was started for model {_settings.Model}, run {m.RunId} trains {m.Model}; give it the coordinator's veil.model.name, veil.model.weight-standardisation, veil.init.* and veil.public.* (and the same backbone folder)"
+                ? $"node {Self.Path.Address}: it was started for model {_settings.Model}, run {m.RunId} trains {m.Model}; " +
+                  "give it the coordinator's veil.model.name, veil.model.weight-standardisation, veil.init.* and veil.public.* (and the same backbone folder)"
             : !(double.IsFinite(m.ClipNorm) && m.ClipNorm > 0)
-                ? $"node {Self.Path.Address}: run {m.RunId}'s plan clips to C = {m.ClipNorm}, which bounds nothing; the coordinator's veil.dp.clip-norm must be a positive number"
+                ? $"node {Self.Path.Address}: run {m.RunId}'s plan clips to C = {m.ClipNorm}, which bounds nothing; " +
+                  "the coordinator's veil.dp.clip-norm must be a positive number"
             : null;
         if (reason is not null)
         {

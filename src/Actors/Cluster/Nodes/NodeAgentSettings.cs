@@ -17,5 +17,6 @@ namespace Veil.Actors.Cluster.Nodes;
 /// <param name="MaxWorkerRestarts">Worker crashes restarted (each micro-batch redone) before the agent gives up and the node leaves.</param>
 /// <param name="MaxBufferedMicroBatches">Decoded micro-batches the node's loader holds at most.</param>
 public sealed record NodeAgentSettings(
-    string Fingerprint, string Model, Func<ulong, IMicroBatchDecoder> Decoders, Func<int, double, IGradientComputer> CreateComputer, int Workers, int ChunkBytes,
+    string Fingerprint, string Model, Func<ulong, IMicroBatchDecoder> Decoders, Func<int, double, IGradientComputer> CreateComputer, int Workers,
+    int ChunkBytes,
     int DecodeParallelism = 1, string? WorkerDispatcher = null, int MaxWorkerRestarts = 1000, int MaxBufferedMicroBatches = 16);

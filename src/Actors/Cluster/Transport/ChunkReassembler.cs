@@ -26,12 +26,14 @@ public sealed class ChunkReassembler(int maxOpen = 64)
         if (!_open.TryGetValue(chunk.TransferId, out var open))
         {
             if (chunk.TotalBytes < 0 || chunk.TotalBytes > Array.MaxLength || chunk.Count <= 0)
-                throw new CorruptTransferException($"chunk {chunk.Index} of transfer {chunk.TransferId} announces {chunk.TotalBytes} bytes in {chunk.Count} chunks");
+                throw new CorruptTransferException(
+                    $"chunk {chunk.Index} of transfer {chunk.TransferId} announces {chunk.TotalBytes} bytes in {chunk.Count} chunks");
             _open[chunk.TransferId] = open = new Open(chunk) { Serial = ++_serial };
             DropStale();
         }
         if (chunk.Index < 0 || chunk.Index >= open.Seen.Length || chunk.Count != open.Seen.Length)
-            throw new CorruptTransferException($"chunk {chunk.Index}/{chunk.Count} does not belong to transfer {chunk.TransferId} of {open.Seen.Length} chunks");
+            throw new CorruptTransferException(
+                $"chunk {chunk.Index}/{chunk.Count} does not belong to transfer {chunk.TransferId} of {open.Seen.Length} chunks");
         if (open.Seen[chunk.Index]) return null;
         var offset = chunk.Offset;
         if (offset < 0 || offset + chunk.Data.Length > open.Buffer.LongLength)

@@ -30,7 +30,8 @@ public static class ClusterWireFormat
         NodeAgentActor.Parameters => Parameters,
         WorkDispatcherActor.ShardSum => ShardSum,
         RunWatcherActor.RunEnded => RunEnded,
-        _ => throw new ArgumentException($"{message.GetType().FullName} is not a cluster message; only the types in {nameof(ClusterWireFormat)} travel between nodes"),
+        _ => throw new ArgumentException(
+            $"{message.GetType().FullName} is not a cluster message; only the types in {nameof(ClusterWireFormat)} travel between nodes"),
     };
 
     public static (string Manifest, byte[] Bytes) Encode(object message)
@@ -108,13 +109,15 @@ public static class ClusterWireFormat
         {
             object message = manifest switch
             {
-                Chunk => new TensorChunk(new Guid(r.ReadBytes(16)), r.ReadInt32(), r.ReadInt32(), r.ReadInt64(), r.ReadInt64(), ReadBytes(r), r.ReadString(), ReadBytes(r)),
+                Chunk => new TensorChunk(
+                    new Guid(r.ReadBytes(16)), r.ReadInt32(), r.ReadInt32(), r.ReadInt64(), r.ReadInt64(), ReadBytes(r), r.ReadString(), ReadBytes(r)),
                 Hello => new NodeAgentActor.Hello(r.ReadString(), r.ReadString(), r.ReadString(), r.ReadDouble(), r.ReadUInt64()),
                 Ready => new WorkDispatcherActor.NodeReady(r.ReadInt32()),
                 Refused => new WorkDispatcherActor.NodeRefused(r.ReadString()),
                 Assign => ReadAssign(r),
                 Parameters => new NodeAgentActor.Parameters(r.ReadInt64(), ReadArray<float>(r)),
-                ShardSum => new WorkDispatcherActor.ShardSum(r.ReadInt64(), r.ReadInt64(), ReadArray<int>(r), ReadArray<float>(r), r.ReadInt32(), r.ReadDouble(), r.ReadInt32()),
+                ShardSum => new WorkDispatcherActor.ShardSum(
+                    r.ReadInt64(), r.ReadInt64(), ReadArray<int>(r), ReadArray<float>(r), r.ReadInt32(), r.ReadDouble(), r.ReadInt32()),
                 RunEnded => new RunWatcherActor.RunEnded(r.ReadString(), r.ReadBoolean(), r.ReadString()),
                 _ => throw new CorruptTransferException($"unknown cluster message manifest \"{manifest}\" (a node running another Veil version?)"),
             };

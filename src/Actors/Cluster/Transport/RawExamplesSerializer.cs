@@ -22,5 +22,6 @@ public sealed class RawExamplesSerializer(ExtendedActorSystem system) : Serializ
             "raw examples stay where they are loaded, only clipped gradient sums travel (send a WorkDispatcherActor.ShardSum instead)");
 
     public override object FromBinary(byte[] bytes, Type type) =>
-        throw new RawExamplesMustStayLocalException($"refusing to deserialise {type?.FullName ?? "a message"} carrying raw training examples from another node");
+        throw new RawExamplesMustStayLocalException(
+            $"refusing to deserialise {type?.FullName ?? "a message"} carrying raw training examples from another node");
 }

@@ -6,7 +6,10 @@ namespace Veil.Actors.Cluster.Transport;
 /// <summary>Sends a message that carries a float buffer as a sequence of <see cref="TensorChunk"/>s.</summary>
 public static class TensorTransfer
 {
-    /// <summary>Encodes <paramref name="message"/>, cuts it into chunks of at most <paramref name="chunkBytes"/> and tells them to <paramref name="target"/> in order; returns the bytes sent.</summary>
+    /// <summary>
+    /// Encodes <paramref name="message"/>, cuts it into chunks of at most <paramref name="chunkBytes"/> and tells them to
+    /// <paramref name="target"/> in order; returns the bytes sent.
+    /// </summary>
     public static long Send(IActorRef target, object message, int chunkBytes, IActorRef sender)
     {
         var (kind, bytes) = ClusterWireFormat.Encode(message);
