@@ -1,7 +1,6 @@
 using System.Buffers.Binary;
 using System.Text;
 using System.Text.Json;
-using Microsoft.Data.Sqlite;
 using TorchSharp;
 using TorchSharp.PyBridge;
 using Veil.Actors.Tests.Cli;
