@@ -58,6 +58,8 @@ public sealed class TrainedRun
         if (!Directory.Exists(path)) throw new CliUsageException($"--run {runDirectory}: no such folder; give a runs/<id> folder written by `./run.sh train`");
         if (LastLayerRunFolder.Is(path))
             throw new CliUsageException($"--run {runDirectory} is a last-layer run (veil.mode = last-layer); export, predict and evaluate take DP-SGD runs (runs/<id> with {ParametersFile})");
+        if (!File.Exists(System.IO.Path.Combine(path, SavedRun.FileName)))
+            throw new CliUsageException($"--run {runDirectory} has no {SavedRun.FileName}: it is not a folder written by `./run.sh train` (give runs/<id>)");
         var saved = SavedRun.Read(path);
         var parameters = System.IO.Path.Combine(path, ParametersFile);
         if (!File.Exists(parameters))
