@@ -46,6 +46,11 @@ public static class JsonLine
             case string s:
                 w.WriteStringValue(s);
                 break;
+            case IEnumerable<double> numbers:
+                w.WriteStartArray();
+                foreach (var item in numbers) WriteValue(w, item);
+                w.WriteEndArray();
+                break;
             case IEnumerable<string> strings:
                 w.WriteStartArray();
                 foreach (var item in strings) w.WriteStringValue(item);

@@ -63,6 +63,7 @@ public static class VeilCommandLine
         {
             TrainCommands.Demo(stdout), TrainCommands.Train(stdout), NodeCommand.Create(stdout), PretrainCommand.Create(stdout), privacy, bench, ChaosCommand.Create(stdout),
             DataExportCommand.DataGroup(stdout), ReportCommand.Create(stdout),
+            ExportCommand.Create(stdout), PredictCommand.Create(stdout), EvaluateCommand.Create(stdout),
         };
     }
 

@@ -157,7 +157,7 @@ public sealed class PrivateRun : IDisposable
     }
 
     /// <summary>The run's privacy settings as saved, with a kept-apart password put back.</summary>
-    private static PrivacySettings SavedPrivacy(PrivacySettings saved, string runPath)
+    internal static PrivacySettings SavedPrivacy(PrivacySettings saved, string runPath)
     {
         if (saved.LedgerBackend != LedgerBackends.Postgres) return saved with { LedgerBackend = LedgerBackends.Sqlite };
         var passwordFile = Path.Combine(runPath, "secrets", LedgerPasswordFile);
