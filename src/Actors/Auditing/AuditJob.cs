@@ -124,8 +124,9 @@ public static class AuditJob
         if (ClusterSettings.Create(config).Enabled)
             throw new ConfigurationException(
                 "veil.cluster.enabled = true: the audit runs on one node; set it to false (the pipeline's mathematics are the same)");
-        if (LastLayerSettings.Mode(config) != "dp-sgd")
-            throw new ConfigurationException($"veil.mode = {LastLayerSettings.Mode(config)}: the audit covers DP-SGD training; set veil.mode = dp-sgd");
+        if (LastLayerSettings.Mode(config) is var mode && mode != RunMode.DpSgd)
+            throw new ConfigurationException(
+                $"veil.mode = {ConfigChoice.Word(mode, LastLayerSettings.Modes)}: the audit covers DP-SGD training; set veil.mode = dp-sgd");
         if (t.UsesImageSource)
             throw new ConfigurationException(
                 "veil.data.source is set: the audit draws its canaries from the Fashion-MNIST IDX files (veil.data.path); clear veil.data.source");

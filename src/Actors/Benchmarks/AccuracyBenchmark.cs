@@ -39,7 +39,7 @@ public static class AccuracyBenchmark
         var rows = new List<Row>();
         foreach (var recipe in recipes)
         {
-            var lastLayer = LastLayerSettings.Mode(VeilConfiguration.Load(recipe, overrides)) == "last-layer";
+            var lastLayer = LastLayerSettings.Mode(VeilConfiguration.Load(recipe, overrides)) == RunMode.LastLayer;
             var dataPublic = TrainingSettings.Create(VeilConfiguration.Load(recipe, overrides)).DataPublic;
             foreach (var epsilon in epsilons)
             {

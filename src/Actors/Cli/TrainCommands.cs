@@ -81,7 +81,7 @@ public static class TrainCommands
         if (ClusterSettings.Create(config).Enabled) return Report(stdout, ClusterTrain.Run(config, stdout, ledgerOverride), json);
         var training = TrainingSettings.Create(config);
         var privacy = PrivacySettings.Create(config);
-        if (LastLayerSettings.Mode(config) == "last-layer")
+        if (LastLayerSettings.Mode(config) == RunMode.LastLayer)
             return LastLayerOutput.Report(
                 stdout, LastLayer.LastLayerJob.Start(LastLayerSettings.Create(config), training, privacy, stdout, ledgerOverride), json);
         var r = WithProgress(stdout, json, quiet, progress => TrainingJob.Start(training, privacy, CheckpointSettings.Create(config),

@@ -11,10 +11,10 @@ public sealed record LastLayerSettings(
     double Epochs, int ExpectedBatchSize, double LearningRate, double GradientClip,
     double SplitCovariance, double SplitTargets, double SplitGradient, double SplitHessian, double SplitSgd)
 {
-    public static IReadOnlyList<string> Modes { get; } = ["dp-sgd", "last-layer"];
+    public static IReadOnlyList<(string Word, RunMode Value)> Modes { get; } = [("dp-sgd", RunMode.DpSgd), ("last-layer", RunMode.LastLayer)];
 
     /// <summary>veil.mode: dp-sgd (the whole model, the actor pipeline) or last-layer (a private head on frozen features).</summary>
-    public static string Mode(Config c) => ConfigReading.OneOf(c, "veil.mode", Modes);
+    public static RunMode Mode(Config c) => ConfigChoice.Read(c, "veil.mode", Modes);
 
     public static LastLayerSettings Create(Config c)
     {

@@ -1,4 +1,8 @@
+using System.Text.Json.Serialization;
 using Akka.Configuration;
+using Veil.Compute.Clipping;
+using Veil.Compute.PerExample;
+using Veil.DataLoading.Sources;
 
 namespace Veil.Actors.Configuration;
 
@@ -9,12 +13,15 @@ public sealed record TrainingSettings(
     string DataName, string DataPath, int TrainExamples, int TestExamples,
     string Model, int InitSeed,
     int ExpectedBatchSize, double Epochs, double ClipNorm, double NoiseMultiplier, double TargetEpsilon,
-    double LearningRate, double Momentum, string Schedule,
+    double LearningRate, double Momentum,
+    [property: JsonConverter(typeof(JsonStringEnumConverter))] LearningRateScheduleKind Schedule,
     IReadOnlyList<string> Devices, int WorkersPerDevice, int ThreadsPerWorker, int MicroBatchSize,
     int DecodeThreads, int PrefetchMicroBatches,
     int EvalBatchSize,
-    string Unsupported = "refuse", string PerExampleMethod = "fast",
-    string Source = "", string TestSource = "", string OnCorrupt = "fail", int Multiplicity = 1,
+    [property: JsonConverter(typeof(JsonStringEnumConverter))] UnsupportedModulePolicy Unsupported = UnsupportedModulePolicy.Refuse,
+    [property: JsonConverter(typeof(JsonStringEnumConverter))] ClippingMethod PerExampleMethod = ClippingMethod.Fast,
+    string Source = "", string TestSource = "",
+    [property: JsonConverter(typeof(JsonStringEnumConverter))] CorruptExamplePolicy OnCorrupt = CorruptExamplePolicy.Fail, int Multiplicity = 1,
     bool AugmentFlip = false, int AugmentCropPadding = 0, int EvalEverySteps = 0,
     PublicSplitSettings? Public = null, InitSettings? Init = null, bool WeightStandardisation = false,
     ulong InsecurePrivateSeed = 0, bool DataPublic = false)
@@ -40,7 +47,8 @@ public sealed record TrainingSettings(
 
     /// <summary>Every catalog model; whether its input shape fits the data is checked when the data is opened (RunData).</summary>
     public static IReadOnlyList<string> Models => Veil.Compute.Models.ModelCatalog.Names;
-    public static readonly IReadOnlyList<string> Schedules = ["constant", "cosine"];
+    public static readonly IReadOnlyList<(string Word, LearningRateScheduleKind Value)> Schedules =
+        [("constant", LearningRateScheduleKind.Constant), ("cosine", LearningRateScheduleKind.Cosine)];
 
     public static TrainingSettings Create(Config c)
     {
@@ -77,7 +85,7 @@ public sealed record TrainingSettings(
                     $"veil.data.train-examples = {trainExamples} applies to the Fashion-MNIST IDX files only; " +
                     $"with veil.data.source set it to 0 and point the source at the examples to train on");
         }
-        var onCorrupt = ConfigReading.OneOf(c, "veil.data.on-corrupt", ["fail", "skip"]);
+        var onCorrupt = ConfigChoice.Read(c, "veil.data.on-corrupt", [("fail", CorruptExamplePolicy.Fail), ("skip", CorruptExamplePolicy.Skip)]);
         var multiplicity = Int("veil.data.multiplicity", 1, 1024);
         var flip = ConfigReading.Boolean(c, "veil.data.augment.flip");
         var cropPadding = Int("veil.data.augment.crop-padding", 0, 1024);
@@ -86,7 +94,7 @@ public sealed record TrainingSettings(
             // The IDX path decodes without augmentation or skipping; a key that would be silently ignored is an error.
             var ignored = new (string Key, bool Set)[]
             {
-                ("veil.data.test-source", !string.IsNullOrWhiteSpace(testSource)), ("veil.data.on-corrupt", onCorrupt != "fail"),
+                ("veil.data.test-source", !string.IsNullOrWhiteSpace(testSource)), ("veil.data.on-corrupt", onCorrupt != CorruptExamplePolicy.Fail),
                 ("veil.data.multiplicity", multiplicity != 1), ("veil.data.augment.flip", flip), ("veil.data.augment.crop-padding", cropPadding != 0),
             }.FirstOrDefault(k => k.Set).Key;
             if (ignored is not null)
@@ -120,13 +128,14 @@ public sealed record TrainingSettings(
             ConfigReading.Double(c, "veil.dp.target-epsilon", v => v > 0 && double.IsFinite(v), "(0, ∞)"),
             ConfigReading.Double(c, "veil.optimizer.learning-rate", v => v > 0 && double.IsFinite(v), "(0, ∞)"),
             ConfigReading.Double(c, "veil.optimizer.momentum", v => v is >= 0 and < 1, "[0, 1)"),
-            ConfigReading.OneOf(c, "veil.optimizer.schedule", Schedules),
+            ConfigChoice.Read(c, "veil.optimizer.schedule", Schedules),
             devices.ToArray(), WorkersPerDevice(Int("veil.runtime.workers-per-device", 0, 64), devices), Int("veil.runtime.threads-per-worker", 0, 1024),
             Int("veil.runtime.micro-batch-size", 1, 1 << 20), Int("veil.runtime.decode-threads", 1, 64),
             Int("veil.runtime.prefetch-micro-batches", 1, 1 << 16),
             Int("veil.eval.batch-size", 1, 1 << 20),
-            ConfigReading.OneOf(c, "veil.dp.unsupported", ["refuse", "naive"]),
-            ConfigReading.OneOf(c, "veil.dp.per-example-method", ["fast", "materialised", "naive"]),
+            ConfigChoice.Read(c, "veil.dp.unsupported", [("refuse", UnsupportedModulePolicy.Refuse), ("naive", UnsupportedModulePolicy.Naive)]),
+            ConfigChoice.Read(c, "veil.dp.per-example-method",
+                [("fast", ClippingMethod.Fast), ("materialised", ClippingMethod.Materialised), ("naive", ClippingMethod.Naive)]),
             source, testSource, onCorrupt, multiplicity, flip, cropPadding,
             Int("veil.eval.every-steps", 0, int.MaxValue),
             publicSplit, InitSettings.Create(c), weightStandardisation,

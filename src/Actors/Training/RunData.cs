@@ -161,7 +161,7 @@ public sealed class RunData : IDisposable
 
     private static MicroBatchSpec AllOf(int count) => new(new MicroBatchId(-1, 0), Enumerable.Range(0, count).ToArray());
 
-    private static CorruptExamplePolicy Policy(TrainingSettings t) => t.OnCorrupt == "skip" ? CorruptExamplePolicy.Skip : CorruptExamplePolicy.Fail;
+    private static CorruptExamplePolicy Policy(TrainingSettings t) => t.OnCorrupt;
 
     // Fashion-MNIST's statistics, as the IDX path uses: a folder exported from Fashion-MNIST as PNG then
     // trains on exactly the inputs the IDX files give, and the catalog models' tuned rates still apply.

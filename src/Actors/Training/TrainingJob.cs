@@ -128,15 +128,10 @@ public static class TrainingJob
         return prepared.Complete(outcome);
     }
 
-    internal static Veil.Compute.Clipping.ClippingMethod Method(TrainingSettings t) => t.PerExampleMethod switch
-    {
-        "materialised" => Veil.Compute.Clipping.ClippingMethod.Materialised,
-        "naive" => Veil.Compute.Clipping.ClippingMethod.Naive,
-        _ => Veil.Compute.Clipping.ClippingMethod.Fast,
-    };
+    internal static Veil.Compute.Clipping.ClippingMethod Method(TrainingSettings t) => t.PerExampleMethod;
 
     internal static Veil.Compute.PerExample.UnsupportedModulePolicy Unsupported(TrainingSettings t) =>
-        t.Unsupported == "naive" ? Veil.Compute.PerExample.UnsupportedModulePolicy.Naive : Veil.Compute.PerExample.UnsupportedModulePolicy.Refuse;
+        t.Unsupported;
 
     internal static void PrepareTorch(TrainingSettings t)
     {

@@ -94,7 +94,7 @@ internal static class TrainingPipeline
             ? new PrefetcherWorkFeed(
                 new MicroBatchPrefetcher(decoder, planner.Plans(firstStep, remaining), new PrefetchSettings(t.PrefetchMicroBatches, t.DecodeThreads)))
             : new PreloadedWorkFeed([]);
-        var lrSchedule = t.Schedule == "cosine"
+        var lrSchedule = t.Schedule == LearningRateScheduleKind.Cosine
             ? (LearningRateSchedule)new CosineLearningRate(t.LearningRate, plan.Steps)
             : new ConstantLearningRate(t.LearningRate);
         var optimizer = new SgdMomentum(s.Velocity, t.Momentum);

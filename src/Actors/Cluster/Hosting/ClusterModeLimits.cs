@@ -11,7 +11,7 @@ public static class ClusterModeLimits
 {
     public static void Check(Akka.Configuration.Config config)
     {
-        if (LastLayerSettings.Mode(config) == "last-layer")
+        if (LastLayerSettings.Mode(config) == RunMode.LastLayer)
             throw new ConfigurationException("veil.mode = last-layer runs on one node (its work is a few linear-algebra releases, not per-step gradients); " +
                 "set veil.cluster.enabled = false");
     }
