@@ -18,9 +18,14 @@ public static class EvaluateCommand
     {
         var run = ExportCommand.RunOption();
         var source = new Option<string?>("--source") { Description = "A labelled image folder or tar shards (default: the run's test split)." };
-        var output = new Option<string?>("--out") { Description = "Where to write the confusion-matrix PNG (default runs/<id>/evaluation/confusion-matrix.png)." };
+        var output = new Option<string?>("--out")
+        {
+            Description = "Where to write the confusion-matrix PNG (default runs/<id>/evaluation/confusion-matrix.png).",
+        };
         var json = CliOptions.Json();
-        var command = new Command("evaluate", "Accuracy, per-class precision/recall and a confusion-matrix PNG of a trained run on labelled data.") { run, source, output, json };
+        var command = new Command(
+            "evaluate",
+            "Accuracy, per-class precision/recall and a confusion-matrix PNG of a trained run on labelled data.") { run, source, output, json };
         command.SetAction(p =>
         {
             var trained = TrainedRun.Open(p.GetValue(run)!);
@@ -29,15 +34,20 @@ public static class EvaluateCommand
             var predictions = Predictor.Run(model, ParameterVector.Flatten(model), batch.Inputs, batch.Count, trained.Training.EvalBatchSize);
             var matrix = ConfusionMatrix.Of(batch.Labels.Take(batch.Count).ToList(), predictions.Predicted, model.Classes);
             var png = Path.GetFullPath(p.GetValue(output) ?? Path.Combine(trained.Path, "evaluation", "confusion-matrix.png"));
-            ConfusionMatrixPlot.Save(matrix, png, string.Create(CultureInfo.InvariantCulture, $"Run {trained.Id} on {Path.GetFileName(description)}: accuracy {matrix.Accuracy:P2}"));
+            ConfusionMatrixPlot.Save(matrix, png, string.Create(CultureInfo.InvariantCulture,
+                $"Run {trained.Id} on {Path.GetFileName(description)}: accuracy {matrix.Accuracy:P2}"));
             if (!p.GetValue(json))
             {
                 if (privateData)
-                    stdout.WriteLine("warning: this is the run's private training data; figures measured on it are not differentially private: do not publish them");
-                stdout.WriteLine(string.Create(CultureInfo.InvariantCulture, $"run {trained.Id} on {description}: accuracy {matrix.Accuracy:F4} ({matrix.Correct} of {matrix.Total})"));
+                    stdout.WriteLine(
+                        "warning: this is the run's private training data; figures measured on it are not differentially private: " +
+                        "do not publish them");
+                stdout.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"run {trained.Id} on {description}: accuracy {matrix.Accuracy:F4} ({matrix.Correct} of {matrix.Total})"));
                 stdout.WriteLine("class  precision  recall  examples");
                 for (var k = 0; k < matrix.Classes; k++)
-                    stdout.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{k,5}  {Figure(matrix.Precision(k)),9}  {Figure(matrix.Recall(k)),6}  {matrix.Row(k),8}"));
+                    stdout.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                        $"{k,5}  {Figure(matrix.Precision(k)),9}  {Figure(matrix.Recall(k)),6}  {matrix.Row(k),8}"));
                 stdout.WriteLine($"confusion matrix: {png}");
             }
             stdout.WriteLine(JsonLine.Of(("command", "evaluate"), ("run_id", trained.Id), ("source", description), ("examples", matrix.Total),

@@ -15,11 +15,23 @@ public static class ExportCommand
     public static Command Create(TextWriter stdout)
     {
         var run = RunOption();
-        var format = new Option<string>("--format") { Description = $"{string.Join(" | ", ExportFormats.All)} (default {ExportFormats.Safetensors}).", DefaultValueFactory = _ => ExportFormats.Safetensors };
-        var checkpoint = new Option<string?>("--checkpoint") { Description = "Export a checkpoint's parameters instead of the final ones: its file name in runs/<id>/checkpoints (or its step count)." };
+        var format = new Option<string>("--format")
+        {
+            Description = $"{string.Join(" | ", ExportFormats.All)} (default {ExportFormats.Safetensors}).",
+            DefaultValueFactory = _ => ExportFormats.Safetensors,
+        };
+        var checkpoint = new Option<string?>("--checkpoint")
+        {
+            Description = "Export a checkpoint's parameters instead of the final ones: its file name in runs/<id>/checkpoints (or its step count).",
+        };
         var output = new Option<string>("--out") { Description = "The file to write (a PyTorch export also writes FILE.metadata.json).", Required = true };
         var json = CliOptions.Json();
-        var command = new Command("export", "Write a trained run's model (weights + architecture + ε) as safetensors or a PyTorch state_dict; spends no privacy.") { run, format, checkpoint, output, json };
+        var command = new Command(
+            "export",
+            "Write a trained run's model (weights + architecture + ε) as safetensors or a PyTorch state_dict; spends no privacy.")
+        {
+            run, format, checkpoint, output, json,
+        };
         command.SetAction(p =>
         {
             var chosen = p.GetValue(format)!;
@@ -37,9 +49,12 @@ public static class ExportCommand
             if (!p.GetValue(json))
             {
                 stdout.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                    $"exported run {trained.Id} ({model.CatalogName}, {model.Classes} classes, {(name is null ? "final parameters" : "checkpoint " + name)}) as {chosen}: {string.Join(", ", files)}"));
+                    $"exported run {trained.Id} ({model.CatalogName}, {model.Classes} classes, " +
+                    $"{(name is null ? "final parameters" : "checkpoint " + name)}) as {chosen}: {string.Join(", ", files)}"));
                 stdout.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                    $"ε = {(double.IsPositiveInfinity(ledger.Epsilon) ? "∞" : ledger.Epsilon.ToString("G6", CultureInfo.InvariantCulture))}, δ = {ledger.Delta:G3} ({ledger.Accountant}); ledger {ledger.Location} verified, run records {ledger.FirstSequence}–{ledger.LastSequence}"));
+                    $"ε = {(double.IsPositiveInfinity(ledger.Epsilon) ? "∞" : ledger.Epsilon.ToString("G6", CultureInfo.InvariantCulture))}, " +
+                    $"δ = {ledger.Delta:G3} ({ledger.Accountant}); " +
+                    $"ledger {ledger.Location} verified, run records {ledger.FirstSequence}–{ledger.LastSequence}"));
                 stdout.WriteLine("exporting is post-processing of the released model: it spent no privacy and added nothing to the ledger");
             }
             stdout.WriteLine(JsonLine.Of(("command", "export"), ("run_id", trained.Id), ("format", chosen), ("files", files.ToList()),

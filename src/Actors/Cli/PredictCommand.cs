@@ -16,10 +16,16 @@ public static class PredictCommand
     public static Command Create(TextWriter stdout)
     {
         var run = ExportCommand.RunOption();
-        var source = new Option<string>("--source") { Description = "An image file, a folder of images (searched at any depth) or tar shards.", Required = true };
+        var source = new Option<string>("--source")
+        {
+            Description = "An image file, a folder of images (searched at any depth) or tar shards.",
+            Required = true,
+        };
         var json = CliOptions.Json();
         var csv = new Option<bool>("--csv") { Description = "Print CSV: file,class,p0,p1,… (one row per image, after a header)." };
-        var command = new Command("predict", "Classify images with a trained run's model: class and probabilities per image; spends no privacy.") { run, source, json, csv };
+        var command = new Command(
+            "predict",
+            "Classify images with a trained run's model: class and probabilities per image; spends no privacy.") { run, source, json, csv };
         command.SetAction(p =>
         {
             if (p.GetValue(json) && p.GetValue(csv)) throw new CliUsageException("give --json or --csv, not both");
@@ -29,7 +35,8 @@ public static class PredictCommand
             var predictions = Predictor.Run(model, ParameterVector.Flatten(model), images.Inputs, images.Count, trained.Training.EvalBatchSize);
             if (p.GetValue(csv))
             {
-                stdout.WriteLine("file,class," + string.Join(',', Enumerable.Range(0, predictions.Classes).Select(k => "p" + k.ToString(CultureInfo.InvariantCulture))));
+                stdout.WriteLine("file,class," + string.Join(',', Enumerable.Range(0, predictions.Classes)
+                    .Select(k => "p" + k.ToString(CultureInfo.InvariantCulture))));
                 for (var i = 0; i < images.Count; i++)
                 {
                     var row = new StringBuilder(Csv(images.Names[i])).Append(',').Append(predictions.Predicted[i].ToString(CultureInfo.InvariantCulture));
@@ -41,13 +48,17 @@ public static class PredictCommand
             if (!p.GetValue(json))
             {
                 for (var i = 0; i < images.Count; i++)
-                    stdout.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{images.Names[i]}\tclass {predictions.Predicted[i]}\tp = {predictions.Of(i)[predictions.Predicted[i]]:F4}"));
-                stdout.WriteLine($"{images.Count} image(s) classified by run {trained.Id} ({model.CatalogName}); predicting is post-processing and spent no privacy");
+                    stdout.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                        $"{images.Names[i]}\tclass {predictions.Predicted[i]}\tp = {predictions.Of(i)[predictions.Predicted[i]]:F4}"));
+                stdout.WriteLine(
+                    $"{images.Count} image(s) classified by run {trained.Id} ({model.CatalogName}); " +
+                    $"predicting is post-processing and spent no privacy");
             }
             stdout.WriteLine(JsonLine.Of(("command", "predict"), ("run_id", trained.Id), ("images", images.Count), ("classes", predictions.Classes),
                 ("predictions", Enumerable.Range(0, images.Count).Select(i => new (string, object?)[]
                 {
-                    ("file", images.Names[i]), ("class", predictions.Predicted[i]), ("probabilities", predictions.Of(i).ToArray().Select(v => (double)v).ToList()),
+                    ("file", images.Names[i]), ("class", predictions.Predicted[i]),
+                    ("probabilities", predictions.Of(i).ToArray().Select(v => (double)v).ToList()),
                 }).ToList())));
             return ExitCodes.Ok;
         });

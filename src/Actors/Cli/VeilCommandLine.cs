@@ -61,7 +61,8 @@ public static class VeilCommandLine
         };
         return new RootCommand("Veil: differentially private training at scale.")
         {
-            TrainCommands.Demo(stdout), TrainCommands.Train(stdout), NodeCommand.Create(stdout), PretrainCommand.Create(stdout), privacy, bench, ChaosCommand.Create(stdout),
+            TrainCommands.Demo(stdout), TrainCommands.Train(stdout), NodeCommand.Create(stdout), PretrainCommand.Create(stdout), privacy, bench,
+            ChaosCommand.Create(stdout),
             DataExportCommand.DataGroup(stdout), ReportCommand.Create(stdout),
             ExportCommand.Create(stdout), PredictCommand.Create(stdout), EvaluateCommand.Create(stdout),
         };

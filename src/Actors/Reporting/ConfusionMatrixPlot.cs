@@ -3,7 +3,10 @@ using Veil.Actors.TrainedModels;
 
 namespace Veil.Actors.Reporting;
 
-/// <summary>A confusion matrix as a PNG: one cell per (actual, predicted) pair, shaded by the share of the actual class, with its count written in it.</summary>
+/// <summary>
+/// A confusion matrix as a PNG: one cell per (actual, predicted) pair, shaded by the share of the actual class, with its
+/// count written in it.
+/// </summary>
 public static class ConfusionMatrixPlot
 {
     public static string Save(ConfusionMatrix m, string path, string title)

@@ -1,6 +1,9 @@
 namespace Veil.Actors.TrainedModels;
 
-/// <summary>Counts[actual, predicted] over a labelled set, with accuracy and each class's precision and recall (null for a class never predicted, or never present).</summary>
+/// <summary>
+/// Counts[actual, predicted] over a labelled set, with accuracy and each class's precision and recall (null for a class
+/// never predicted, or never present).
+/// </summary>
 public sealed class ConfusionMatrix
 {
     private ConfusionMatrix(long[,] counts) => Counts = counts;

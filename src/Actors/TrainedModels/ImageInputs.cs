@@ -23,7 +23,9 @@ public sealed record ImageInputs(IReadOnlyList<string> Names, float[] Inputs)
         void Add(string name, ImageShape stored, Func<DecodedImage> decode)
         {
             if (stored != expected)
-                throw new CliUsageException($"{name} is a {stored} image (channels×height×width); the model takes {expected} images: convert it to {expected} or leave it out");
+                throw new CliUsageException(
+                    $"{name} is a {stored} image (channels×height×width); the model takes {expected} images: " +
+                    $"convert it to {expected} or leave it out");
             var row = new float[expected.Size];
             augmenter.Apply(decode(), step: 0, example: names.Count, k: 0, row, name);
             names.Add(name);

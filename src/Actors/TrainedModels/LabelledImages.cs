@@ -26,7 +26,9 @@ public static class LabelledImages
         if (opened.Shape != expected)
             throw new CliUsageException($"--source {source} holds {opened.Shape} images; run {run.Id}'s model takes {expected} images");
         if (opened.Classes > classes)
-            throw new CliUsageException($"--source {source} has {opened.Classes} classes, but run {run.Id}'s model predicts {classes}; point --source at data with at most {classes} classes");
+            throw new CliUsageException(
+                $"--source {source} has {opened.Classes} classes, but run {run.Id}'s model predicts {classes}; " +
+                $"point --source at data with at most {classes} classes");
         var decoder = new SourceMicroBatchDecoder(opened, AugmentationSettings.None(ChannelNormalization.FashionMnist));
         return (decoder.Decode(new MicroBatchSpec(new MicroBatchId(-1, 0), Enumerable.Range(0, opened.Count).ToArray())), opened.Description,
             opened.Fingerprint == run.Saved.Plan.DatasetFingerprint);

@@ -57,13 +57,17 @@ public sealed class TrainedRun
         var path = System.IO.Path.GetFullPath(runDirectory).TrimEnd(System.IO.Path.DirectorySeparatorChar);
         if (!Directory.Exists(path)) throw new CliUsageException($"--run {runDirectory}: no such folder; give a runs/<id> folder written by `./run.sh train`");
         if (LastLayerRunFolder.Is(path))
-            throw new CliUsageException($"--run {runDirectory} is a last-layer run (veil.mode = last-layer); export, predict and evaluate take DP-SGD runs (runs/<id> with {ParametersFile})");
+            throw new CliUsageException(
+                $"--run {runDirectory} is a last-layer run (veil.mode = last-layer); " +
+                $"export, predict and evaluate take DP-SGD runs (runs/<id> with {ParametersFile})");
         if (!File.Exists(System.IO.Path.Combine(path, SavedRun.FileName)))
             throw new CliUsageException($"--run {runDirectory} has no {SavedRun.FileName}: it is not a folder written by `./run.sh train` (give runs/<id>)");
         var saved = SavedRun.Read(path);
         var parameters = System.IO.Path.Combine(path, ParametersFile);
         if (!File.Exists(parameters))
-            throw new CliUsageException($"{parameters} does not exist: run {System.IO.Path.GetFileName(path)} did not finish; resume it with ./run.sh train --resume {path}");
+            throw new CliUsageException(
+                $"{parameters} does not exist: run {System.IO.Path.GetFileName(path)} did not finish; " +
+                $"resume it with ./run.sh train --resume {path}");
         var planPath = System.IO.Path.Combine(path, "plan.json");
         if (!File.Exists(planPath)) throw new CliUsageException($"{planPath} does not exist: {path} is not a complete run folder");
         var plan = JsonDocument.Parse(File.ReadAllText(planPath)).RootElement.Clone();
@@ -121,7 +125,9 @@ public sealed class TrainedRun
         var store = new CheckpointStore(System.IO.Path.Combine(Path, "checkpoints"), 1);
         var files = store.Files();
         var file = files.FirstOrDefault(f => Matches(f, name))
-            ?? throw new CliUsageException($"--checkpoint {name}: run {Id} has no such checkpoint; it has: {(files.Count == 0 ? "none" : string.Join(", ", files.Select(System.IO.Path.GetFileName)))}");
+            ?? throw new CliUsageException(
+                $"--checkpoint {name}: run {Id} has no such checkpoint; " +
+                $"it has: {(files.Count == 0 ? "none" : string.Join(", ", files.Select(System.IO.Path.GetFileName)))}");
         try
         {
             var c = CheckpointFile.Decode(File.ReadAllBytes(file), file);
@@ -138,7 +144,9 @@ public sealed class TrainedRun
     {
         var fileName = System.IO.Path.GetFileName(file);
         if (fileName == name || System.IO.Path.GetFileNameWithoutExtension(fileName) == name) return true;
-        return long.TryParse(name, out var step) && long.TryParse(System.IO.Path.GetFileNameWithoutExtension(fileName)["step-".Length..], out var s) && s == step;
+        return long.TryParse(name, out var step)
+            && long.TryParse(System.IO.Path.GetFileNameWithoutExtension(fileName)["step-".Length..], out var s)
+            && s == step;
     }
 
     /// <summary>
@@ -154,13 +162,19 @@ public sealed class TrainedRun
         var verification = store.Verify();
         if (!verification.Valid)
             throw new CliUsageException($"ledger {location} fails verification at record {verification.FirstBadSequence}: {verification.Reason}. " +
-                                        $"The ε of run {Id} cannot be trusted, so its model is not exported; inspect it with ./run.sh privacy ledger verify --ledger {location}");
+                                        $"The ε of run {Id} cannot be trusted, so its model is not exported; " +
+                                        $"inspect it with ./run.sh privacy ledger verify --ledger {location}");
         var records = store.ReadAll().Where(r => r.RunId == Id).ToList();
         if (records.Count == 0)
-            throw new CliUsageException($"ledger {location} holds no record of run {Id}: the ledger is not the one the run spent on (restored from an older backup?); its ε cannot be shown. Check ./run.sh privacy ledger show --ledger {location}");
+            throw new CliUsageException(
+                $"ledger {location} holds no record of run {Id}: " +
+                $"the ledger is not the one the run spent on (restored from an older backup?); its ε cannot be shown. " +
+                $"Check ./run.sh privacy ledger show --ledger {location}");
         var accountant = AccountantCatalog.Create(privacy.Accountant);
         var guard = new BudgetGuard(store, accountant, new PrivacyBudget(privacy.BudgetEpsilon, privacy.BudgetDelta));
         var spent = Saved.ScopeKey is { } scope ? guard.Spent(scope) : guard.Spent(Saved.Plan.DatasetFingerprint);
-        return new LedgerStanding(location, records.Count, records[0].Sequence, records[^1].Sequence, spent.Epsilon, spent.Delta, spent.Accountant, verification.Records);
+        return new LedgerStanding(
+            location, records.Count, records[0].Sequence, records[^1].Sequence, spent.Epsilon, spent.Delta, spent.Accountant,
+            verification.Records);
     }
 }

@@ -36,10 +36,14 @@ public sealed record NamedWeights(string Name, long[] Shape, float[] Values)
         foreach (var (name, parameter) in parameters)
         {
             if (!byName.TryGetValue(name, out var w) || !w.Shape.SequenceEqual(parameter.shape))
-                throw new ArgumentException($"{source} has no parameter {name} of shape [{string.Join(",", parameter.shape)}] for model {model.CatalogName}; it was written for another model");
+                throw new ArgumentException(
+                    $"{source} has no parameter {name} of shape [{string.Join(",", parameter.shape)}] " +
+                    $"for model {model.CatalogName}; it was written for another model");
             parameter.copy_(tensor(w.Values, w.Shape));
         }
         if (weights.Count != parameters.Count)
-            throw new ArgumentException($"{source} holds {weights.Count} parameters, model {model.CatalogName} has {parameters.Count}; it was written for another model");
+            throw new ArgumentException(
+                $"{source} holds {weights.Count} parameters, model {model.CatalogName} has {parameters.Count}; " +
+                $"it was written for another model");
     }
 }
