@@ -72,6 +72,7 @@ public sealed class RunData : IDisposable
     /// <summary>Opens the data <paramref name="t"/> names; a source whose images do not fit the model is refused here, before any privacy is spent.</summary>
     public static RunData Load(TrainingSettings t)
     {
+        Library.PrivateTraining.RefuseRebuilding(t);
         if (!t.UsesImageSource)
         {
             if (t.PublicSplit.Enabled)
@@ -109,6 +110,13 @@ public sealed class RunData : IDisposable
             throw;
         }
     }
+
+    /// <summary>
+    /// The caller's own sources (the library): whether they fit the caller's model is checked by the caller of this,
+    /// which knows the model; <paramref name="modelClasses"/> is its output count.
+    /// </summary>
+    internal static RunData FromSources(TrainingSettings t, IImageSource train, IImageSource test, int modelClasses) =>
+        new(t, train, test) { ModelClasses = modelClasses };
 
     /// <summary>Outputs of the run's model: the catalog's 10, or the private task's classes under veil.public.split = classes.</summary>
     public int ModelClasses { get; private init; } = 10;

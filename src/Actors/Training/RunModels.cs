@@ -15,9 +15,11 @@ public sealed class RunModels
 {
     private readonly TrainingSettings _t;
     private readonly LoadedBackbone? _backbone;
+    private readonly Func<long, VeilModel>? _create;
 
     public RunModels(TrainingSettings t, int classes, string privateFingerprint)
     {
+        Library.PrivateTraining.RefuseRebuilding(t);
         _t = t;
         Classes = classes;
         if (!t.Initialisation.FromBackbone) return;
@@ -34,6 +36,14 @@ public sealed class RunModels
                 $"the backbone in {_backbone.Directory} was pre-trained (without DP) on this run's private " +
                 $"data {privateFingerprint[..12]}; pre-train on the public split (veil.public) instead");
         using var probe = Create(seed: 0); // refuses a mismatched architecture or input shape before any privacy is spent
+    }
+
+    /// <summary>The caller's own model (the library, <see cref="Library.PrivateTraining"/>): every replica comes from its factory.</summary>
+    public RunModels(TrainingSettings t, int classes, Func<long, VeilModel> create)
+    {
+        _t = t;
+        Classes = classes;
+        _create = create;
     }
 
     public int Classes { get; }
@@ -53,7 +63,7 @@ public sealed class RunModels
         ? $"{_t.ModelIdentity} ({Classes} classes)"
         : $"{_t.ModelIdentity} ({Classes} classes) from backbone {_backbone.Manifest.Fingerprint[..12]}, trainable {_t.Initialisation.Trainable}";
 
-    public VeilModel Create(long seed) => _backbone is null
+    public VeilModel Create(long seed) => _create is not null ? _create(seed) : _backbone is null
         ? ModelCatalog.Create(_t.Model, seed, Classes, _t.WeightStandardisation)
         : TransferModel.Create(_backbone, _t.Model, Classes, _t.Initialisation.Parts);
 }

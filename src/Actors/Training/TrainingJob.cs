@@ -50,7 +50,16 @@ public static class TrainingJob
         string? ledgerPathOverride = null, ProgressLine? progress = null, Func<WorkSourceContext, Props>? workSource = null)
     {
         PrepareTorch(t);
-        var data = RunData.Load(t);
+        return PrepareStart(t, p, c, chaos, telemetry, log, RunData.Load(t), data => new RunModels(t, data.ModelClasses, data.Fingerprint),
+            ledgerPathOverride, progress, workSource);
+    }
+
+    /// <summary>A new run on data already opened (disposed with the run, or here if it is refused) and models from <paramref name="modelsFor"/>.</summary>
+    internal static PreparedRun PrepareStart(
+        TrainingSettings t, PrivacySettings p, CheckpointSettings c, ChaosSettings chaos, TelemetrySettings telemetry, TextWriter log,
+        RunData data, Func<RunData, RunModels> modelsFor, string? ledgerPathOverride = null, ProgressLine? progress = null,
+        Func<WorkSourceContext, Props>? workSource = null)
+    {
         try
         {
             var fingerprint = data.Fingerprint;
@@ -61,7 +70,7 @@ public static class TrainingJob
                 ? t.NoiseMultiplier
                 : NoiseCalibration.Calibrate(accountant, t.TargetEpsilon, schedule, p.BudgetDelta, relativeTolerance: 1e-4).NoiseMultiplier;
             var plan = new DpPlan(schedule.SamplingRate, sigma, t.ClipNorm, schedule.Steps, p.BudgetDelta, fingerprint, data.Count);
-            var models = new RunModels(t, data.ModelClasses, fingerprint);
+            var models = modelsFor(data);
             var backbones = t.Initialisation.FromBackbone ? new[] { t.Initialisation.From } : [];
             var privateRun = PrivateRun.Open(new PrivateRunRequest(p, ledgerPathOverride, t.RunDirectory, new RunPrivateData(data, backbones),
                 new SelfComposed(plan.StepEvent, plan.Steps), t.Seed, t.InsecurePrivateSeed,
@@ -107,7 +116,7 @@ public static class TrainingJob
         Func<WorkSourceContext, Props>? workSource = null) => TrainingResume.Prepare(runDirectory, chaos, telemetry, log, progress, workSource);
 
     /// <summary>Runs a prepared run in an actor system of its own (one node), and completes it.</summary>
-    private static TrainingResult RunLocally(PreparedRun prepared)
+    internal static TrainingResult RunLocally(PreparedRun prepared)
     {
         using var _ = prepared;
         object outcome;
