@@ -42,7 +42,7 @@ apt_install() {
 # Restore and build once; afterwards only when a source, project or config file is newer than the last build.
 build() {
   local stamp="$BUILD_DIR/build-$CONFIGURATION.stamp"
-  if [[ -f "$stamp" && -f "$VEIL_DLL" ]] && [[ -z $(find src tests hocon build Directory.Build.props Directory.Build.targets Veil.sln -newer "$stamp" \
+  if [[ -f "$stamp" && -f "$VEIL_DLL" ]] && [[ -z $(find src tests samples hocon build Directory.Build.props Directory.Build.targets Veil.sln -newer "$stamp" \
         \( -name '*.cs' -o -name '*.csproj' -o -name '*.props' -o -name '*.targets' -o -name '*.conf' -o -name '*.sln' \) \
         -not -path '*/bin/*' -not -path '*/obj/*' -print -quit 2>/dev/null) ]]; then
     return 0
