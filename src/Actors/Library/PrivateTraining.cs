@@ -88,7 +88,7 @@ public static class PrivateTraining
         var reference = TrainingSettings.Create(VeilConfiguration.Reference);
         var ignored = new (string Key, bool Set)[]
         {
-            ("veil.mode", LastLayerSettings.Mode(config) != "dp-sgd"),
+            ("veil.mode", LastLayerSettings.Mode(config) != RunMode.DpSgd),
             ("veil.model.name", t.Model != reference.Model),
             ("veil.model.weight-standardisation", t.WeightStandardisation),
             ("veil.data.path", !string.IsNullOrWhiteSpace(t.DataPath)),
