@@ -38,7 +38,8 @@ public sealed class SmallGnCnn : nn.Module<Tensor, Tensor>
     private void Initialise(Random random)
     {
         using var _ = no_grad();
-        foreach (var (weight, bias, fanIn) in new[] { (conv1.weight!, conv1.bias!, 1L * 9), (conv2.weight!, conv2.bias!, 8L * 9), (head.weight!, head.bias!, 16L * 7 * 7) })
+        var layers = new[] { (conv1.weight!, conv1.bias!, 1L * 9), (conv2.weight!, conv2.bias!, 8L * 9), (head.weight!, head.bias!, 16L * 7 * 7) };
+        foreach (var (weight, bias, fanIn) in layers)
         {
             var bound = 1 / Math.Sqrt(fanIn);
             foreach (var p in new[] { weight, bias })

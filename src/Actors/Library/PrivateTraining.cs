@@ -105,7 +105,10 @@ public static class PrivateTraining
                 $"with DP-SGD: remove {ignored} from the configuration (or use ./run.sh train for catalog models and configured data)");
     }
 
-    /// <summary>Builds the network twice and runs one zero example through it, so that whatever would fail mid-run fails here, before the ledger is opened.</summary>
+    /// <summary>
+    /// Builds the network twice and runs one zero example through it, so that whatever would fail mid-run fails here, before the
+    /// ledger is opened.
+    /// </summary>
     private static (string Name, int Classes) Probe(
         Func<long, nn.Module<Tensor, Tensor>> model, TrainingSettings t, IImageSource train, IImageSource test, string? name)
     {

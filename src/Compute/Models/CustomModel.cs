@@ -19,7 +19,8 @@ public sealed class CustomModel : VeilModel
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(name);
         if (exampleShape.Length == 0 || exampleShape.Any(d => d < 1))
-            throw new ArgumentException($"model {name}: an example shape needs positive dimensions, not [{string.Join(", ", exampleShape)}]", nameof(exampleShape));
+            throw new ArgumentException(
+                $"model {name}: an example shape needs positive dimensions, not [{string.Join(", ", exampleShape)}]", nameof(exampleShape));
         if (classes < 2) throw new ArgumentOutOfRangeException(nameof(classes), classes, $"model {name}: a classifier needs at least 2 classes");
         Name = name;
         ExampleShape = exampleShape.ToArray();
