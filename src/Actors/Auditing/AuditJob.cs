@@ -85,7 +85,7 @@ public static class AuditJob
         var batch = new MicroBatchDecoder(canaries, PixelNormalization.FashionMnist)
             .Decode(new MicroBatchSpec(new MicroBatchId(-1, 0), Enumerable.Range(0, canaries.Count).ToArray()));
         using var model = new RunModels(t, canaries.Classes, run.DatasetFingerprint).Create(t.InitSeed);
-        return ExampleLosses.Of(model, parameters, batch.Inputs, batch.Labels, batch.Count, t.EvalBatchSize);
+        return ExampleLosses.Of(model, parameters, batch.Inputs, batch.Labels, batch.Count, t.Runtime.EvalBatchSize);
     }
 
     /// <summary>

@@ -31,7 +31,7 @@ public static class EvaluateCommand
             var trained = TrainedRun.Open(p.GetValue(run)!);
             using var model = trained.CreateModel();
             var (batch, description, privateData) = LabelledImages.Load(trained, p.GetValue(source), model.ExampleShape, model.Classes);
-            var predictions = Predictor.Run(model, ParameterVector.Flatten(model), batch.Inputs, batch.Count, trained.Training.EvalBatchSize);
+            var predictions = Predictor.Run(model, ParameterVector.Flatten(model), batch.Inputs, batch.Count, trained.Training.Runtime.EvalBatchSize);
             var matrix = ConfusionMatrix.Of(batch.Labels.Take(batch.Count).ToList(), predictions.Predicted, model.Classes);
             var png = Path.GetFullPath(p.GetValue(output) ?? Path.Combine(trained.Path, "evaluation", "confusion-matrix.png"));
             ConfusionMatrixPlot.Save(matrix, png, string.Create(CultureInfo.InvariantCulture,

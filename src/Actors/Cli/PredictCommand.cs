@@ -32,7 +32,7 @@ public static class PredictCommand
             var trained = TrainedRun.Open(p.GetValue(run)!);
             using var model = trained.CreateModel();
             var images = ImageInputs.Read(p.GetValue(source)!, model.ExampleShape);
-            var predictions = Predictor.Run(model, ParameterVector.Flatten(model), images.Inputs, images.Count, trained.Training.EvalBatchSize);
+            var predictions = Predictor.Run(model, ParameterVector.Flatten(model), images.Inputs, images.Count, trained.Training.Runtime.EvalBatchSize);
             if (p.GetValue(csv))
             {
                 stdout.WriteLine("file,class," + string.Join(',', Enumerable.Range(0, predictions.Classes)

@@ -7,7 +7,8 @@ using Veil.DataLoading.Sources;
 namespace Veil.Actors.Configuration;
 
 /// <summary>`veil.run/data/model/dp/optimizer/runtime/eval.*`, read and validated once. Privacy-deciding values
-/// (batch, epochs, C, σ) end up in the frozen DpPlan; the runtime knobs cannot touch it.</summary>
+/// (batch, epochs, C, σ) end up in the frozen DpPlan; the runtime knobs are a record of their own (<see cref="Runtime"/>)
+/// that the plan is never built from.</summary>
 public sealed record TrainingSettings(
     string RunDirectory, ulong Seed,
     string DataName, string DataPath, int TrainExamples, int TestExamples,
@@ -15,9 +16,7 @@ public sealed record TrainingSettings(
     int ExpectedBatchSize, double Epochs, double ClipNorm, double NoiseMultiplier, double TargetEpsilon,
     double LearningRate, double Momentum,
     [property: JsonConverter(typeof(JsonStringEnumConverter))] LearningRateScheduleKind Schedule,
-    IReadOnlyList<string> Devices, int WorkersPerDevice, int ThreadsPerWorker, int MicroBatchSize,
-    int DecodeThreads, int PrefetchMicroBatches,
-    int EvalBatchSize,
+    RuntimeSettings Runtime,
     [property: JsonConverter(typeof(JsonStringEnumConverter))] UnsupportedModulePolicy Unsupported = UnsupportedModulePolicy.Refuse,
     [property: JsonConverter(typeof(JsonStringEnumConverter))] ClippingMethod PerExampleMethod = ClippingMethod.Fast,
     string Source = "", string TestSource = "",
@@ -129,10 +128,11 @@ public sealed record TrainingSettings(
             ConfigReading.Double(c, "veil.optimizer.learning-rate", v => v > 0 && double.IsFinite(v), "(0, ∞)"),
             ConfigReading.Double(c, "veil.optimizer.momentum", v => v is >= 0 and < 1, "[0, 1)"),
             ConfigChoice.Read(c, "veil.optimizer.schedule", Schedules),
-            devices.ToArray(), WorkersPerDevice(Int("veil.runtime.workers-per-device", 0, 64), devices), Int("veil.runtime.threads-per-worker", 0, 1024),
-            Int("veil.runtime.micro-batch-size", 1, 1 << 20), Int("veil.runtime.decode-threads", 1, 64),
-            Int("veil.runtime.prefetch-micro-batches", 1, 1 << 16),
-            Int("veil.eval.batch-size", 1, 1 << 20),
+            new RuntimeSettings(
+                devices.ToArray(), WorkersPerDevice(Int("veil.runtime.workers-per-device", 0, 64), devices), Int("veil.runtime.threads-per-worker", 0, 1024),
+                Int("veil.runtime.micro-batch-size", 1, 1 << 20), Int("veil.runtime.decode-threads", 1, 64),
+                Int("veil.runtime.prefetch-micro-batches", 1, 1 << 16),
+                Int("veil.eval.batch-size", 1, 1 << 20)),
             ConfigChoice.Read(c, "veil.dp.unsupported", [("refuse", UnsupportedModulePolicy.Refuse), ("naive", UnsupportedModulePolicy.Naive)]),
             ConfigChoice.Read(c, "veil.dp.per-example-method",
                 [("fast", ClippingMethod.Fast), ("materialised", ClippingMethod.Materialised), ("naive", ClippingMethod.Naive)]),

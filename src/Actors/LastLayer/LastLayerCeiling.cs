@@ -19,7 +19,7 @@ public static class LastLayerCeiling
         ArgumentNullException.ThrowIfNull(settings);
         var clock = Stopwatch.StartNew();
         TorchRuntime.EnsureLoaded();
-        TorchRuntime.SetThreads(t.ThreadsPerWorker > 0 ? t.ThreadsPerWorker : Math.Max(1, Environment.ProcessorCount));
+        TorchRuntime.SetThreads(t.Runtime.ThreadsPerWorker > 0 ? t.Runtime.ThreadsPerWorker : Math.Max(1, Environment.ProcessorCount));
         var map = settings.Options().FeatureMap;
         var source = FeatureSources.Open(settings.Features, t);
         var train = map.Apply(source.Train());

@@ -27,7 +27,7 @@ public static class LastLayerJob
     {
         var clock = Stopwatch.StartNew();
         TorchRuntime.EnsureLoaded();
-        TorchRuntime.SetThreads(t.ThreadsPerWorker > 0 ? t.ThreadsPerWorker : Math.Max(1, Environment.ProcessorCount));
+        TorchRuntime.SetThreads(t.Runtime.ThreadsPerWorker > 0 ? t.Runtime.ThreadsPerWorker : Math.Max(1, Environment.ProcessorCount));
         var options = settings.Options();
         var source = FeatureSources.Open(settings.Features, t);
         var train = options.FeatureMap.Apply(source.Train());

@@ -51,7 +51,7 @@ internal static class TrainingCompletion
                 $"were skipped (veil.data.on-corrupt = skip); they contributed nothing to their steps");
         var testData = s.Data.TestBatch();
         using var evalModel = s.Models.Create(t.InitSeed);
-        var evaluation = Evaluator.Evaluate(evalModel, finished.Parameters.Values, testData.Inputs, testData.Labels, testData.Count, t.EvalBatchSize);
+        var evaluation = Evaluator.Evaluate(evalModel, finished.Parameters.Values, testData.Inputs, testData.Labels, testData.Count, t.Runtime.EvalBatchSize);
         var spent = s.Private.Spent();
         var runEpsilon = s.Private.RunEpsilon();
         var runEvents = store.ReadAll().LongCount(r => r.RunId == s.Run.Id);

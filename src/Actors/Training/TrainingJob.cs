@@ -145,7 +145,7 @@ public static class TrainingJob
     internal static void PrepareTorch(TrainingSettings t)
     {
         TorchRuntime.EnsureLoaded();
-        var workers = t.Devices.Count * t.WorkersPerDevice;
-        TorchRuntime.SetThreads(t.ThreadsPerWorker > 0 ? t.ThreadsPerWorker : Math.Max(1, Environment.ProcessorCount / workers));
+        var workers = t.Runtime.Devices.Count * t.Runtime.WorkersPerDevice;
+        TorchRuntime.SetThreads(t.Runtime.ThreadsPerWorker > 0 ? t.Runtime.ThreadsPerWorker : Math.Max(1, Environment.ProcessorCount / workers));
     }
 }

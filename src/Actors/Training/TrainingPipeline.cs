@@ -72,7 +72,7 @@ internal static class TrainingPipeline
         using (var probe = s.Models.Create(t.InitSeed))
             foreach (var fallback in Veil.Compute.PerExample.PerExampleValidator.Validate(probe, TrainingJob.Unsupported(t)))
                 log.WriteLine($"warning: {fallback}: no per-example rule, computed one example at a time (veil.dp.unsupported = naive)");
-        var workers = t.Devices.Count * t.WorkersPerDevice;
+        var workers = t.Runtime.Devices.Count * t.Runtime.WorkersPerDevice;
         if (s.Models.BackboneFingerprint is not null)
             log.WriteLine(
                 $"fine-tuning from backbone {t.Initialisation.From} ({s.Models.BackboneFingerprint[..12]}): trainable = {t.Initialisation.Trainable}, " +
@@ -85,14 +85,15 @@ internal static class TrainingPipeline
             $"ledger {s.LedgerPath}"));
 
         var planner = new StepPlanner(
-            new PoissonSampler(s.Data.Count, plan.SamplingRate, s.Secrets.Sampler, s.Private.PriorReleases), new MicroBatchPlanner(t.MicroBatchSize));
+            new PoissonSampler(s.Data.Count, plan.SamplingRate, s.Secrets.Sampler, s.Private.PriorReleases), new MicroBatchPlanner(t.Runtime.MicroBatchSize));
         IMicroBatchDecoder decoder = s.Data.TrainDecoder(s.Secrets.AugmentationSeed);
         if (chaos.Enabled && chaos.DecodeFailureProbability > 0) decoder = new FailingDecoder(decoder, chaos.DecodeFailureProbability, chaos.Seed);
         decoder = new RetryingDecoder(decoder);
         // In cluster mode the worker nodes decode their own shards: the coordinator reads no training examples.
         IWorkFeed feed = workSource is null
             ? new PrefetcherWorkFeed(
-                new MicroBatchPrefetcher(decoder, planner.Plans(firstStep, remaining), new PrefetchSettings(t.PrefetchMicroBatches, t.DecodeThreads)))
+                new MicroBatchPrefetcher(decoder, planner.Plans(firstStep, remaining),
+                    new PrefetchSettings(t.Runtime.PrefetchMicroBatches, t.Runtime.DecodeThreads)))
             : new PreloadedWorkFeed([]);
         var lrSchedule = t.Schedule == LearningRateScheduleKind.Cosine
             ? (LearningRateSchedule)new CosineLearningRate(t.LearningRate, plan.Steps)
@@ -112,7 +113,7 @@ internal static class TrainingPipeline
             index =>
             {
                 IGradientComputer computer = new TorchGradientComputer(
-                    s.Models.Create(0), plan.ClipNorm, t.Devices[index % t.Devices.Count], TrainingJob.Method(t), TrainingJob.Unsupported(t));
+                    s.Models.Create(0), plan.ClipNorm, t.Runtime.Devices[index % t.Runtime.Devices.Count], TrainingJob.Method(t), TrainingJob.Unsupported(t));
                 return chaos.Enabled && chaos.CrashWorkerEvery > 0 ? new CrashingGradientComputer(computer, chaos.CrashWorkerEvery) : computer;
             },
             workers,
@@ -120,7 +121,7 @@ internal static class TrainingPipeline
             recorder,
             new SgdParameterUpdater(optimizer, lrSchedule, ExpectedBatchSize.Of(plan.SamplingRate, plan.DatasetSize)),
             s.Initial, FirstStep: firstStep, TotalSteps: plan.Steps,
-            MaxBufferedMicroBatches: t.PrefetchMicroBatches + t.DecodeThreads + workers,
+            MaxBufferedMicroBatches: t.Runtime.PrefetchMicroBatches + t.Runtime.DecodeThreads + workers,
             MaxWorkerRestarts: 1000,
             WorkerDispatcher: "veil-worker-dispatcher",
             Checkpoints: checkpoints,
@@ -152,7 +153,7 @@ internal static class TrainingPipeline
         return r =>
         {
             if (r.Parameters is null || (r.Step + 1) % t.EvalEverySteps != 0) return null;
-            var e = Evaluator.Evaluate(model, r.Parameters.Values, data.Inputs, data.Labels, data.Count, t.EvalBatchSize);
+            var e = Evaluator.Evaluate(model, r.Parameters.Values, data.Inputs, data.Labels, data.Count, t.Runtime.EvalBatchSize);
             return (double)e.Correct / e.Examples;
         };
     }

@@ -59,7 +59,7 @@ public sealed class BackboneFeatures
         ExtractedFeatures Of(MicroBatchData batch, string fingerprint)
         {
             var values = _cache.GetOrCompute(m.Fingerprint, fingerprint, batch.Count, m.FeatureDimension,
-                () => FeatureExtractor.Extract(model, batch.Inputs, batch.Count, _t.EvalBatchSize), out var hit);
+                () => FeatureExtractor.Extract(model, batch.Inputs, batch.Count, _t.Runtime.EvalBatchSize), out var hit);
             return new ExtractedFeatures(values, batch.Count, (int)m.FeatureDimension, batch.Labels, data.ModelClasses, fingerprint, hit);
         }
         return (Of(train, data.Fingerprint), Of(test, data.TestFingerprint));

@@ -23,7 +23,7 @@ public static class NonPrivateCeiling
     public static Result Run(TrainingSettings t, PretrainSettings p)
     {
         TorchRuntime.EnsureLoaded();
-        TorchRuntime.SetThreads(t.ThreadsPerWorker > 0 ? t.ThreadsPerWorker : Environment.ProcessorCount);
+        TorchRuntime.SetThreads(t.Runtime.ThreadsPerWorker > 0 ? t.Runtime.ThreadsPerWorker : Environment.ProcessorCount);
         var clock = Stopwatch.StartNew();
         using var data = RunData.Load(t);
         var models = new RunModels(t, data.ModelClasses, data.Fingerprint);
@@ -32,7 +32,7 @@ public static class NonPrivateCeiling
         var test = data.TestBatch();
         using var model = models.Create(t.InitSeed);
         NonPrivateTrainer.Train(model, train.Inputs, train.Labels, train.Count, p.Options(t.Seed == 0 ? 1 : t.Seed));
-        var e = Evaluator.Evaluate(model, ParameterVector.Flatten(model), test.Inputs, test.Labels, test.Count, t.EvalBatchSize);
+        var e = Evaluator.Evaluate(model, ParameterVector.Flatten(model), test.Inputs, test.Labels, test.Count, t.Runtime.EvalBatchSize);
         return new Result(e.Accuracy, clock.Elapsed.TotalSeconds, data.Count);
     }
 }

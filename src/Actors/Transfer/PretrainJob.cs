@@ -37,7 +37,7 @@ public static class PretrainJob
                 $"veil.init.from = {t.Initialisation.From} applies to `train` (private fine-tuning); " +
                 $"pretrain starts from veil.model.init-seed; leave veil.init.from empty");
         TorchRuntime.EnsureLoaded();
-        TorchRuntime.SetThreads(t.ThreadsPerWorker > 0 ? t.ThreadsPerWorker : Environment.ProcessorCount);
+        TorchRuntime.SetThreads(t.Runtime.ThreadsPerWorker > 0 ? t.Runtime.ThreadsPerWorker : Environment.ProcessorCount);
         var parts = RunData.LoadSplit(t);
         var normalization = PixelNormalization.FashionMnist;
         var (fit, held) = HoldOut(parts.PublicTrain, parts.PublicTest, p.ValidationExamples);
@@ -66,7 +66,7 @@ public static class PretrainJob
         NonPrivateTrainer.Train(model, train.Inputs, train.Labels, train.Count, p.Options(seed),
             (epoch, loss) => log.WriteLine(
                 string.Create(CultureInfo.InvariantCulture, $"pretrain: epoch {epoch}/{p.Epochs}  loss {loss:F4}  {clock.Elapsed.TotalSeconds:F0} s")), views);
-        var evaluation = Evaluator.Evaluate(model, ParameterVector.Flatten(model), scored.Inputs, scored.Labels, scored.Count, t.EvalBatchSize);
+        var evaluation = Evaluator.Evaluate(model, ParameterVector.Flatten(model), scored.Inputs, scored.Labels, scored.Count, t.Runtime.EvalBatchSize);
         var wall = clock.Elapsed.TotalSeconds;
         BackboneManifest? manifest = null;
         var preprocessing = new BackbonePreprocessing(normalization.Mean, normalization.Std);

@@ -67,7 +67,7 @@ public class VeilConfigurationTests
     {
         var settings = TrainingSettings.Create(VeilConfiguration.Load());
         Assert.Equal("tanh-cnn", settings.Model);
-        Assert.Equal(["cpu"], settings.Devices);
+        Assert.Equal(["cpu"], settings.Runtime.Devices);
         Assert.Equal(0UL, settings.Seed);
     }
 
@@ -75,12 +75,12 @@ public class VeilConfigurationTests
     public void Zero_workers_per_device_means_one_per_core_on_the_cpu_and_one_per_accelerator()
     {
         TrainingSettings With(params string[] overrides) => TrainingSettings.Create(VeilConfiguration.Load(overrides: overrides));
-        Assert.Equal(1, With().WorkersPerDevice);
-        Assert.Equal(Environment.ProcessorCount, With("veil.runtime.workers-per-device=0").WorkersPerDevice);
-        Assert.Equal(Math.Max(1, Environment.ProcessorCount / 2), With("veil.runtime.workers-per-device=0", "veil.runtime.devices=[cpu, cpu]").WorkersPerDevice);
-        Assert.Equal(1, With("veil.runtime.workers-per-device=0", "veil.runtime.devices=[\"cuda:0\"]").WorkersPerDevice);
-        Assert.Equal(3, With("veil.runtime.workers-per-device=3").WorkersPerDevice);
-        Assert.Equal(Environment.ProcessorCount, TrainingSettings.Create(VeilConfiguration.Load(embeddedRecipe: "demo")).WorkersPerDevice);
+        Assert.Equal(1, With().Runtime.WorkersPerDevice);
+        Assert.Equal(Environment.ProcessorCount, With("veil.runtime.workers-per-device=0").Runtime.WorkersPerDevice);
+        Assert.Equal(Math.Max(1, Environment.ProcessorCount / 2), With("veil.runtime.workers-per-device=0", "veil.runtime.devices=[cpu, cpu]").Runtime.WorkersPerDevice);
+        Assert.Equal(1, With("veil.runtime.workers-per-device=0", "veil.runtime.devices=[\"cuda:0\"]").Runtime.WorkersPerDevice);
+        Assert.Equal(3, With("veil.runtime.workers-per-device=3").Runtime.WorkersPerDevice);
+        Assert.Equal(Environment.ProcessorCount, TrainingSettings.Create(VeilConfiguration.Load(embeddedRecipe: "demo")).Runtime.WorkersPerDevice);
     }
 
     [Theory]

@@ -35,16 +35,17 @@ public sealed class ClusterNode : IDisposable
         System.ActorOf(RunWatcherActor.Props(_ended), RunWatcherActor.Name);
         if (cluster.IsWorker)
         {
-            var workers = t.Devices.Count * t.WorkersPerDevice;
+            var workers = t.Runtime.Devices.Count * t.Runtime.WorkersPerDevice;
             // The same replicas as the coordinator's: a public/private split's private classes, a backbone's frozen parts
             // (each node loads and checks the backbone folder itself; the Hello compares the identities).
             var models = new RunModels(t, _data!.ModelClasses, _data.Fingerprint);
             // The clip norm is the one the coordinator's plan says (it comes with the Hello), not this node's veil.dp.clip-norm.
             computers ??= (index, clipNorm) => new TorchGradientComputer(
-                models.Create(0), clipNorm, t.Devices[index % t.Devices.Count], TrainingJob.Method(t), TrainingJob.Unsupported(t));
+                models.Create(0), clipNorm, t.Runtime.Devices[index % t.Runtime.Devices.Count], TrainingJob.Method(t), TrainingJob.Unsupported(t));
             var agent = System.ActorOf(NodeAgentActor.Props(new NodeAgentSettings(_data.Fingerprint, models.Identity,
                 seed => new RetryingDecoder(_data.TrainDecoder(seed)), computers, workers, cluster.ChunkBytes,
-                t.DecodeThreads, "veil-worker-dispatcher", MaxBufferedMicroBatches: t.PrefetchMicroBatches + t.DecodeThreads + workers)), NodeAgentActor.Name);
+                t.Runtime.DecodeThreads, "veil-worker-dispatcher",
+                MaxBufferedMicroBatches: t.Runtime.PrefetchMicroBatches + t.Runtime.DecodeThreads + workers)), NodeAgentActor.Name);
             // A node whose agent failed (its data cannot be decoded) would hold on to shards it will never compute:
             // it leaves, and the coordinator hands its shards to the others.
             agent.WatchAsync().ContinueWith(_ =>
