@@ -14,6 +14,19 @@ public sealed record SavedRun(
 {
     public const string FileName = "settings.json";
 
+    private static readonly string[] RuntimeKnobs =
+        ["Devices", "WorkersPerDevice", "ThreadsPerWorker", "MicroBatchSize", "DecodeThreads", "PrefetchMicroBatches", "EvalBatchSize"];
+
+    // Run folders written before the runtime knobs had a record of their own keep them among the training settings.
+    private static void NestRuntimeKnobs(System.Text.Json.Nodes.JsonNode document)
+    {
+        if (document["Training"] is not System.Text.Json.Nodes.JsonObject training || training.ContainsKey("Runtime")) return;
+        var runtime = new System.Text.Json.Nodes.JsonObject();
+        foreach (var knob in RuntimeKnobs)
+            if (training.Remove(knob, out var value)) runtime[knob] = value;
+        training["Runtime"] = runtime;
+    }
+
     public static SavedRun Read(string runDirectory)
     {
         var path = Path.Combine(runDirectory, FileName);
@@ -22,7 +35,9 @@ public sealed record SavedRun(
                 $"{runDirectory} is not a resumable run folder: {path} is missing (give --resume a runs/<id> folder written by `train`)", path);
         try
         {
-            return JsonSerializer.Deserialize<SavedRun>(File.ReadAllText(path)) ?? throw new InvalidDataException("empty");
+            var document = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(path)) ?? throw new InvalidDataException("empty");
+            NestRuntimeKnobs(document);
+            return document.Deserialize<SavedRun>() ?? throw new InvalidDataException("empty");
         }
         catch (Exception e) when (e is JsonException or InvalidDataException or NotSupportedException)
         {

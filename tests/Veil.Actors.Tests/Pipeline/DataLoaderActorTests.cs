@@ -24,10 +24,12 @@ public class DataLoaderActorTests : TestKit
     public void A_worker_that_asks_for_work_gets_the_next_micro_batch_and_nothing_twice()
     {
         var loader = Loader(FixedSteps.OfSizes(2, 6));
-        loader.Tell(new DataLoaderActor.OpenStep(0, Version0));
         var worker = CreateTestProbe();
+        // Both requests reach the loader before its step opens, so the worker is surely idle when it asks again:
+        // asking again while idle is still one request.
         loader.Tell(DataLoaderActor.RequestWork.Instance, worker);
-        loader.Tell(DataLoaderActor.RequestWork.Instance, worker); // asking again while idle is still one request
+        loader.Tell(DataLoaderActor.RequestWork.Instance, worker);
+        loader.Tell(new DataLoaderActor.OpenStep(0, Version0));
         var first = worker.ExpectMsg<GradientWorkerActor.Work>();
         worker.ExpectNoMsg(TimeSpan.FromMilliseconds(200));
         var handed = new[] { first, Ask(loader, worker), Ask(loader, worker) }.Select(w => w.Batch.Id).ToList();
