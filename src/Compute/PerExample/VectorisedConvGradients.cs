@@ -230,6 +230,7 @@ public static class VectorisedConvGradients
         // Lanes of the tiles' squared sums: 8 or 16 used, by the tiles' width.
         float* squares = stackalloc float[MaxBlock], discarded = stackalloc float[MaxBlock];
         new Span<float>(squares, MaxBlock).Clear();
+        new Span<float>(discarded, MaxBlock).Clear(); // never read, but stale stack bytes could be denormals, which slow the FMAs
         float keptSquares = 0;
         int columns = shape.Columns, blocks = shape.Blocks.Length, block = shape.Block;
         bool wide = block == ConvTiles512.Block;
