@@ -1,4 +1,3 @@
-using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
@@ -19,21 +18,27 @@ namespace Veil.Compute.PerExample;
 /// they ran at about half the speed of the non-private weight-gradient kernel.
 ///
 /// How: in the channels-last input a kernel row u of window t is kw·C contiguous floats (for dilation 1 in
-/// width; otherwise each tap's C channels are). Those runs are cut into column blocks of 8 floats (the last one
-/// partial when a run is not whole vectors: its spare lanes are computed and dropped), and a tile
+/// width; otherwise each tap's C channels are). Those runs are cut into column blocks of one vector, 8 floats (256 bits,
+/// <see cref="ConvTiles256"/>) or 16 (512 bits, <see cref="ConvTiles512"/>), the last one partial when a run is not whole
+/// vectors (its spare lanes are computed and dropped), and a tile
 /// of 6 (or 4, or 1) output channels × 2 column blocks is accumulated in registers over all positions t: per t,
 /// two loads of the input, one broadcast of δ_i[o, t] per row, two fused multiply-adds per row. The tile is
 /// stored once and its squares are added to the example's squared norm on the way out. Nothing is packed or
 /// copied, and the result comes out in patch order [o, (u, v, c)], the order <see cref="ConvPatches"/> gives,
 /// so <see cref="ConvPatches.ToWeightOrder"/> applies unchanged. Grouped convolutions, float64 and tensors off the CPU
 /// keep patches + batched GEMM (or the grouped-convolution trick).
+///
+/// Width: each layer takes 512-bit vectors where the CPU has AVX-512 and they need fewer tile passes than 256-bit ones
+/// (a run of 8 floats is one block either way and stays at 256 bits), else 256-bit vectors; the environment variable
+/// <see cref="WidthVariable"/> (256 or 512) forces one width for every layer. Either width gives the same gradients in the
+/// same layout, and the same norms up to float32 rounding.
 /// </summary>
 public static class VectorisedConvGradients
 {
-    const int Block = 8;     // floats in a Vector256
-    const int MaxTileRows = 6; // 6 rows × 2 blocks = 12 accumulators + 2 inputs + 1 broadcast: the 16 registers of AVX2
+    const int MaxTileRows = 6;
+    const int MaxBlock = ConvTiles512.Block;
 
-    /// <summary>True where this kernel computes <paramref name="conv"/>'s per-example gradients: one group, float32 on the CPU, 256-bit FMA.</summary>
+    /// <summary>True where this kernel computes <paramref name="conv"/>'s per-example gradients: one group, float32 on the CPU, 256-bit FMA (or wider).</summary>
     public static bool Applies(Convolution conv, Tensor input, Tensor delta) =>
         Supported && conv.groups == 1 && input.device_type == TorchSharp.DeviceType.CPU && input.dtype == ScalarType.Float32
         && delta.dtype == ScalarType.Float32
@@ -46,6 +51,25 @@ public static class VectorisedConvGradients
     /// <summary>256-bit vectors with fused multiply-add (x86-64 with AVX2 and FMA); elsewhere the rule keeps patches + batched GEMM.</summary>
     internal static bool Supported => Vector256.IsHardwareAccelerated && Fma.IsSupported;
 
+    /// <summary>512-bit vectors too (AVX-512F), which the runtime does not turn down for this CPU.</summary>
+    internal static bool WideSupported => Supported && Vector512.IsHardwareAccelerated && Avx512F.IsSupported;
+
+    /// <summary>The environment variable that forces one vector width for every layer: <c>256</c> or <c>512</c> (unset: per layer).</summary>
+    public const string WidthVariable = "VEIL_VECTOR_WIDTH";
+
+    /// <summary>
+    /// The width, in bits, that <see cref="WidthVariable"/> forces, or null where it is unset (each layer then takes 512-bit
+    /// vectors where the CPU has them and they need fewer tile passes, see <see cref="ChooseWidth"/>).
+    /// </summary>
+    internal static int? ForcedWidth(string? setting) => setting switch
+    {
+        null or "" => null,
+        "256" => 256,
+        "512" when WideSupported => 512,
+        "512" => throw new ArgumentException($"{WidthVariable}=512, but this CPU (or the .NET runtime on it) has no accelerated AVX-512; unset it or use 256"),
+        _ => throw new ArgumentException($"{WidthVariable} is '{setting}': it takes 256 or 512, or is left unset (512-bit vectors where they help, else 256)"),
+    };
+
     /// <summary>Contiguous floats of one window in the channels-last input: a kernel row (kw·C) when taps are adjacent, else one tap's channels.</summary>
     // A run that is not a whole number of vectors ends in a partial block whose spare lanes are computed and dropped. Even
     // so the kernel beat patches + batched GEMM (+ norms) on every shape measured (runs of 21, 9 and 3 floats, a 1×1
@@ -53,20 +77,40 @@ public static class VectorisedConvGradients
     static long RunLength(Convolution conv, long channels) => conv.dilation[1] == 1 ? conv.kernel_size[1] * channels : channels;
 
     /// <summary>
+    /// The per-layer width in bits: 512 where <paramref name="wide"/> (the CPU has it) and it takes fewer tile passes, else 256.
+    /// A pass (one tile over a pair of column blocks) costs about the same at either width, the same instructions one vector
+    /// wider, so 512 bits pay only where they cut the passes; a run of 8 floats is one block either way and keeps 256 bits,
+    /// with no spare lanes to compute and drop.
+    /// </summary>
+    internal static int ChooseWidth(Convolution conv, long channels, bool wide) =>
+        wide && Passes(conv, channels, ConvTiles512.Block) < Passes(conv, channels, ConvTiles256.Block) ? 512 : 256;
+
+    static long Passes(Convolution conv, long channels, int block)
+    {
+        long run = RunLength(conv, channels), runs = conv.kernel_size[0] * (conv.kernel_size[1] * channels / run);
+        return (runs * ((run + block - 1) / block) + 1) / 2; // column blocks are taken in pairs
+    }
+
+    /// <summary>
     /// [R, C, H, W] input rows and their δ [R, O, Ho, Wo] → per-row gradients [R, 1, O, kh·kw·C] in patch order, and
     /// their squared norms [R], summed from the registers as each tile is stored (no second pass over the gradients).
     /// </summary>
-    public static (Tensor Gradients, Tensor SquaredNorms) Of(Convolution conv, Tensor input, Tensor delta) => Of(conv, input, delta, TorchRuntime.Threads);
+    public static (Tensor Gradients, Tensor SquaredNorms) Of(Convolution conv, Tensor input, Tensor delta) =>
+        Of(conv, input, delta, TorchRuntime.Threads, ForcedWidth(Environment.GetEnvironmentVariable(WidthVariable)));
 
     /// <param name="threads">Examples are split over this many threads (the calling worker's budget).</param>
-    internal static (Tensor Gradients, Tensor SquaredNorms) Of(Convolution conv, Tensor input, Tensor delta, int threads)
+    /// <param name="width">256 or 512 to force that vector width; null for the per-layer choice.</param>
+    internal static (Tensor Gradients, Tensor SquaredNorms) Of(Convolution conv, Tensor input, Tensor delta, int threads, int? width = null)
     {
+        if (width is not (null or 256 or 512)) throw new ArgumentOutOfRangeException(nameof(width), width, "256, 512 or null");
+        if (width == 512 && !WideSupported) throw new PlatformNotSupportedException("512-bit vectors need AVX-512F");
         var padded = ConvPatches.PaddedChannelsLast(conv, input).contiguous(); // [R, Hp, Wp, C]
         // δ arrives channels-last when the layer after the convolution runs channels-last (tanh-cnn's pools): read it in place.
         bool channelsLast = delta.permute(0, 2, 3, 1).is_contiguous();
         var memory = channelsLast ? delta.permute(0, 2, 3, 1) : delta.contiguous(); // contiguous either way
-        var shape = new Shape(conv, padded, delta, channelsLast);
-        if (shape.HasPartialBlocks) padded = WithSlack(padded);
+        width ??= ChooseWidth(conv, padded.shape[3], WideSupported);
+        var shape = new Shape(conv, padded, delta, channelsLast, width == 512 ? ConvTiles512.Block : ConvTiles256.Block);
+        if (shape.HasPartialBlocks) padded = WithSlack(padded, shape.Block);
         var result = empty(new long[] { shape.Rows, 1, shape.Outputs, shape.Columns }, ScalarType.Float32, input.device);
         var squaredNorms = empty(new long[] { shape.Rows }, ScalarType.Float32, input.device);
         Run(shape, padded, memory, result, squaredNorms, threads);
@@ -74,13 +118,13 @@ public static class VectorisedConvGradients
     }
 
     /// <summary>
-    /// A copy of the padded input followed by a vector of zeros: a partial block's spare lanes read past the end of its run,
-    /// and for the last example's last window past the end of the input.
+    /// A copy of the padded input followed by a vector of zeros (<paramref name="block"/> floats): a partial block's spare lanes
+    /// read past the end of its run, and for the last example's last window past the end of the input.
     /// </summary>
-    static Tensor WithSlack(Tensor padded)
+    static Tensor WithSlack(Tensor padded, int block)
     {
         long count = padded.numel();
-        var buffer = zeros(new[] { count + Block }, padded.dtype, padded.device);
+        var buffer = zeros(new[] { count + block }, padded.dtype, padded.device);
         var view = buffer.narrow(0, 0, count).view(padded.shape);
         view.copy_(padded);
         return view;
@@ -89,17 +133,19 @@ public static class VectorisedConvGradients
     /// <summary>Sizes and offset tables of one layer's products, shared by every example.</summary>
     sealed class Shape
     {
+        public readonly int Block; // floats in one vector: 8 (256 bits) or 16 (512 bits)
         public readonly int Rows, Outputs, Positions, Columns, InputStride, DeltaStride, GradientStride;
         public readonly int DeltaRowStride, DeltaStep; // δ_i[o, t] at o·DeltaRowStride + t·DeltaStep: (positions, 1) as [O, Ho, Wo], (1, O) channels-last
         public readonly int[] Windows; // input offset of output position t's window origin
         public readonly int[] Blocks;  // input offset, from a window origin, of column block k
         public readonly int[] BlockColumns; // its first patch column
-        public readonly int[] BlockWidths;  // its kept lanes: 8, or fewer for the last block of a run that is not whole vectors
+        public readonly int[] BlockWidths;  // its kept lanes: Block, or fewer for the last block of a run that is not whole vectors
         public readonly bool HasPartialBlocks;
         public readonly int[] TileRows; // output channels cut into tiles of 6, 4 and 1 rows, cheapest first (RowTiles)
 
-        public Shape(Convolution conv, Tensor padded, Tensor delta, bool deltaChannelsLast)
+        public Shape(Convolution conv, Tensor padded, Tensor delta, bool deltaChannelsLast, int block)
         {
+            Block = block;
             Rows = checked((int)delta.shape[0]);
             Outputs = checked((int)delta.shape[1]);
             int channels = checked((int)padded.shape[3]), width = checked((int)padded.shape[2]);
@@ -181,13 +227,17 @@ public static class VectorisedConvGradients
     /// o, in the tiles of <see cref="RowTiles"/>; returns ‖∇W_i‖².</summary>
     static unsafe float Example(Shape shape, float* input, float* delta, float* gradient)
     {
-        Vector256<float> squares = default, discarded = default;
+        // Lanes of the tiles' squared sums: 8 or 16 used, by the tiles' width.
+        float* squares = stackalloc float[MaxBlock], discarded = stackalloc float[MaxBlock];
+        new Span<float>(squares, MaxBlock).Clear();
+        new Span<float>(discarded, MaxBlock).Clear(); // never read, but stale stack bytes could be denormals, which slow the FMAs
         float keptSquares = 0;
-        int columns = shape.Columns, blocks = shape.Blocks.Length;
+        int columns = shape.Columns, blocks = shape.Blocks.Length, block = shape.Block;
+        bool wide = block == ConvTiles512.Block;
         int rowStride = shape.DeltaRowStride, step = shape.DeltaStep;
         // A tile whose blocks are not two whole adjacent vectors (an odd count's last block, paired with itself; a partial
         // block) is computed here, then only its kept lanes are copied out and squared.
-        float* spare = stackalloc float[MaxTileRows * 2 * Block];
+        float* spare = stackalloc float[MaxTileRows * 2 * MaxBlock];
         fixed (int* windows = shape.Windows)
             for (int k = 0; k < blocks; k += 2)
             {
@@ -195,28 +245,34 @@ public static class VectorisedConvGradients
                 bool pair = k + 1 < blocks;
                 float* q1 = pair ? input + shape.Blocks[k + 1] : q0;
                 int width0 = shape.BlockWidths[k], width1 = pair ? shape.BlockWidths[k + 1] : 0;
-                bool direct = width0 == Block && width1 == Block && shape.BlockColumns[k + 1] == shape.BlockColumns[k] + Block;
+                bool direct = width0 == block && width1 == block && shape.BlockColumns[k + 1] == shape.BlockColumns[k] + block;
                 int o = 0;
                 foreach (int rows in shape.TileRows)
                 {
                     float* d = delta + (long)o * rowStride;
                     float* target = direct ? gradient + (long)o * columns + shape.BlockColumns[k] : spare;
-                    int stride = direct ? columns : 2 * Block;
-                    Vector256<float>* sums = direct ? &squares : &discarded;
-                    if (rows == 6) Tile6(d, rowStride, step, shape.Positions, q0, q1, windows, target, stride, sums);
-                    else if (rows == 4) Tile4(d, rowStride, step, shape.Positions, q0, q1, windows, target, stride, sums);
-                    else Tile1(d, step, shape.Positions, q0, q1, windows, target, sums);
+                    int stride = direct ? columns : 2 * block;
+                    float* sums = direct ? squares : discarded;
+                    if (wide)
+                    {
+                        if (rows == 6) ConvTiles512.Tile6(d, rowStride, step, shape.Positions, q0, q1, windows, target, stride, sums);
+                        else if (rows == 4) ConvTiles512.Tile4(d, rowStride, step, shape.Positions, q0, q1, windows, target, stride, sums);
+                        else ConvTiles512.Tile1(d, step, shape.Positions, q0, q1, windows, target, sums);
+                    }
+                    else if (rows == 6) ConvTiles256.Tile6(d, rowStride, step, shape.Positions, q0, q1, windows, target, stride, sums);
+                    else if (rows == 4) ConvTiles256.Tile4(d, rowStride, step, shape.Positions, q0, q1, windows, target, stride, sums);
+                    else ConvTiles256.Tile1(d, step, shape.Positions, q0, q1, windows, target, sums);
                     if (!direct)
                         for (int j = 0; j < rows; j++)
                         {
                             float* row = gradient + (long)(o + j) * columns;
-                            keptSquares += Keep(spare + j * 2 * Block, row + shape.BlockColumns[k], width0);
-                            if (pair) keptSquares += Keep(spare + j * 2 * Block + Block, row + shape.BlockColumns[k + 1], width1);
+                            keptSquares += Keep(spare + j * 2 * block, row + shape.BlockColumns[k], width0);
+                            if (pair) keptSquares += Keep(spare + j * 2 * block + block, row + shape.BlockColumns[k + 1], width1);
                         }
                     o += rows;
                 }
             }
-        return Vector256.Sum(squares) + keptSquares;
+        return (wide ? Vector512.Sum(Vector512.Load(squares)) : Vector256.Sum(Vector256.Load(squares))) + keptSquares;
     }
 
     /// <summary>Copies the first <paramref name="width"/> lanes of a computed block out; returns their squared sum.</summary>
@@ -230,94 +286,5 @@ public static class VectorisedConvGradients
             sum += value * value;
         }
         return sum;
-    }
-
-    // Tiles: rows j of δ_i (output channels o + j, rowStride apart; positions step apart) against two column blocks b of 8 floats,
-    // out[j·stride + 8b .. +8) = Σ_t δ[j·rowStride + t·step] · q_b[windows[t] .. +8). The accumulators stay in registers over the
-    // whole sum and are stored once: per position two loads of the input, one broadcast per row, two FMAs per row.
-
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    static unsafe void Tile6(
-        float* delta, int rowStride, int step, int length, float* q0, float* q1, int* windows, float* output, int columns, Vector256<float>* squares)
-    {
-        Vector256<float> a00 = default, a01 = default, a10 = default, a11 = default, a20 = default, a21 = default,
-            a30 = default, a31 = default, a40 = default, a41 = default, a50 = default, a51 = default;
-        for (int t = 0; t < length; t++)
-        {
-            int window = windows[t];
-            var x0 = Vector256.Load(q0 + window);
-            var x1 = Vector256.Load(q1 + window);
-            float* d = delta;
-            delta += step;
-            var b = Vector256.Create(d[0]);
-            a00 = Fma.MultiplyAdd(b, x0, a00); a01 = Fma.MultiplyAdd(b, x1, a01);
-            b = Vector256.Create(d[rowStride]);
-            a10 = Fma.MultiplyAdd(b, x0, a10); a11 = Fma.MultiplyAdd(b, x1, a11);
-            b = Vector256.Create(d[2 * rowStride]);
-            a20 = Fma.MultiplyAdd(b, x0, a20); a21 = Fma.MultiplyAdd(b, x1, a21);
-            b = Vector256.Create(d[3 * rowStride]);
-            a30 = Fma.MultiplyAdd(b, x0, a30); a31 = Fma.MultiplyAdd(b, x1, a31);
-            b = Vector256.Create(d[4 * rowStride]);
-            a40 = Fma.MultiplyAdd(b, x0, a40); a41 = Fma.MultiplyAdd(b, x1, a41);
-            b = Vector256.Create(d[5 * rowStride]);
-            a50 = Fma.MultiplyAdd(b, x0, a50); a51 = Fma.MultiplyAdd(b, x1, a51);
-        }
-        a00.Store(output); a01.Store(output + Block); output += columns;
-        a10.Store(output); a11.Store(output + Block); output += columns;
-        a20.Store(output); a21.Store(output + Block); output += columns;
-        a30.Store(output); a31.Store(output + Block); output += columns;
-        a40.Store(output); a41.Store(output + Block); output += columns;
-        a50.Store(output); a51.Store(output + Block);
-        var s = *squares;
-        s = Fma.MultiplyAdd(a00, a00, s); s = Fma.MultiplyAdd(a01, a01, s); s = Fma.MultiplyAdd(a10, a10, s); s = Fma.MultiplyAdd(a11, a11, s);
-        s = Fma.MultiplyAdd(a20, a20, s); s = Fma.MultiplyAdd(a21, a21, s); s = Fma.MultiplyAdd(a30, a30, s); s = Fma.MultiplyAdd(a31, a31, s);
-        s = Fma.MultiplyAdd(a40, a40, s); s = Fma.MultiplyAdd(a41, a41, s); s = Fma.MultiplyAdd(a50, a50, s); s = Fma.MultiplyAdd(a51, a51, s);
-        *squares = s;
-    }
-
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    static unsafe void Tile4(
-        float* delta, int rowStride, int step, int length, float* q0, float* q1, int* windows, float* output, int columns, Vector256<float>* squares)
-    {
-        Vector256<float> a00 = default, a01 = default, a10 = default, a11 = default, a20 = default, a21 = default, a30 = default, a31 = default;
-        for (int t = 0; t < length; t++)
-        {
-            int window = windows[t];
-            var x0 = Vector256.Load(q0 + window);
-            var x1 = Vector256.Load(q1 + window);
-            float* d = delta;
-            delta += step;
-            var b = Vector256.Create(d[0]);
-            a00 = Fma.MultiplyAdd(b, x0, a00); a01 = Fma.MultiplyAdd(b, x1, a01);
-            b = Vector256.Create(d[rowStride]);
-            a10 = Fma.MultiplyAdd(b, x0, a10); a11 = Fma.MultiplyAdd(b, x1, a11);
-            b = Vector256.Create(d[2 * rowStride]);
-            a20 = Fma.MultiplyAdd(b, x0, a20); a21 = Fma.MultiplyAdd(b, x1, a21);
-            b = Vector256.Create(d[3 * rowStride]);
-            a30 = Fma.MultiplyAdd(b, x0, a30); a31 = Fma.MultiplyAdd(b, x1, a31);
-        }
-        a00.Store(output); a01.Store(output + Block); output += columns;
-        a10.Store(output); a11.Store(output + Block); output += columns;
-        a20.Store(output); a21.Store(output + Block); output += columns;
-        a30.Store(output); a31.Store(output + Block);
-        var s = *squares;
-        s = Fma.MultiplyAdd(a00, a00, s); s = Fma.MultiplyAdd(a01, a01, s); s = Fma.MultiplyAdd(a10, a10, s); s = Fma.MultiplyAdd(a11, a11, s);
-        s = Fma.MultiplyAdd(a20, a20, s); s = Fma.MultiplyAdd(a21, a21, s); s = Fma.MultiplyAdd(a30, a30, s); s = Fma.MultiplyAdd(a31, a31, s);
-        *squares = s;
-    }
-
-    static unsafe void Tile1(float* delta, int step, int length, float* q0, float* q1, int* windows, float* output, Vector256<float>* squares)
-    {
-        Vector256<float> a0 = default, a1 = default;
-        for (int t = 0; t < length; t++)
-        {
-            int window = windows[t];
-            var b = Vector256.Create(*delta);
-            delta += step;
-            a0 = Fma.MultiplyAdd(b, Vector256.Load(q0 + window), a0);
-            a1 = Fma.MultiplyAdd(b, Vector256.Load(q1 + window), a1);
-        }
-        a0.Store(output); a1.Store(output + Block);
-        *squares = Fma.MultiplyAdd(a1, a1, Fma.MultiplyAdd(a0, a0, *squares));
     }
 }

@@ -11,7 +11,8 @@ namespace Veil.Compute.Tests.PerExample;
 
 /// <summary>
 /// The SIMD per-example convolution kernel against autograd run one example at a time in float64: every tile
-/// shape (6, 4 and 1 rows; paired and odd column blocks), both δ layouts, stride, padding, dilation, batch of 1.
+/// shape (6, 4 and 1 rows; paired and odd column blocks), both δ layouts, stride, padding, dilation, batch of 1,
+/// each at both vector widths (256 and 512 bits), on runs that are whole vectors of neither width as well as of both.
 /// The kernel accumulates in float32, so the tolerance is float32's (1e-5 of the largest entry).
 /// </summary>
 public sealed class VectorisedConvGradientsTests
@@ -22,6 +23,16 @@ public sealed class VectorisedConvGradientsTests
     {
         TorchRuntime.EnsureLoaded();
         Assert.True(VectorisedConvGradients.Supported, "this CPU has no 256-bit FMA, so the kernel cannot run here (Conv2dRule falls back to patches + batched GEMM)");
+    }
+
+    /// <summary>A theory that runs where the CPU has accelerated AVX-512 and is skipped, saying why, elsewhere.</summary>
+    public sealed class WideVectorTheoryAttribute : TheoryAttribute
+    {
+        public WideVectorTheoryAttribute()
+        {
+            if (!VectorisedConvGradients.WideSupported)
+                Skip = "this CPU (or the .NET runtime on it) has no accelerated AVX-512, so the 512-bit tiles cannot run here; the 256-bit cases still do";
+        }
     }
 
     public sealed record Layer(string Name, Func<Conv2d> Build, long Channels, long Height, long Width)
@@ -41,6 +52,9 @@ public sealed class VectorisedConvGradientsTests
         new("20 channels dilated: blocks of 8, 8 and 4 per tap", () => nn.Conv2d(20, 6, 3, padding: 2, dilation: 2, bias: false), 20, 7, 6),
         new("RGB 3×3: runs of 9 floats, a block and a 1-lane block", () => nn.Conv2d(3, 16, 3, padding: 1), 3, 8, 8),
         new("RGB 3×3 dilated: runs of 3 floats, every block partial", () => nn.Conv2d(3, 5, 3, padding: 2, dilation: 2), 3, 7, 7),
+        new("11 channels 3×3: runs of 33 floats, two whole 512-bit blocks and a 1-lane block", () => nn.Conv2d(11, 6, 3, padding: 1), 11, 6, 7),
+        new("5 channels, kernel row of 4: runs of 20 floats, a 512-bit block and a 4-lane block", () => nn.Conv2d(5, 12, (2L, 4L), stride: (2L, 2L)), 5, 9, 10),
+        new("16 channels, kernel row of 2: runs of 32 floats, one pair of whole 512-bit blocks", () => nn.Conv2d(16, 4, 2), 16, 5, 5),
     };
 
     public static TheoryData<Layer, long, bool> Cases
@@ -92,15 +106,51 @@ public sealed class VectorisedConvGradientsTests
 
     [Theory]
     [MemberData(nameof(Cases))]
-    public void Per_example_weight_gradients_equal_autograd_one_example_at_a_time(Layer layer, long batch, bool deltaChannelsLast)
+    public void Per_example_weight_gradients_equal_autograd_one_example_at_a_time_in_256_bit_vectors(Layer layer, long batch, bool deltaChannelsLast) =>
+        EqualsAutogradOneExampleAtATime(layer, batch, deltaChannelsLast, width: 256);
+
+    [WideVectorTheory]
+    [MemberData(nameof(Cases))]
+    public void Per_example_weight_gradients_equal_autograd_one_example_at_a_time_in_512_bit_vectors(Layer layer, long batch, bool deltaChannelsLast) =>
+        EqualsAutogradOneExampleAtATime(layer, batch, deltaChannelsLast, width: 512);
+
+    [Theory]
+    [MemberData(nameof(Cases))]
+    public void Per_example_weight_gradients_equal_autograd_one_example_at_a_time_at_each_layers_own_width(Layer layer, long batch, bool deltaChannelsLast) =>
+        EqualsAutogradOneExampleAtATime(layer, batch, deltaChannelsLast, width: null);
+
+    static void EqualsAutogradOneExampleAtATime(Layer layer, long batch, bool deltaChannelsLast, int? width)
     {
         using var scope = NewDisposeScope();
         var (conv, x, delta) = Inputs(layer, batch, deltaChannelsLast, seed: 5 + batch);
         Assert.True(VectorisedConvGradients.Applies(conv, x, delta), $"{layer.Name}: the kernel should apply");
         var expected = OneAtATime(conv, x, delta);
-        var (gradients, squaredNorms) = VectorisedConvGradients.Of(conv, x, delta);
-        AssertClose(expected, gradients, $"{layer.Name}, B={batch}, δ channels-last {deltaChannelsLast}: gradients");
-        AssertClose(expected.reshape(batch, -1).square().sum(1L), squaredNorms, $"{layer.Name}, B={batch}, δ channels-last {deltaChannelsLast}: squared norms summed from the registers");
+        var (gradients, squaredNorms) = VectorisedConvGradients.Of(conv, x, delta, TorchRuntime.Threads, width);
+        string what = $"{layer.Name}, B={batch}, δ channels-last {deltaChannelsLast}, width {width?.ToString() ?? "per layer"}";
+        AssertClose(expected, gradients, $"{what}: gradients");
+        AssertClose(expected.reshape(batch, -1).square().sum(1L), squaredNorms, $"{what}: squared norms summed from the registers");
+    }
+
+    [Fact]
+    public void Layers_take_512_bit_vectors_only_where_they_cut_the_tile_passes()
+    {
+        Assert.Equal(256, VectorisedConvGradients.ChooseWidth(nn.Conv2d(1, 16, 8), 1, wide: true));   // runs of 8: one block either way
+        Assert.Equal(256, VectorisedConvGradients.ChooseWidth(nn.Conv2d(3, 5, 3, dilation: 2), 3, wide: true)); // runs of 3
+        Assert.Equal(512, VectorisedConvGradients.ChooseWidth(nn.Conv2d(16, 32, 4), 16, wide: true)); // runs of 64: 16 passes → 8
+        Assert.Equal(512, VectorisedConvGradients.ChooseWidth(nn.Conv2d(3, 8, 7), 3, wide: true));    // runs of 21: 11 passes → 7
+        Assert.Equal(512, VectorisedConvGradients.ChooseWidth(nn.Conv2d(3, 16, 3), 3, wide: true));   // runs of 9: 3 passes → 2
+        Assert.Equal(256, VectorisedConvGradients.ChooseWidth(nn.Conv2d(16, 32, 4), 16, wide: false)); // no AVX-512
+    }
+
+    [Fact]
+    public void The_width_variable_forces_256_or_512_bits_and_refuses_anything_else_by_name()
+    {
+        Assert.Null(VectorisedConvGradients.ForcedWidth(null));
+        Assert.Null(VectorisedConvGradients.ForcedWidth(""));
+        Assert.Equal(256, VectorisedConvGradients.ForcedWidth("256"));
+        if (VectorisedConvGradients.WideSupported) Assert.Equal(512, VectorisedConvGradients.ForcedWidth("512"));
+        else Assert.Contains(VectorisedConvGradients.WidthVariable, Assert.Throws<ArgumentException>(() => VectorisedConvGradients.ForcedWidth("512")).Message);
+        Assert.Contains(VectorisedConvGradients.WidthVariable, Assert.Throws<ArgumentException>(() => VectorisedConvGradients.ForcedWidth("128")).Message);
     }
 
     [Fact]
