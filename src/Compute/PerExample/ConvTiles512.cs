@@ -46,9 +46,12 @@ internal static class ConvTiles512
         a40.Store(output); a41.Store(output + Block); output += columns;
         a50.Store(output); a51.Store(output + Block);
         var s = Vector512.Load(squares);
-        s = Avx512F.FusedMultiplyAdd(a00, a00, s); s = Avx512F.FusedMultiplyAdd(a01, a01, s); s = Avx512F.FusedMultiplyAdd(a10, a10, s); s = Avx512F.FusedMultiplyAdd(a11, a11, s);
-        s = Avx512F.FusedMultiplyAdd(a20, a20, s); s = Avx512F.FusedMultiplyAdd(a21, a21, s); s = Avx512F.FusedMultiplyAdd(a30, a30, s); s = Avx512F.FusedMultiplyAdd(a31, a31, s);
-        s = Avx512F.FusedMultiplyAdd(a40, a40, s); s = Avx512F.FusedMultiplyAdd(a41, a41, s); s = Avx512F.FusedMultiplyAdd(a50, a50, s); s = Avx512F.FusedMultiplyAdd(a51, a51, s);
+        s = Avx512F.FusedMultiplyAdd(a00, a00, s); s = Avx512F.FusedMultiplyAdd(a01, a01, s);
+        s = Avx512F.FusedMultiplyAdd(a10, a10, s); s = Avx512F.FusedMultiplyAdd(a11, a11, s);
+        s = Avx512F.FusedMultiplyAdd(a20, a20, s); s = Avx512F.FusedMultiplyAdd(a21, a21, s);
+        s = Avx512F.FusedMultiplyAdd(a30, a30, s); s = Avx512F.FusedMultiplyAdd(a31, a31, s);
+        s = Avx512F.FusedMultiplyAdd(a40, a40, s); s = Avx512F.FusedMultiplyAdd(a41, a41, s);
+        s = Avx512F.FusedMultiplyAdd(a50, a50, s); s = Avx512F.FusedMultiplyAdd(a51, a51, s);
         s.Store(squares);
     }
 
@@ -78,8 +81,10 @@ internal static class ConvTiles512
         a20.Store(output); a21.Store(output + Block); output += columns;
         a30.Store(output); a31.Store(output + Block);
         var s = Vector512.Load(squares);
-        s = Avx512F.FusedMultiplyAdd(a00, a00, s); s = Avx512F.FusedMultiplyAdd(a01, a01, s); s = Avx512F.FusedMultiplyAdd(a10, a10, s); s = Avx512F.FusedMultiplyAdd(a11, a11, s);
-        s = Avx512F.FusedMultiplyAdd(a20, a20, s); s = Avx512F.FusedMultiplyAdd(a21, a21, s); s = Avx512F.FusedMultiplyAdd(a30, a30, s); s = Avx512F.FusedMultiplyAdd(a31, a31, s);
+        s = Avx512F.FusedMultiplyAdd(a00, a00, s); s = Avx512F.FusedMultiplyAdd(a01, a01, s);
+        s = Avx512F.FusedMultiplyAdd(a10, a10, s); s = Avx512F.FusedMultiplyAdd(a11, a11, s);
+        s = Avx512F.FusedMultiplyAdd(a20, a20, s); s = Avx512F.FusedMultiplyAdd(a21, a21, s);
+        s = Avx512F.FusedMultiplyAdd(a30, a30, s); s = Avx512F.FusedMultiplyAdd(a31, a31, s);
         s.Store(squares);
     }
 

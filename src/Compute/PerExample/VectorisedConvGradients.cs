@@ -38,7 +38,10 @@ public static class VectorisedConvGradients
     const int MaxTileRows = 6;
     const int MaxBlock = ConvTiles512.Block;
 
-    /// <summary>True where this kernel computes <paramref name="conv"/>'s per-example gradients: one group, float32 on the CPU, 256-bit FMA (or wider).</summary>
+    /// <summary>
+    /// True where this kernel computes <paramref name="conv"/>'s per-example gradients: one group, float32 on the CPU, 256-bit FMA
+    /// (or wider).
+    /// </summary>
     public static bool Applies(Convolution conv, Tensor input, Tensor delta) =>
         Supported && conv.groups == 1 && input.device_type == TorchSharp.DeviceType.CPU && input.dtype == ScalarType.Float32
         && delta.dtype == ScalarType.Float32
