@@ -1,27 +1,9 @@
 using System.Diagnostics;
-using System.Globalization;
-using System.Text.Json;
-using Akka.Actor;
-using Veil.Actors.Chaos;
-using Veil.Actors.Checkpoints;
-using Veil.Actors.Configuration;
 using Veil.Actors.Pipeline;
 using Veil.Actors.PrivateRuns;
 using Veil.Compute.Evaluation;
-using Veil.Compute.Models;
-using Veil.Compute.Noise;
-using Veil.Compute.Optimizers;
-using Veil.Compute.Parameters;
-using Veil.Compute.Runtime;
 using Veil.Compute.Transfer;
-using Veil.DataLoading.Batching;
-using Veil.DataLoading.Datasets;
-using Veil.DataLoading.Prefetch;
-using Veil.DataLoading.Sampling;
-using Veil.Ledger.Accountants;
-using Veil.Ledger.Accountants.Calibration;
 using Veil.Ledger.Budget;
-using Veil.Ledger.Events;
 using Veil.Ledger.Plan;
 using Veil.Ledger.Store;
 

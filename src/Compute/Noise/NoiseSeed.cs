@@ -43,15 +43,8 @@ public sealed class NoiseSeed : IEquatable<NoiseSeed>
     public NoiseSeed ForRelease(int priorReleases)
     {
         if (priorReleases < 0) throw new ArgumentOutOfRangeException(nameof(priorReleases), priorReleases, "prior releases are counted from 0");
-        if (priorReleases == 0) return this;
-        var material = new byte[Tag.Length + Length + 4];
-        Tag.CopyTo(material, 0);
-        _bytes.CopyTo(material, Tag.Length);
-        BitConverter.TryWriteBytes(material.AsSpan(Tag.Length + Length), priorReleases);
-        return new NoiseSeed(SHA256.HashData(material));
+        return priorReleases == 0 ? this : new NoiseSeed(Veil.Ledger.Randomness.ReReleaseKey.Derive("veil.noise-seed.re-release.v1", _bytes, priorReleases));
     }
-
-    static readonly byte[] Tag = "veil.noise-seed.re-release.v1\n"u8.ToArray();
 
     public ReadOnlySpan<byte> Bytes => _bytes;
 

@@ -45,15 +45,10 @@ public sealed class SamplerSeed
     public SamplerSeed ForRelease(int priorReleases)
     {
         if (priorReleases < 0) throw new ArgumentOutOfRangeException(nameof(priorReleases), priorReleases, "prior releases are counted from 0");
-        if (priorReleases == 0) return this;
-        var material = new byte[Tag.Length + Length + 4];
-        Tag.CopyTo(material, 0);
-        _bytes.CopyTo(material, Tag.Length);
-        BitConverter.TryWriteBytes(material.AsSpan(Tag.Length + Length), priorReleases);
-        return new SamplerSeed(SHA256.HashData(material));
+        return priorReleases == 0
+            ? this
+            : new SamplerSeed(Veil.Ledger.Randomness.ReReleaseKey.Derive("veil.sampler-seed.re-release.v1", _bytes, priorReleases));
     }
-
-    private static readonly byte[] Tag = "veil.sampler-seed.re-release.v1\n"u8.ToArray();
 
     /// <summary>The seed as 64 lower-case hex characters, to persist with the run. Treat it as a secret.</summary>
     public string ToHex() => Convert.ToHexStringLower(_bytes);
