@@ -14,29 +14,21 @@ using Veil.Ledger.Scopes;
 namespace Veil.Actors.Training;
 
 /// <summary>
-/// A run's training and test data, from either storage: the Fashion-MNIST IDX files (veil.data.path,
-/// decoded directly) or an <see cref="IImageSource"/> pair (veil.data.source and test-source:
-/// image folders or tar shards, with augmentation, multiplicity and the corrupt-example policy).
-/// The job sees only N, the fingerprint (the ledger's key), a training decoder and the test batch.
+/// A run's training and test data, always an <see cref="IImageSource"/> pair: the Fashion-MNIST IDX files (veil.data.path,
+/// held in memory) are one more source beside image folders and tar shards (veil.data.source and test-source, with
+/// augmentation, multiplicity and the corrupt-example policy), decoded by the same decoder. The job sees only N, the
+/// fingerprint, the examples' identities (the ledger's data scope), a training decoder and the test batch.
 /// </summary>
 public sealed class RunData : IDisposable
 {
-    private readonly ImageDataset? _idxTrain;
-    private readonly ImageDataset? _idxTest;
-    private readonly IImageSource? _train;
-    private readonly IImageSource? _test;
+    private readonly IImageSource _train;
+    private readonly IImageSource _test;
     private readonly TrainingSettings _settings;
     private SourceMicroBatchDecoder? _sourceDecoder;
 
     private RunData(TrainingSettings settings, ImageDataset train, ImageDataset test)
+        : this(settings, new InMemoryImageSource(train), new InMemoryImageSource(test))
     {
-        _settings = settings;
-        _idxTrain = train;
-        _idxTest = test;
-        Description = train.Source;
-        Count = train.Count;
-        Fingerprint = DatasetFingerprint.Of(train);
-        TestFingerprint = DatasetFingerprint.Of(test);
     }
 
     private RunData(TrainingSettings settings, IImageSource train, IImageSource test)
@@ -56,7 +48,10 @@ public sealed class RunData : IDisposable
     /// <summary>N, the sampler's population.</summary>
     public int Count { get; }
 
-    /// <summary>The privacy ledger's dataset key: decoded pixels for IDX, encoded examples for folders and shards.</summary>
+    /// <summary>
+    /// The training data's content fingerprint (decoded pixels for in-memory data, encoded examples for folders and shards): it
+    /// tells a resumed run or a cluster node that the data did not change. The ledger charges <see cref="Identities"/>, not this.
+    /// </summary>
     public string Fingerprint { get; }
 
     /// <summary>The test split's content fingerprint (keys cached test features; the test split spends no budget).</summary>
@@ -64,7 +59,7 @@ public sealed class RunData : IDisposable
 
     /// <summary>Each training example's identity under the ledger's key (the run's data scope), in index order.</summary>
     public ulong[] Identities(ExampleIdentityKey key) =>
-        _idxTrain is not null ? ExampleIdentities.Of(key, _idxTrain) : ExampleIdentities.Of(key, _train!);
+        ExampleIdentities.Of(key, _train);
 
     /// <summary>Training examples dropped by veil.data.on-corrupt = skip so far (0 for IDX).</summary>
     public long SkippedExamples => _sourceDecoder?.SkippedExamples ?? 0;
@@ -146,25 +141,22 @@ public sealed class RunData : IDisposable
     /// <paramref name="augmentationSeed"/> (a cluster worker gets it from the coordinator).</summary>
     public IMicroBatchDecoder TrainDecoder(ulong augmentationSeed)
     {
-        if (_idxTrain is not null) return new MicroBatchDecoder(_idxTrain, PixelNormalization.FashionMnist);
-        _sourceDecoder = new SourceMicroBatchDecoder(_train!, Augmentation(_settings), _settings.Multiplicity, augmentationSeed, Policy(_settings));
+        _sourceDecoder = new SourceMicroBatchDecoder(_train, Augmentation(_settings), _settings.Multiplicity, augmentationSeed, Policy(_settings));
         return _sourceDecoder;
     }
 
     /// <summary>The whole test split (or its first veil.data.test-examples), unaugmented, as one batch.</summary>
     public MicroBatchData TestBatch()
     {
-        if (_idxTest is not null)
-            return new MicroBatchDecoder(_idxTest, PixelNormalization.FashionMnist).Decode(AllOf(_idxTest.Count));
-        int count = _settings.TestExamples > 0 ? Math.Min(_settings.TestExamples, _test!.Count) : _test!.Count;
+        int count = _settings.TestExamples > 0 ? Math.Min(_settings.TestExamples, _test.Count) : _test.Count;
         return new SourceMicroBatchDecoder(_test, AugmentationSettings.None(ChannelNormalization.FashionMnist), onCorrupt: Policy(_settings))
             .Decode(AllOf(count));
     }
 
     public void Dispose()
     {
-        _train?.Dispose();
-        _test?.Dispose();
+        _train.Dispose();
+        _test.Dispose();
     }
 
     private static MicroBatchSpec AllOf(int count) => new(new MicroBatchId(-1, 0), Enumerable.Range(0, count).ToArray());
