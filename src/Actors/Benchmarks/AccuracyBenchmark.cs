@@ -27,11 +27,13 @@ public static class AccuracyBenchmark
     {
         foreach (var recipe in recipes)
             if (!TrainingSettings.Create(VeilConfiguration.Load(recipe, overrides)).DataPublic)
-                throw new ConfigurationException(
-                    $"bench accuracy: the non-private ceiling of {recipe} would train without " +
-                    $"DP on data not declared public, a release with no privacy guarantee; " +
-                    "pass --no-ceiling, or --set veil.data.public=true if this data really is public");
+                throw NonPrivateCeilingRefused(recipe);
     }
+
+    private static ConfigurationException NonPrivateCeilingRefused(string recipe) => new(
+        $"bench accuracy: the non-private ceiling of {recipe} would train without " +
+        $"DP on data not declared public, a release with no privacy guarantee; " +
+        "pass --no-ceiling, or --set veil.data.public=true if this data really is public");
 
     public static IReadOnlyList<Row> Run(IReadOnlyList<string> recipes, IReadOnlyList<double> epsilons, bool ceiling, IReadOnlyList<string> overrides,
         string ledgerFolder, TextWriter log)
@@ -39,8 +41,10 @@ public static class AccuracyBenchmark
         var rows = new List<Row>();
         foreach (var recipe in recipes)
         {
-            var lastLayer = LastLayerSettings.Mode(VeilConfiguration.Load(recipe, overrides)) == RunMode.LastLayer;
-            var dataPublic = TrainingSettings.Create(VeilConfiguration.Load(recipe, overrides)).DataPublic;
+            var c = VeilConfiguration.Load(recipe, overrides);
+            var lastLayer = LastLayerSettings.Mode(c) == RunMode.LastLayer;
+            var training = TrainingSettings.Create(c);
+            var dataPublic = training.DataPublic;
             foreach (var epsilon in epsilons)
             {
                 var e = epsilon.ToString("R", CultureInfo.InvariantCulture);
@@ -55,12 +59,11 @@ public static class AccuracyBenchmark
                         $"bench accuracy: {recipe} ε = {row.SpentEpsilon:F3}: {row.TestAccuracy:P2} in {row.WallSeconds:F0} s"));
             }
             if (!ceiling) continue;
-            var c = VeilConfiguration.Load(recipe, overrides);
-            if (!dataPublic) RefuseNonPrivateCeiling([recipe], overrides);
+            if (!dataPublic) throw NonPrivateCeilingRefused(recipe);
             if (lastLayer)
             {
                 log.WriteLine($"bench accuracy: {recipe} without DP (the ceiling: a plain ridge fit on the same features; no ledger)");
-                var ridge = LastLayerCeiling.Run(LastLayerSettings.Create(c), TrainingSettings.Create(c));
+                var ridge = LastLayerCeiling.Run(LastLayerSettings.Create(c), training);
                 rows.Add(new Row(recipe, null, ridge.TestAccuracy, ridge.WallSeconds, null, null, null, "non-private ridge"));
                 log.WriteLine(
                     string.Create(CultureInfo.InvariantCulture,
@@ -68,7 +71,7 @@ public static class AccuracyBenchmark
                 continue;
             }
             log.WriteLine($"bench accuracy: {recipe} without DP (the ceiling; no ledger)");
-            var n = NonPrivateCeiling.Run(TrainingSettings.Create(c), PretrainSettings.Create(c));
+            var n = NonPrivateCeiling.Run(training, PretrainSettings.Create(c));
             rows.Add(new Row(recipe, null, n.TestAccuracy, n.WallSeconds, null, null, null, "non-private sgd"));
             log.WriteLine(string.Create(CultureInfo.InvariantCulture, $"bench accuracy: {recipe} non-private: {n.TestAccuracy:P2} in {n.WallSeconds:F0} s"));
         }

@@ -175,7 +175,8 @@ public sealed class PrivateRun : IDisposable
                                           "Refusing to spend privacy on a ledger that cannot be trusted.");
     }
 
-    private static ExampleIdentityKey BindKey(ILedgerStore store, PrivacySettings privacy, string runsDirectory)
+    /// <summary>The ledger's example identity key, refused when the ledger was bound to another key.</summary>
+    internal static ExampleIdentityKey BindKey(ILedgerStore store, PrivacySettings privacy, string runsDirectory)
     {
         var path = LedgerStoreFactory.IdentityKeyPath(privacy, runsDirectory);
         var key = ExampleIdentityKey.LoadOrCreate(path);

@@ -17,21 +17,25 @@ public static class PublicData
     public static (DataScope Scope, ExampleIdentityKey Key) Resolve(
         PrivacySettings privacy, string runsDirectory, ImageDataset data, bool declaredPublic, TextWriter log)
     {
-        var keyPath = LedgerStoreFactory.IdentityKeyPath(privacy, runsDirectory);
-        var key = ExampleIdentityKey.LoadOrCreate(keyPath);
-        var scope = DataScope.Of(ExampleIdentities.Of(key, data));
         if (privacy.LedgerBackend != LedgerBackends.Postgres && !File.Exists(Path.GetFullPath(privacy.LedgerPath)))
-            return (scope, key); // no ledger yet: nothing is private so far
-        using var store = LedgerStoreFactory.Open(privacy, createIfMissing: false);
-        ExampleIdentityKey.RequireMatches(store, key, keyPath);
-        var privateScopes = store.ReadAll().Select(r => r.DatasetFingerprint).Where(DataScope.IsScopeKey).Distinct().ToList();
-        foreach (var id in privateScopes)
         {
+            // No ledger yet: nothing is private so far. The key is made now so the backbone's scope can be compared later.
+            var fresh = ExampleIdentityKey.LoadOrCreate(LedgerStoreFactory.IdentityKeyPath(privacy, runsDirectory));
+            return (DataScope.Of(ExampleIdentities.Of(fresh, data)), fresh);
+        }
+        using var store = LedgerStoreFactory.Open(privacy, createIfMissing: false);
+        var key = PrivateRun.BindKey(store, privacy, runsDirectory);
+        var scope = DataScope.Of(ExampleIdentities.Of(key, data));
+        var runsByScope = store.ReadAll().Where(r => DataScope.IsScopeKey(r.DatasetFingerprint))
+            .GroupBy(r => r.DatasetFingerprint, r => r.RunId).ToList();
+        foreach (var charged in runsByScope)
+        {
+            var id = charged.Key;
             var spent = store.ReadScope(id) ?? throw new LedgerException(
                 $"ledger {store.Location} charges scope {id[..18]} but does not hold it; verify the ledger (./run.sh privacy ledger verify)");
             var shared = scope.CountShared(spent);
             if (shared == 0) continue;
-            var runs = store.ReadAll().Where(r => r.DatasetFingerprint == id).Select(r => r.RunId).Distinct().ToList();
+            var runs = charged.Distinct().ToList();
             if (declaredPublic)
             {
                 log.WriteLine(

@@ -74,7 +74,7 @@ internal static class TrainingResume
                 CheckMatches(checkpoint, run.Id, t, saved.Plan, privateRun.Secrets);
                 initial = new ParameterSnapshot(checkpoint.ParameterVersion, checkpoint.Parameters);
                 velocity = checkpoint.Velocity;
-                var runEvents = privateRun.Store.ReadAll().LongCount(r => r.RunId == run.Id);
+                var runEvents = privateRun.PriorReleases.Total;
                 if (runEvents < checkpoint.LedgerEventsOfRun)
                     throw new TrainingFailedException(
                         $"ledger {saved.LedgerPath} holds {runEvents} events of run {run.Id}, " +

@@ -23,6 +23,6 @@ public sealed class PriorReleases
     /// <summary>Releases of <paramref name="step"/> already recorded: 0 the first time the step is released.</summary>
     public int Of(long step) => _counts.GetValueOrDefault(step);
 
-    /// <summary>Steps released more than once so far, or released and to be released again.</summary>
-    public int StepsReleased => _counts.Count;
+    /// <summary>Every release of the run in the ledger, all steps together.</summary>
+    public long Total => _counts.Values.Sum(c => (long)c);
 }
