@@ -65,11 +65,12 @@ public sealed class PrivateRun : IDisposable
     /// <summary>The ε the worst example of this run's scope has spent (every run that touched it), from the ledger.</summary>
     public DatasetSpending Spent() => Guard.Spent(ScopeKey);
 
-    /// <summary>This run's own releases composed alone (what an audit of this one run is measured against).</summary>
-    public PrivacySpent RunEpsilon()
+    /// <summary>This run's own releases: how many the ledger holds, and their ε composed alone (what an audit of this one run is measured against).</summary>
+    public (PrivacySpent Epsilon, long Events) OwnReleases()
     {
         var events = Store.ReadAll().Where(r => r.RunId == Run.Id).Select(r => r.Event).ToList();
-        return events.Count == 0 ? new PrivacySpent(0, Privacy.BudgetDelta, Accountant.Name, null) : Accountant.Epsilon(events, Privacy.BudgetDelta);
+        var epsilon = events.Count == 0 ? new PrivacySpent(0, Privacy.BudgetDelta, Accountant.Name, null) : Accountant.Epsilon(events, Privacy.BudgetDelta);
+        return (epsilon, events.Count);
     }
 
     /// <summary>Opens a new private run; nothing is released and nothing is created if it is refused.</summary>

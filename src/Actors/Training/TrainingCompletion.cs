@@ -3,9 +3,7 @@ using Veil.Actors.Pipeline;
 using Veil.Actors.PrivateRuns;
 using Veil.Compute.Evaluation;
 using Veil.Compute.Transfer;
-using Veil.Ledger.Budget;
 using Veil.Ledger.Plan;
-using Veil.Ledger.Store;
 
 namespace Veil.Actors.Training;
 
@@ -16,7 +14,7 @@ namespace Veil.Actors.Training;
 /// </summary>
 internal static class TrainingCompletion
 {
-    public static TrainingResult Complete(TrainingRunState s, object outcome, DpPlan plan, long firstStep, ILedgerStore store, BudgetGuard guard,
+    public static TrainingResult Complete(TrainingRunState s, object outcome, DpPlan plan, long firstStep,
         ProgressLine progress, Reporting.StageTimelineRecorder timeline, Stopwatch clock, TextWriter log)
     {
         var t = s.Training;
@@ -35,8 +33,7 @@ internal static class TrainingCompletion
         using var evalModel = s.Models.Create(t.InitSeed);
         var evaluation = Evaluator.Evaluate(evalModel, finished.Parameters.Values, testData.Inputs, testData.Labels, testData.Count, t.Runtime.EvalBatchSize);
         var spent = s.Private.Spent();
-        var runEpsilon = s.Private.RunEpsilon();
-        var runEvents = store.ReadAll().LongCount(r => r.RunId == s.Run.Id);
+        var (runEpsilon, runEvents) = s.Private.OwnReleases();
         s.Run.WriteFloats("parameters.f32", finished.Parameters.Values);
         if (s.Models.Backbone is { } backbone)
         {

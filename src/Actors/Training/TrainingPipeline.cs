@@ -47,14 +47,12 @@ internal static class TrainingPipeline
         var plan = s.Plan;
         var firstStep = s.ResumedFromStep ?? 0;
         opened.Add(s.Private);
-        var store = s.Private.Store;
-        var guard = s.Private.Guard;
         Telemetry.VeilTelemetry.ExpectedBatch(plan.ExpectedBatchSize);
         Telemetry.VeilTelemetry.PrivacySpent(s.Private.Spent().Epsilon, plan.Delta);
         var remaining = plan.Steps - firstStep;
         // A new run's whole plan was checked when it opened; a resumed one checks what is left of it.
         if (s.ResumedFromStep is not null && remaining > 0 && !s.Secrets.Insecure
-            && guard.CheckPlanned(s.Private.ScopeKey, new SelfComposed(plan.StepEvent, remaining)) is { } refusal)
+            && s.Private.Guard.CheckPlanned(s.Private.ScopeKey, new SelfComposed(plan.StepEvent, remaining)) is { } refusal)
             throw new TrainingFailedException($"not starting: {refusal}");
 
         using (var probe = s.Models.Create(t.InitSeed))
@@ -91,7 +89,7 @@ internal static class TrainingPipeline
         if (chaos.Enabled) recorder = new ChaosReleaseRecorder(recorder, chaos.LedgerAppendDelayMs, chaos.ExitAfterLedgerAppendAtStep);
         var planJson = SavedPlan.Of(plan).ToJson();
         var checkpoints = new RunCheckpointer(
-            new CheckpointStore(Path.Combine(s.Run.Path, "checkpoints"), s.Checkpoint.Keep), s.Checkpoint, optimizer, store, s.Run.Id,
+            new CheckpointStore(Path.Combine(s.Run.Path, "checkpoints"), s.Checkpoint.Keep), s.Checkpoint, optimizer, s.Private.Store, s.Run.Id,
             (steps, parameters, velocity, ledgerSequence, runEvents) => new Checkpoint(s.Run.Id, steps, parameters.Version, t.Model, planJson,
                 s.Secrets.Sampler.ToHex(), s.Secrets.Noise.ToHex(), ledgerSequence, runEvents, DateTimeOffset.UtcNow, parameters.Values, velocity),
             chaos.Enabled ? chaos.CorruptCheckpointAtStep : -1, log);
@@ -131,7 +129,7 @@ internal static class TrainingPipeline
         var timeline = new Reporting.StageTimelineRecorder();
         opened.Add(timeline);
         return new PreparedRun(s.Run.Id, s.Run.Path, s.LedgerPath, plan.DatasetFingerprint, firstStep, parts, onStep,
-            outcome => TrainingCompletion.Complete(s, outcome, plan, firstStep, store, guard, progress, timeline, clock, log), opened);
+            outcome => TrainingCompletion.Complete(s, outcome, plan, firstStep, progress, timeline, clock, log), opened);
     }
 
     /// <summary>Test accuracy every veil.eval.every-steps steps, on a replica of its own (the evaluator loads parameters into it).</summary>
