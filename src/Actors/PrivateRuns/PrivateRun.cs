@@ -82,10 +82,12 @@ public sealed class PrivateRun : IDisposable
         try
         {
             var key = BindKey(store, privacy, request.RunsDirectory);
-            var scope = DataScope.Of(request.Data.Identities(key));
+            var (scope, examples, owners) = ScopeOf(request.Data, key);
             RefuseShared(scope, request.Data, key);
-            store.PutScope(scope);
             var guard = new BudgetGuard(store, accountant, new Ledger.Budget.PrivacyBudget(privacy.BudgetEpsilon, privacy.BudgetDelta));
+            if (owners is not null && guard.CheckOwnersCharged(examples, owners) is { } uncovered)
+                throw new PrivateRunRefusedException($"not starting a user-level run: {uncovered}");
+            store.PutScope(scope);
             var secrets = RunSecrets.Draw(request.PublicSeed, request.InsecurePrivateSeed);
             if (secrets.Insecure)
                 log.WriteLine(
@@ -130,7 +132,7 @@ public sealed class PrivateRun : IDisposable
         {
             var key = BindKey(store, privacy, runsDirectory);
             var run = RunFolder.Open(runPath);
-            var scope = DataScope.Of(data.Identities(key));
+            var (scope, _, _) = ScopeOf(data, key);
             if (scope.Id != expectedScopeKey)
                 throw new TrainingFailedException(
                     $"the training data changed since run {run.Id} started (scope {scope.Id[..18]} ≠ " +
@@ -183,6 +185,14 @@ public sealed class PrivateRun : IDisposable
         var key = ExampleIdentityKey.LoadOrCreate(path);
         ExampleIdentityKey.RequireMatches(store, key, path);
         return key;
+    }
+
+    /// <summary>The run's scope: its examples, and in a user-level run their owners too (a user is charged like an example).</summary>
+    private static (DataScope Scope, IReadOnlyList<ulong> Examples, IReadOnlyList<ulong>? Owners) ScopeOf(IPrivateData data, ExampleIdentityKey key)
+    {
+        var examples = data.Identities(key);
+        var owners = data.OwnerIdentities(key);
+        return (DataScope.Of(owners is null ? examples : examples.Concat(owners)), examples, owners);
     }
 
     private static void RefuseShared(DataScope scope, IPrivateData data, ExampleIdentityKey key)

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.Json.Serialization;
 using Veil.Actors.Configuration;
 using Veil.Ledger.Plan;
 
@@ -48,11 +49,16 @@ public sealed record SavedRun(
 
 /// <summary>DpPlan's fields as plain data (the plan itself validates on construction).</summary>
 public sealed record SavedPlan(
-    double SamplingRate, double NoiseMultiplier, double ClipNorm, long Steps, double Delta, string DatasetFingerprint, long DatasetSize)
+    double SamplingRate, double NoiseMultiplier, double ClipNorm, long Steps, double Delta, string DatasetFingerprint, long DatasetSize,
+    // Left out at their defaults, so an example-level plan reads exactly as it did before the unit existed (checkpoints compare it).
+    [property: JsonConverter(typeof(JsonStringEnumConverter)), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)]
+    PrivacyUnit Unit = PrivacyUnit.Example,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)] int ExamplesPerUser = 0)
 {
-    public static SavedPlan Of(DpPlan p) => new(p.SamplingRate, p.NoiseMultiplier, p.ClipNorm, p.Steps, p.Delta, p.DatasetFingerprint, p.DatasetSize);
+    public static SavedPlan Of(DpPlan p) =>
+        new(p.SamplingRate, p.NoiseMultiplier, p.ClipNorm, p.Steps, p.Delta, p.DatasetFingerprint, p.DatasetSize, p.Unit, p.ExamplesPerUser);
 
-    public DpPlan ToPlan() => new(SamplingRate, NoiseMultiplier, ClipNorm, Steps, Delta, DatasetFingerprint, DatasetSize);
+    public DpPlan ToPlan() => new(SamplingRate, NoiseMultiplier, ClipNorm, Steps, Delta, DatasetFingerprint, DatasetSize, Unit, ExamplesPerUser);
 
     public string ToJson() => JsonSerializer.Serialize(this);
 }

@@ -47,16 +47,18 @@ public static class TrainingJob
         try
         {
             var fingerprint = data.Fingerprint;
-            var batch = Math.Min(t.ExpectedBatchSize, data.Count);
-            var schedule = SamplingSchedule.FromEpochs(data.Count, batch, t.Epochs);
+            var population = Population(t, p, data);
+            var batch = Math.Min(t.ExpectedBatchSize, population);
+            var schedule = SamplingSchedule.FromEpochs(population, batch, t.Epochs);
             var accountant = AccountantCatalog.Create(p.Accountant);
             var sigma = t.NoiseMultiplier > 0
                 ? t.NoiseMultiplier
                 : NoiseCalibration.Calibrate(accountant, t.TargetEpsilon, schedule, p.BudgetDelta, relativeTolerance: 1e-4).NoiseMultiplier;
-            var plan = new DpPlan(schedule.SamplingRate, sigma, t.ClipNorm, schedule.Steps, p.BudgetDelta, fingerprint, data.Count);
+            var plan = new DpPlan(schedule.SamplingRate, sigma, t.ClipNorm, schedule.Steps, p.BudgetDelta, fingerprint, population,
+                p.Unit, p.Unit == PrivacyUnit.User ? p.ExamplesPerUser : 0);
             var models = modelsFor(data);
             var backbones = t.Initialisation.FromBackbone ? new[] { t.Initialisation.From } : [];
-            var privateRun = PrivateRun.Open(new PrivateRunRequest(p, ledgerPathOverride, t.RunDirectory, new RunPrivateData(data, backbones),
+            var privateRun = PrivateRun.Open(new PrivateRunRequest(p, ledgerPathOverride, t.RunDirectory, new RunPrivateData(data, backbones, p.Unit),
                 new SelfComposed(plan.StepEvent, plan.Steps), t.Seed, t.InsecurePrivateSeed,
                 (folder, opened) => WriteRunFiles(folder, opened, t, p, c, plan, data, models)), log);
             using var initialModel = models.Create(t.InitSeed);
@@ -72,6 +74,19 @@ public static class TrainingJob
         }
     }
 
+    /// <summary>N of the plan: the examples, or in a user-level run the users (whose examples must fit one micro-batch each).</summary>
+    internal static int Population(TrainingSettings t, PrivacySettings p, RunData data)
+    {
+        if (p.Unit != PrivacyUnit.User) return data.Count;
+        var owners = data.Owners ?? throw new ConfigurationException(
+            "veil.privacy.unit = user needs to know who owns each example: set veil.data.owners.from to manifest, folder or synthetic");
+        if (p.ExamplesPerUser > t.Runtime.MicroBatchSize)
+            throw new ConfigurationException(
+                $"veil.privacy.examples-per-user = {p.ExamplesPerUser} exceeds veil.runtime.micro-batch-size = {t.Runtime.MicroBatchSize}: a user's " +
+                "examples are combined and clipped inside one micro-batch; raise the micro-batch size or lower examples-per-user");
+        return owners.UserCount;
+    }
+
     private static void WriteRunFiles(RunFolder run, OpenedRun opened, TrainingSettings t, PrivacySettings p, CheckpointSettings c, DpPlan plan,
         RunData train, RunModels models)
     {
@@ -82,7 +97,9 @@ public static class TrainingJob
         run.WriteJson("plan.json", new
         {
             run_id = run.Id, dataset = train.Description, dataset_fingerprint = plan.DatasetFingerprint, dataset_size = train.Count,
-            data_scope = opened.ScopeKey, scope_examples = opened.ScopeExamples, privacy_unit = "example", insecure_private_randomness = opened.Insecure,
+            data_scope = opened.ScopeKey, scope_examples = opened.ScopeExamples, privacy_unit = plan.Unit == PrivacyUnit.User ? "user" : "example",
+            users = plan.Unit == PrivacyUnit.User ? plan.DatasetSize : (long?)null,
+            examples_per_user = plan.Unit == PrivacyUnit.User ? plan.ExamplesPerUser : (int?)null, insecure_private_randomness = opened.Insecure,
             sampling = "poisson", sampling_rate = plan.SamplingRate, noise_multiplier = plan.NoiseMultiplier, clip_norm = plan.ClipNorm,
             steps = plan.Steps, delta = plan.Delta, expected_batch_size = plan.ExpectedBatchSize, accountant = opened.Accountant,
             model = t.Model, weight_standardisation = t.WeightStandardisation, classes = models.Classes, backbone = models.BackboneFingerprint,
