@@ -88,6 +88,7 @@ public sealed class PrivateRun : IDisposable
             if (owners is not null && guard.CheckOwnersCharged(examples, owners) is { } uncovered)
                 throw new PrivateRunRefusedException($"not starting a user-level run: {uncovered}");
             store.PutScope(scope);
+            var users = owners?.Distinct().Count() ?? 0;
             var secrets = RunSecrets.Draw(request.PublicSeed, request.InsecurePrivateSeed);
             if (secrets.Insecure)
                 log.WriteLine(
@@ -105,10 +106,11 @@ public sealed class PrivateRun : IDisposable
                 secrets.Save(folder);
                 var (_, password) = LedgerStoreFactory.SplitPassword(privacy);
                 if (password is not null) folder.WriteSecret(LedgerPasswordFile, password);
-                request.WriteRunFiles(folder, new OpenedRun(LedgerStoreFactory.Describe(privacy), scope.Id, scope.Count, secrets.Insecure, accountant.Name));
+                request.WriteRunFiles(folder, new OpenedRun(LedgerStoreFactory.Describe(privacy), scope.Id, scope.Count - users, secrets.Insecure, accountant.Name,
+                    users));
             });
             log.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"private run {run.Id}: {scope.Count} distinct examples in scope {scope.Id[..18]} " +
+                $"private run {run.Id}: {scope.Count - users} distinct examples{(users > 0 ? $" and {users} users" : "")} in scope {scope.Id[..18]} " +
                 $"({request.Data.Description}); ledger {LedgerStoreFactory.Describe(privacy)}"));
             return new PrivateRun(privacy, store, accountant, guard, key, scope, secrets, run, PriorReleases.None);
         }

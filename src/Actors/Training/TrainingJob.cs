@@ -98,7 +98,7 @@ public static class TrainingJob
         {
             run_id = run.Id, dataset = train.Description, dataset_fingerprint = plan.DatasetFingerprint, dataset_size = train.Count,
             data_scope = opened.ScopeKey, scope_examples = opened.ScopeExamples, privacy_unit = plan.Unit == PrivacyUnit.User ? "user" : "example",
-            users = plan.Unit == PrivacyUnit.User ? plan.DatasetSize : (long?)null,
+            users = plan.Unit == PrivacyUnit.User ? plan.DatasetSize : (long?)null, scope_users = opened.ScopeUsers,
             examples_per_user = plan.Unit == PrivacyUnit.User ? plan.ExamplesPerUser : (int?)null, insecure_private_randomness = opened.Insecure,
             sampling = "poisson", sampling_rate = plan.SamplingRate, noise_multiplier = plan.NoiseMultiplier, clip_norm = plan.ClipNorm,
             steps = plan.Steps, delta = plan.Delta, expected_batch_size = plan.ExpectedBatchSize, accountant = opened.Accountant,
