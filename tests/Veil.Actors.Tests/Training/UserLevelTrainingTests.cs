@@ -61,6 +61,19 @@ public sealed class UserLevelTrainingTests : IDisposable
     }
 
     [Fact]
+    public void The_synthetic_users_recipe_is_user_level_over_6000_users_of_10_images()
+    {
+        var root = AppContext.BaseDirectory;
+        while (!Directory.Exists(Path.Combine(root, "hocon"))) root = Path.GetDirectoryName(root)!;
+        var config = VeilConfiguration.Load(Path.Combine(root, "hocon", "fmnist-users-eps3.conf"));
+        var privacy = PrivacySettings.Create(config);
+        var owners = TrainingSettings.Create(config).Ownership;
+        Assert.Equal(Veil.Ledger.Plan.PrivacyUnit.User, privacy.Unit);
+        Assert.Equal(10, privacy.ExamplesPerUser);
+        Assert.Equal(("synthetic", 6000), (owners.From, owners.SyntheticUsers));
+    }
+
+    [Fact]
     public void User_level_without_owners_is_refused_naming_the_key()
     {
         var run = CliRun.Of(["train", .. _data.Settings("veil.privacy.unit=user")]);
