@@ -34,7 +34,8 @@ public static class PrivacyAuditCommand
             var r = AuditJob.Run(loaded, stdout, new ProgressLine(stdout, p.GetValue(quiet) ? ProgressMode.Quiet : ProgressMode.Lines));
             stdout.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"audit: {r.Correct} of {r.Guesses} guesses right ({r.RightIn}/{r.GuessedIn} in, {r.RightOut}/{r.GuessedOut} out) " +
-                $"on {r.Canaries} canar{(r.PrivacyUnit == "user" ? "y users" : "ies")} ({r.Included} included); mean canary loss {r.MeanLossIncluded:F3} included vs {r.MeanLossExcluded:F3} excluded"));
+                $"on {r.Canaries} canar{(r.PrivacyUnit == "user" ? "y users" : "ies")} ({r.Included} included); " +
+                $"mean canary loss {r.MeanLossIncluded:F3} included vs {r.MeanLossExcluded:F3} excluded"));
             var verdict = r.Holds ? "holds" : "VIOLATED: the run leaked more than its ledger claims (a bug, or a false alarm at rate β)";
             stdout.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"audit: empirical {r.PrivacyUnit}-level ε ≥ {r.LowerBound:F4} (confidence {1 - r.Beta:P0}) vs claimed ε = {r.ClaimedEpsilon:F4}, " +

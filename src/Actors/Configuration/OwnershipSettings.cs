@@ -28,7 +28,8 @@ public sealed record OwnershipSettings(
         var from = ConfigReading.OneOf(c, "veil.data.owners.from", Sources);
         var manifest = c.GetString("veil.data.owners.manifest") ?? "";
         var layout = ConfigChoice.Read(c, "veil.data.owners.folder-layout", Layouts);
-        var users = (int)ConfigReading.Double(c, "veil.data.owners.synthetic-users", v => v >= 1 && v <= int.MaxValue && v == Math.Floor(v), "integers [1, 2³¹)");
+        var users = (int)ConfigReading.Double(
+            c, "veil.data.owners.synthetic-users", v => v >= 1 && v <= int.MaxValue && v == Math.Floor(v), "integers [1, 2³¹)");
         var seed = ConfigReading.UnsignedSeed(c, "veil.data.owners.synthetic-seed");
         if (from == "manifest" && string.IsNullOrWhiteSpace(manifest))
             throw new ConfigurationException("veil.data.owners.from = manifest needs veil.data.owners.manifest: a .csv or .jsonl file of example → user");

@@ -106,8 +106,8 @@ public sealed class PrivateRun : IDisposable
                 secrets.Save(folder);
                 var (_, password) = LedgerStoreFactory.SplitPassword(privacy);
                 if (password is not null) folder.WriteSecret(LedgerPasswordFile, password);
-                request.WriteRunFiles(folder, new OpenedRun(LedgerStoreFactory.Describe(privacy), scope.Id, scope.Count - users, secrets.Insecure, accountant.Name,
-                    users));
+                request.WriteRunFiles(folder, new OpenedRun(
+                    LedgerStoreFactory.Describe(privacy), scope.Id, scope.Count - users, secrets.Insecure, accountant.Name, users));
             });
             log.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"private run {run.Id}: {scope.Count - users} distinct examples{(users > 0 ? $" and {users} users" : "")} in scope {scope.Id[..18]} " +

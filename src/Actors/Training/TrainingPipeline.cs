@@ -78,7 +78,8 @@ internal static class TrainingPipeline
                 new UserPoissonSampler(s.Data.Owners!, plan.SamplingRate, plan.ExamplesPerUser, s.Secrets.Sampler, s.Private.PriorReleases),
                 new MicroBatchPlanner(t.Runtime.MicroBatchSize))
             : new StepPlanner(
-                new PoissonSampler(s.Data.Count, plan.SamplingRate, s.Secrets.Sampler, s.Private.PriorReleases), new MicroBatchPlanner(t.Runtime.MicroBatchSize));
+                new PoissonSampler(s.Data.Count, plan.SamplingRate, s.Secrets.Sampler, s.Private.PriorReleases),
+                new MicroBatchPlanner(t.Runtime.MicroBatchSize));
         IMicroBatchDecoder decoder = s.Data.TrainDecoder(s.Secrets.AugmentationSeed);
         if (chaos.Enabled && chaos.DecodeFailureProbability > 0) decoder = new FailingDecoder(decoder, chaos.DecodeFailureProbability, chaos.Seed);
         decoder = new RetryingDecoder(decoder);

@@ -57,7 +57,8 @@ public static class OwnerManifest
         return ExampleOwners.FromUserIds(owner, i => $"{Describe(i, files)} (not in {full})");
     }
 
-    private static string Describe(int example, IExampleFiles? files) => files is null ? $"example {example}" : $"example {example} ({files.RelativePathOf(example)})";
+    private static string Describe(int example, IExampleFiles? files) =>
+        files is null ? $"example {example}" : $"example {example} ({files.RelativePathOf(example)})";
 
     private static OwnershipException NoFiles(string path, int line, string key) =>
         new($"{path} line {line} names an example by {key}, but the source has no files (IDX or tar shards): name examples by index");

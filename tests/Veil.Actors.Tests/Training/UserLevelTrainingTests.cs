@@ -34,7 +34,10 @@ public sealed class UserLevelTrainingTests : IDisposable
         Assert.Contains("(user-level)", run.Stdout);
         Assert.Contains("ε(user)", run.Stdout + run.Stderr);
         using (var store = SqliteLedgerStore.Open(_data.Ledger, createIfMissing: false))
-            Assert.All(store.ReadAll(), r => Assert.Equal(new PoissonSampled(0.25, new GaussianEvent(json.GetProperty("noise_multiplier").GetDouble())), r.Event));
+        {
+            var sigma = json.GetProperty("noise_multiplier").GetDouble();
+            Assert.All(store.ReadAll(), r => Assert.Equal(new PoissonSampled(0.25, new GaussianEvent(sigma)), r.Event));
+        }
         var runDir = json.GetProperty("run_dir").GetString()!;
         using var plan = JsonDocument.Parse(File.ReadAllText(Path.Combine(runDir, "plan.json")));
         Assert.Equal("user", plan.RootElement.GetProperty("privacy_unit").GetString());

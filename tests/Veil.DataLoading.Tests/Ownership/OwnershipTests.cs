@@ -81,7 +81,8 @@ public sealed class OwnershipTests : IDisposable
         using var source = ClassThenUser();
         var csv = Manifest("owners.csv", ["file,user", .. Enumerable.Range(0, source.Count).Select(i => $"{source.RelativePathOf(i)},u{i % 3}")]);
         var jsonl = Manifest("owners.jsonl",
-            Enumerable.Range(0, source.Count).Select(i => $"{{\"sha256\": \"{Sha256(Path.Combine(source.Root, source.RelativePathOf(i)))}\", \"user\": \"u{i % 3}\"}}")
+            Enumerable.Range(0, source.Count)
+                .Select(i => $"{{\"sha256\": \"{Sha256(Path.Combine(source.Root, source.RelativePathOf(i)))}\", \"user\": \"u{i % 3}\"}}")
                 .ToArray());
         var byFile = OwnerManifest.Read(csv, source.Count, source);
         var byHash = OwnerManifest.Read(jsonl, source.Count, source);
@@ -117,7 +118,8 @@ public sealed class OwnershipTests : IDisposable
     public void A_manifest_naming_a_missing_file_is_refused_naming_the_file_and_line()
     {
         using var source = ClassThenUser();
-        var csv = Manifest("missing.csv", ["file,user", .. Enumerable.Range(0, source.Count).Select(i => $"{source.RelativePathOf(i)},u"), "class0/ghost.png,u"]);
+        var rows = Enumerable.Range(0, source.Count).Select(i => $"{source.RelativePathOf(i)},u");
+        var csv = Manifest("missing.csv", ["file,user", .. rows, "class0/ghost.png,u"]);
         var e = Assert.Throws<OwnershipException>(() => OwnerManifest.Read(csv, source.Count, source));
         Assert.Contains("class0/ghost.png", e.Message);
         Assert.Contains($"line {source.Count + 2}", e.Message);
@@ -127,7 +129,8 @@ public sealed class OwnershipTests : IDisposable
     public void An_example_given_two_owners_is_refused_naming_both()
     {
         using var source = ClassThenUser();
-        var csv = Manifest("twice.csv", ["user,file", .. Enumerable.Range(0, source.Count).Select(i => $"u,{source.RelativePathOf(i)}"), $"v,{source.RelativePathOf(2)}"]);
+        var rows = Enumerable.Range(0, source.Count).Select(i => $"u,{source.RelativePathOf(i)}");
+        var csv = Manifest("twice.csv", ["user,file", .. rows, $"v,{source.RelativePathOf(2)}"]);
         var e = Assert.Throws<OwnershipException>(() => OwnerManifest.Read(csv, source.Count, source));
         Assert.Contains(source.RelativePathOf(2), e.Message);
         Assert.Contains("u (line 4) and v", e.Message);
@@ -136,7 +139,8 @@ public sealed class OwnershipTests : IDisposable
     [Fact]
     public void A_manifest_without_a_user_column_or_naming_files_of_a_source_without_files_is_refused()
     {
-        Assert.Contains("user column", Assert.Throws<OwnershipException>(() => OwnerManifest.Read(Manifest("h.csv", "file,owner", "a.png,x"), 1, null)).Message);
+        var header = Manifest("h.csv", "file,owner", "a.png,x");
+        Assert.Contains("user column", Assert.Throws<OwnershipException>(() => OwnerManifest.Read(header, 1, null)).Message);
         Assert.Contains("by index", Assert.Throws<OwnershipException>(() => OwnerManifest.Read(Manifest("f.csv", "file,user", "a.png,x"), 1, null)).Message);
         Assert.Contains("does not exist", Assert.Throws<OwnershipException>(() => OwnerManifest.Read(_dir.File("none.csv"), 1, null)).Message);
     }
