@@ -6,11 +6,11 @@ namespace Veil.Actors.Training;
 
 /// <summary>
 /// What a run folder must hold to be resumed: the settings it was started with, the frozen DpPlan and
-/// the ledger it spends on, and the data scope its records are keyed by (null for runs started before scopes).
+/// the ledger it spends on (the plan in its one serialisation, <see cref="DpPlanJsonConverter"/>), and the data scope its records are keyed by (null for runs started before scopes).
 /// Written once at the start (settings.json); read by `train --resume`.
 /// </summary>
 public sealed record SavedRun(
-    TrainingSettings Training, PrivacySettings Privacy, CheckpointSettings Checkpoint, string LedgerPath, SavedPlan Plan, string? ScopeKey = null)
+    TrainingSettings Training, PrivacySettings Privacy, CheckpointSettings Checkpoint, string LedgerPath, DpPlan Plan, string? ScopeKey = null)
 {
     public const string FileName = "settings.json";
 
@@ -44,15 +44,4 @@ public sealed record SavedRun(
             throw new TrainingFailedException($"{path} is damaged ({e.Message}); the run cannot be resumed safely", e);
         }
     }
-}
-
-/// <summary>DpPlan's fields as plain data (the plan itself validates on construction).</summary>
-public sealed record SavedPlan(
-    double SamplingRate, double NoiseMultiplier, double ClipNorm, long Steps, double Delta, string DatasetFingerprint, long DatasetSize)
-{
-    public static SavedPlan Of(DpPlan p) => new(p.SamplingRate, p.NoiseMultiplier, p.ClipNorm, p.Steps, p.Delta, p.DatasetFingerprint, p.DatasetSize);
-
-    public DpPlan ToPlan() => new(SamplingRate, NoiseMultiplier, ClipNorm, Steps, Delta, DatasetFingerprint, DatasetSize);
-
-    public string ToJson() => JsonSerializer.Serialize(this);
 }

@@ -78,17 +78,8 @@ public static class TrainingJob
         var (shareable, _) = LedgerStoreFactory.SplitPassword(p);
         if (opened.Ledger != LedgerStoreFactory.Describe(shareable))
             shareable = shareable with { LedgerBackend = LedgerBackends.Sqlite, LedgerPath = opened.Ledger, IdentityKey = "" };
-        run.WriteJson(SavedRun.FileName, new SavedRun(t, shareable, c, opened.Ledger, SavedPlan.Of(plan), opened.ScopeKey));
-        run.WriteJson("plan.json", new
-        {
-            run_id = run.Id, dataset = train.Description, dataset_fingerprint = plan.DatasetFingerprint, dataset_size = train.Count,
-            data_scope = opened.ScopeKey, scope_examples = opened.ScopeExamples, privacy_unit = "example", insecure_private_randomness = opened.Insecure,
-            sampling = "poisson", sampling_rate = plan.SamplingRate, noise_multiplier = plan.NoiseMultiplier, clip_norm = plan.ClipNorm,
-            steps = plan.Steps, delta = plan.Delta, expected_batch_size = plan.ExpectedBatchSize, accountant = opened.Accountant,
-            model = t.Model, weight_standardisation = t.WeightStandardisation, classes = models.Classes, backbone = models.BackboneFingerprint,
-            init_from = t.Initialisation.From, trainable = t.Initialisation.Trainable,
-            public_split = t.PublicSplit.Split, learning_rate = t.LearningRate, momentum = t.Momentum, schedule = t.Schedule, ledger = opened.Ledger,
-        });
+        run.WriteJson(SavedRun.FileName, new SavedRun(t, shareable, c, opened.Ledger, plan, opened.ScopeKey));
+        run.WriteJson(TrainingPlanFile.FileName, TrainingPlanFile.Of(run.Id, plan, opened, t, train, models));
     }
 
     public static TrainingResult Resume(string runDirectory, ChaosSettings chaos, TelemetrySettings telemetry, TextWriter log, ProgressLine? progress = null) =>

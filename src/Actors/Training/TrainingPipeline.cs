@@ -87,10 +87,9 @@ internal static class TrainingPipeline
         var optimizer = new SgdMomentum(s.Velocity, t.Momentum);
         IReleaseRecorder recorder = new LedgerReleaseRecorder(s.Private, plan);
         if (chaos.Enabled) recorder = new ChaosReleaseRecorder(recorder, chaos.LedgerAppendDelayMs, chaos.ExitAfterLedgerAppendAtStep);
-        var planJson = SavedPlan.Of(plan).ToJson();
         var checkpoints = new RunCheckpointer(
             new CheckpointStore(Path.Combine(s.Run.Path, "checkpoints"), s.Checkpoint.Keep), s.Checkpoint, optimizer, s.Private.Store, s.Run.Id,
-            (steps, parameters, velocity, ledgerSequence, runEvents) => new Checkpoint(s.Run.Id, steps, parameters.Version, t.Model, planJson,
+            (steps, parameters, velocity, ledgerSequence, runEvents) => new Checkpoint(s.Run.Id, steps, parameters.Version, t.Model, plan,
                 s.Secrets.Sampler.ToHex(), s.Secrets.Noise.ToHex(), ledgerSequence, runEvents, DateTimeOffset.UtcNow, parameters.Values, velocity),
             chaos.Enabled ? chaos.CorruptCheckpointAtStep : -1, log);
         var parts = new PipelineParts(
@@ -112,7 +111,7 @@ internal static class TrainingPipeline
             WorkerDispatcher: "veil-worker-dispatcher",
             Checkpoints: checkpoints,
             WorkSource: workSource is null ? null : accumulator => workSource(new WorkSourceContext(
-                s.Run.Id, plan.DatasetFingerprint, s.Models.Identity, plan.ClipNorm, planner.Plan, accumulator, log,
+                s.Run.Id, plan, s.Models.Identity, planner.Plan, accumulator, log,
                 s.Secrets.AugmentationSeed)));
 
         progress.BudgetEpsilon = s.Private.Privacy.BudgetEpsilon;

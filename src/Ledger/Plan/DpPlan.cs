@@ -1,3 +1,4 @@
+using System.Text.Json.Serialization;
 using Veil.Ledger.Events;
 
 namespace Veil.Ledger.Plan;
@@ -6,7 +7,9 @@ namespace Veil.Ledger.Plan;
 /// Everything that decides privacy, frozen once per run and validated once: Poisson rate q, noise
 /// multiplier σ, clip norm C, planned steps T, δ, and the dataset it is spent on. Performance knobs
 /// (micro-batch size, threads, prefetch) live elsewhere and cannot touch it.
+/// Serialised only through <see cref="DpPlanJsonConverter"/>.
 /// </summary>
+[JsonConverter(typeof(DpPlanJsonConverter))]
 public sealed record DpPlan
 {
     public DpPlan(double samplingRate, double noiseMultiplier, double clipNorm, long steps, double delta, string datasetFingerprint, long datasetSize)

@@ -18,7 +18,7 @@ public sealed class SavedRunTests : IDisposable
     {
         var config = VeilConfiguration.Load(overrides: ["veil.runtime.micro-batch-size=77", "veil.eval.batch-size=33"]);
         var saved = new SavedRun(TrainingSettings.Create(config), PrivacySettings.Create(config), CheckpointSettings.Create(config), "ledger.sqlite",
-            SavedPlan.Of(new DpPlan(0.1, 1.0, 1.0, 10, 1e-5, "fingerprint", 100)), "scope-x");
+            new DpPlan(0.1, 1.0, 1.0, 10, 1e-5, "fingerprint", 100), "scope-x");
         var document = JsonNode.Parse(JsonSerializer.Serialize(saved))!;
         var training = document["Training"]!.AsObject();
         var runtime = training["Runtime"]!.AsObject();
