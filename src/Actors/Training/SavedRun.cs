@@ -14,17 +14,19 @@ public sealed record SavedRun(
 {
     public const string FileName = "settings.json";
 
+    private static readonly string[] DpValues = ["ExpectedBatchSize", "Epochs", "ClipNorm", "NoiseMultiplier", "TargetEpsilon"];
+
     private static readonly string[] RuntimeKnobs =
         ["Devices", "WorkersPerDevice", "ThreadsPerWorker", "MicroBatchSize", "DecodeThreads", "PrefetchMicroBatches", "EvalBatchSize"];
 
-    // Run folders written before the runtime knobs had a record of their own keep them among the training settings.
-    private static void NestRuntimeKnobs(System.Text.Json.Nodes.JsonNode document)
+    // Run folders written before the runtime knobs and the veil.dp.* values had records of their own keep them among the training settings.
+    private static void Nest(System.Text.Json.Nodes.JsonNode document, string record, string[] fields)
     {
-        if (document["Training"] is not System.Text.Json.Nodes.JsonObject training || training.ContainsKey("Runtime")) return;
-        var runtime = new System.Text.Json.Nodes.JsonObject();
-        foreach (var knob in RuntimeKnobs)
-            if (training.Remove(knob, out var value)) runtime[knob] = value;
-        training["Runtime"] = runtime;
+        if (document["Training"] is not System.Text.Json.Nodes.JsonObject training || training.ContainsKey(record)) return;
+        var nested = new System.Text.Json.Nodes.JsonObject();
+        foreach (var field in fields)
+            if (training.Remove(field, out var value)) nested[field] = value;
+        training[record] = nested;
     }
 
     public static SavedRun Read(string runDirectory)
@@ -36,7 +38,8 @@ public sealed record SavedRun(
         try
         {
             var document = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(path)) ?? throw new InvalidDataException("empty");
-            NestRuntimeKnobs(document);
+            Nest(document, "Runtime", RuntimeKnobs);
+            Nest(document, "Dp", DpValues);
             return document.Deserialize<SavedRun>() ?? throw new InvalidDataException("empty");
         }
         catch (Exception e) when (e is JsonException or InvalidDataException or NotSupportedException)

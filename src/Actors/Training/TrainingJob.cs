@@ -46,14 +46,7 @@ public static class TrainingJob
     {
         try
         {
-            var fingerprint = data.Fingerprint;
-            var batch = Math.Min(t.ExpectedBatchSize, data.Count);
-            var schedule = SamplingSchedule.FromEpochs(data.Count, batch, t.Epochs);
-            var accountant = AccountantCatalog.Create(p.Accountant);
-            var sigma = t.NoiseMultiplier > 0
-                ? t.NoiseMultiplier
-                : NoiseCalibration.Calibrate(accountant, t.TargetEpsilon, schedule, p.BudgetDelta, relativeTolerance: 1e-4).NoiseMultiplier;
-            var plan = new DpPlan(schedule.SamplingRate, sigma, t.ClipNorm, schedule.Steps, p.BudgetDelta, fingerprint, data.Count);
+            var plan = t.Dp.Plan(data.Count, data.Fingerprint, AccountantCatalog.Create(p.Accountant), p.BudgetDelta);
             var models = modelsFor(data);
             var backbones = t.Initialisation.FromBackbone ? new[] { t.Initialisation.From } : [];
             var privateRun = PrivateRun.Open(new PrivateRunRequest(p, ledgerPathOverride, t.RunDirectory, new RunPrivateData(data, backbones),
