@@ -1,17 +1,13 @@
 using System.Diagnostics;
 using System.Globalization;
-using System.Text.Json;
 using Veil.Actors.Configuration;
 using Veil.Actors.PrivateRuns;
 using Veil.Actors.Training;
 using Veil.Compute.LastLayer;
-using Veil.Compute.Noise;
 using Veil.Compute.Runtime;
 using Veil.Ledger.Accountants;
 using Veil.Ledger.Accountants.Calibration;
-using Veil.Ledger.Budget;
 using Veil.Ledger.Plan;
-using Veil.Ledger.Store;
 
 namespace Veil.Actors.LastLayer;
 

@@ -6,7 +6,8 @@ namespace Veil.Actors.Training;
 
 /// <summary>
 /// What a run folder must hold to be resumed: the settings it was started with, the frozen DpPlan and
-/// the ledger it spends on (the plan in its one serialisation, <see cref="DpPlanJsonConverter"/>), and the data scope its records are keyed by (null for runs started before scopes).
+/// the ledger it spends on (the plan in its one serialisation, <see cref="DpPlanJsonConverter"/>),
+/// and the data scope its records are keyed by (null for runs started before scopes).
 /// Written once at the start (settings.json); read by `train --resume`.
 /// </summary>
 public sealed record SavedRun(

@@ -5,7 +5,6 @@ using Veil.Actors.PrivateRuns;
 using Veil.Compute.Parameters;
 using Veil.Compute.Runtime;
 using Veil.Ledger.Accountants;
-using Veil.Ledger.Accountants.Calibration;
 using Veil.Ledger.Events;
 using Veil.Ledger.Plan;
 

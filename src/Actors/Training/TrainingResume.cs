@@ -5,10 +5,8 @@ using Veil.Actors.Configuration;
 using Veil.Actors.Pipeline;
 using Veil.Actors.PrivateRuns;
 using Veil.Compute.Parameters;
-using Veil.Ledger.Budget;
 using Veil.Ledger.Events;
 using Veil.Ledger.Plan;
-using Veil.Ledger.Store;
 
 namespace Veil.Actors.Training;
 
