@@ -1,3 +1,5 @@
+using Veil.Ledger.Plan;
+
 namespace Veil.Actors.Checkpoints;
 
 /// <summary>
@@ -12,7 +14,7 @@ public sealed record Checkpoint(
     long StepsApplied,
     long ParameterVersion,
     string Model,
-    string PlanJson,
+    DpPlan Plan,
     string SamplerSeedHex,
     string NoiseSeedHex,
     long LedgerSequence,

@@ -1,8 +1,9 @@
 using System.Buffers.Binary;
 using System.Runtime.InteropServices;
 using System.Security.Cryptography;
-using System.Text;
 using System.Text.Json;
+
+using Veil.Ledger.Plan;
 
 namespace Veil.Actors.Checkpoints;
 
@@ -24,7 +25,7 @@ public static class CheckpointFile
 
     public static byte[] Encode(Checkpoint c)
     {
-        var meta = JsonSerializer.SerializeToUtf8Bytes(new Metadata(c.RunId, c.StepsApplied, c.ParameterVersion, c.Model, c.PlanJson,
+        var meta = JsonSerializer.SerializeToUtf8Bytes(new Metadata(c.RunId, c.StepsApplied, c.ParameterVersion, c.Model, PlanJson.Write(c.Plan),
             c.SamplerSeedHex, c.NoiseSeedHex, c.LedgerSequence, c.LedgerEventsOfRun, c.CreatedUtc));
         using var body = new MemoryStream();
         body.Write(Magic);
@@ -53,9 +54,18 @@ public static class CheckpointFile
         var meta = JsonSerializer.Deserialize<Metadata>(bytes.AsSpan(offset, metaLength))
             ?? throw new CorruptCheckpointException(path, "empty metadata");
         offset += metaLength;
+        DpPlan plan;
+        try
+        {
+            plan = Veil.Ledger.Plan.PlanJson.Read(meta.PlanJson);
+        }
+        catch (FormatException e)
+        {
+            throw new CorruptCheckpointException(path, $"its DP plan does not read: {e.Message}");
+        }
         var parameters = ReadFloats(bytes, ref offset, path);
         var velocity = ReadFloats(bytes, ref offset, path);
-        return new Checkpoint(meta.RunId, meta.StepsApplied, meta.ParameterVersion, meta.Model, meta.PlanJson, meta.SamplerSeedHex,
+        return new Checkpoint(meta.RunId, meta.StepsApplied, meta.ParameterVersion, meta.Model, plan, meta.SamplerSeedHex,
             meta.NoiseSeedHex, meta.LedgerSequence, meta.LedgerEventsOfRun, meta.CreatedUtc, parameters, velocity);
     }
 

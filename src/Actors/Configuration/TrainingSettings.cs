@@ -6,14 +6,14 @@ using Veil.DataLoading.Sources;
 
 namespace Veil.Actors.Configuration;
 
-/// <summary>`veil.run/data/model/dp/optimizer/runtime/eval.*`, read and validated once. Privacy-deciding values
-/// (batch, epochs, C, σ) end up in the frozen DpPlan; the runtime knobs are a record of their own (<see cref="Runtime"/>)
-/// that the plan is never built from.</summary>
+/// <summary>`veil.run/data/model/dp/optimizer/runtime/eval.*`, read and validated once. The privacy-deciding values are a
+/// record of their own (<see cref="Dp"/>, veil.dp.*), the only one the frozen DpPlan is built from; so are the runtime
+/// knobs (<see cref="Runtime"/>), which the plan never sees.</summary>
 public sealed record TrainingSettings(
     string RunDirectory, ulong Seed,
     string DataName, string DataPath, int TrainExamples, int TestExamples,
     string Model, int InitSeed,
-    int ExpectedBatchSize, double Epochs, double ClipNorm, double NoiseMultiplier, double TargetEpsilon,
+    DpSettings Dp,
     double LearningRate, double Momentum,
     [property: JsonConverter(typeof(JsonStringEnumConverter))] LearningRateScheduleKind Schedule,
     RuntimeSettings Runtime,
@@ -124,11 +124,7 @@ public sealed record TrainingSettings(
             ConfigReading.OneOf(c, "veil.data.name", ["fashion-mnist"]), c.GetString("veil.data.path") ?? "",
             trainExamples, Int("veil.data.test-examples", 0, int.MaxValue),
             model, Int("veil.model.init-seed", 0, int.MaxValue),
-            Int("veil.dp.expected-batch-size", 1, int.MaxValue),
-            ConfigReading.Double(c, "veil.dp.epochs", v => v > 0 && double.IsFinite(v), "(0, ∞)"),
-            ConfigReading.Double(c, "veil.dp.clip-norm", v => v > 0 && double.IsFinite(v), "(0, ∞)"),
-            ConfigReading.Double(c, "veil.dp.noise-multiplier", v => v >= 0 && double.IsFinite(v), "[0, ∞) (0 = calibrate)"),
-            ConfigReading.Double(c, "veil.dp.target-epsilon", v => v > 0 && double.IsFinite(v), "(0, ∞)"),
+            DpSettings.Create(c),
             ConfigReading.Double(c, "veil.optimizer.learning-rate", v => v > 0 && double.IsFinite(v), "(0, ∞)"),
             ConfigReading.Double(c, "veil.optimizer.momentum", v => v is >= 0 and < 1, "[0, 1)"),
             ConfigChoice.Read(c, "veil.optimizer.schedule", Schedules),

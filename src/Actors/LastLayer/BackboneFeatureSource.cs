@@ -22,7 +22,8 @@ public sealed class BackboneFeatureSource : IFeatureSource
     private readonly ExtractedFeatures _train;
     private readonly ExtractedFeatures _test;
 
-    public BackboneFeatureSource(TrainingSettings t, string backboneDirectory, string? cacheDirectory = null)
+    /// <param name="data">The run's data when it is already open (not read again).</param>
+    public BackboneFeatureSource(TrainingSettings t, string backboneDirectory, string? cacheDirectory = null, RunData? data = null)
     {
         ArgumentNullException.ThrowIfNull(t);
         BackboneFeatures features;
@@ -34,7 +35,7 @@ public sealed class BackboneFeatureSource : IFeatureSource
         {
             throw new ConfigurationException($"veil.last-layer.features = \"{backboneDirectory}\": {e.Message}");
         }
-        (_train, _test) = features.Extract();
+        (_train, _test) = data is null ? features.Extract() : features.Extract(data);
         FromCache = _train.FromCache && _test.FromCache;
         Description = $"{features.Architecture} backbone {features.BackboneFingerprint[..12]} " +
             $"({backboneDirectory}) features of {_train.Count} private examples " +

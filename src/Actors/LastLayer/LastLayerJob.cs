@@ -1,16 +1,13 @@
 using System.Diagnostics;
 using System.Globalization;
-using System.Text.Json;
 using Veil.Actors.Configuration;
 using Veil.Actors.PrivateRuns;
 using Veil.Actors.Training;
 using Veil.Compute.LastLayer;
-using Veil.Compute.Noise;
 using Veil.Compute.Runtime;
 using Veil.Ledger.Accountants;
 using Veil.Ledger.Accountants.Calibration;
-using Veil.Ledger.Budget;
-using Veil.Ledger.Store;
+using Veil.Ledger.Plan;
 
 namespace Veil.Actors.LastLayer;
 
@@ -29,40 +26,33 @@ public static class LastLayerJob
         TorchRuntime.EnsureLoaded();
         TorchRuntime.SetThreads(t.Runtime.ThreadsPerWorker > 0 ? t.Runtime.ThreadsPerWorker : Math.Max(1, Environment.ProcessorCount));
         var options = settings.Options();
-        var source = FeatureSources.Open(settings.Features, t);
-        var train = options.FeatureMap.Apply(source.Train());
-        var test = options.FeatureMap.Apply(source.Test());
-        var featureSeconds = clock.Elapsed.TotalSeconds;
-
+        FeatureSources.Check(settings.Features);
+        using var data = RunData.Load(t);
         var accountant = AccountantCatalog.Create(p.Accountant);
-        var shares = LastLayerReleases.Plan(options, settings.Split(), train.Rows);
+        var shares = LastLayerReleases.Plan(options, settings.Split(), data.Count);
         var noise = settings.NoiseScale > 0
             ? Fixed(accountant, shares, settings.NoiseScale, p.BudgetDelta)
             : SplitCalibration.Calibrate(accountant, settings.TargetEpsilon, p.BudgetDelta, shares, relativeTolerance: 1e-5);
-        var planned = SplitCalibration.Planned(shares, noise.NoiseMultipliers);
+        var plan = new ReleasePlan(
+            shares.Select(s => new PlannedRelease(
+                s.Name, s.Count, s.SamplingRate, noise[s.Name], LastLayerReleases.Sensitivity(s.Name, options), s.Weight)).ToArray(),
+            p.BudgetDelta, data.Fingerprint, data.Count);
         var backbones = settings.Features == "pixels" ? Array.Empty<string>() : [settings.Features];
-        using var data = RunData.Load(t);
         using var privateRun = PrivateRun.Open(new PrivateRunRequest(
-            p, ledgerPathOverride, t.RunDirectory, new RunPrivateData(data, backbones), planned, t.Seed, t.InsecurePrivateSeed,
-            (folder, opened) => folder.WriteJson("plan.json", new
-            {
-                run_id = folder.Id, mode = "last-layer", method = settings.Method, features = source.Description, features_fingerprint = source.Fingerprint,
-                dataset_fingerprint = train.DatasetFingerprint, dataset_size = train.Rows, data_scope = opened.ScopeKey, scope_examples = opened.ScopeExamples,
-                privacy_unit = "example", insecure_private_randomness = opened.Insecure, dimension = train.Columns, classes = train.Classes,
-                feature_clip = settings.FeatureClip, bias_feature = settings.BiasFeature, regularisation = settings.Regularisation,
-                target_epsilon = settings.TargetEpsilon, planned_epsilon = noise.Epsilon, delta = p.BudgetDelta, accountant = accountant.Name,
-                noise_scale = noise.Scale, ledger = opened.Ledger, settings,
-                releases = shares.Select(s => new
-                {
-                    name = s.Name, weight = s.Weight, count = s.Count, sampling_rate = s.SamplingRate,
-                    noise_multiplier = noise[s.Name], sensitivity = LastLayerReleases.Sensitivity(s.Name, options),
-                    noise_std = noise[s.Name] * LastLayerReleases.Sensitivity(s.Name, options),
-                }).ToArray(),
-            })), log);
-        if (data.Count != train.Rows)
+            p, ledgerPathOverride, t.RunDirectory, new RunPrivateData(data, backbones), plan.Event, t.Seed, t.InsecurePrivateSeed,
+            (folder, opened) => folder.WriteJson(LastLayerPlanFile.FileName,
+                LastLayerPlanFile.Of(folder.Id, plan, opened, settings, noise.Epsilon, noise.Scale))), log);
+
+        // Only once the scope is checked against the backbone's public data and the budget: the features of the private examples.
+        var featureClock = Stopwatch.StartNew();
+        var source = FeatureSources.Open(settings.Features, t, data);
+        var train = options.FeatureMap.Apply(source.Train());
+        var test = options.FeatureMap.Apply(source.Test());
+        var featureSeconds = featureClock.Elapsed.TotalSeconds;
+        if (train.DatasetFingerprint != plan.DatasetFingerprint || train.Rows != plan.DatasetSize)
             throw new TrainingFailedException(
-                $"the feature source holds {train.Rows} private examples but the training data holds {data.Count}; " +
-                $"refusing to release from features whose examples are not the run's scope");
+                $"the feature source holds {train.Rows} private examples ({train.DatasetFingerprint[..12]}) but the plan was made for " +
+                $"{plan.DatasetSize} ({plan.DatasetFingerprint[..12]}); refusing to release from features whose examples are not the run's scope");
         var run = privateRun.Run;
         var ledgerPath = privateRun.LedgerLocation;
         log.WriteLine(string.Create(CultureInfo.InvariantCulture,
@@ -75,7 +65,7 @@ public static class LastLayerJob
         var gate = new LedgerReleaseGate(privateRun, (name, epsilon) => Telemetry.VeilTelemetry.PrivacySpent(epsilon, p.BudgetDelta));
         var fitClock = Stopwatch.StartNew();
         long reported = -1;
-        var head = LastLayerTrainer.Fit(train, options, noise.NoiseMultipliers, gate, privateRun.Secrets.Noise, (step, total) =>
+        var head = LastLayerTrainer.Fit(train, options, plan.NoiseMultipliers, gate, privateRun.Secrets.Noise, (step, total) =>
         {
             var tenth = (step + 1) * 10 / Math.Max(1, total);
             if (tenth == reported) return;

@@ -22,7 +22,27 @@ public sealed class PixelFeatureSource : IFeatureSource
     private readonly string _datasetFingerprint;
     private readonly PixelNormalization _normalization = PixelNormalization.FashionMnist;
 
-    public PixelFeatureSource(TrainingSettings t)
+    public PixelFeatureSource(TrainingSettings t) : this(Load(t))
+    {
+    }
+
+    /// <summary>The features of data the run has already opened (no second read of the IDX files).</summary>
+    internal PixelFeatureSource(RunData data) : this(data.InMemory ?? throw new ConfigurationException(
+        "veil.last-layer.features = \"pixels\" reads the Fashion-MNIST IDX files, but veil.data.source is set; " +
+        "clear veil.data.source (and test-source) or use a backbone's features"))
+    {
+    }
+
+    private PixelFeatureSource((ImageDataset Train, ImageDataset Test) data)
+    {
+        (_train, _test) = data;
+        _datasetFingerprint = DatasetFingerprint.Of(_train);
+        Description = $"pixels of {_train.Name} ({_train.Count} examples, {_train.ExampleSize} features)";
+        Fingerprint = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(
+            $"{MapVersion}\n{_normalization.Mean:R}/{_normalization.Std:R}\n{_datasetFingerprint}\n{DatasetFingerprint.Of(_test)}")));
+    }
+
+    private static (ImageDataset Train, ImageDataset Test) Load(TrainingSettings t)
     {
         ArgumentNullException.ThrowIfNull(t);
         if (t.UsesImageSource)
@@ -33,18 +53,11 @@ public sealed class PixelFeatureSource : IFeatureSource
         {
             // As in DP-SGD: only the private part is released from, so it alone is the ledger's key.
             var parts = RunData.LoadSplit(t);
-            (_train, _test) = (parts.PrivateTrain, parts.PrivateTest);
+            return (parts.PrivateTrain, parts.PrivateTest);
         }
-        else
-        {
-            var splits = FashionMnist.Load(string.IsNullOrWhiteSpace(t.DataPath) ? null : t.DataPath);
-            _train = t.TrainExamples > 0 ? DatasetSubset.First(splits.Train, t.TrainExamples) : splits.Train;
-            _test = t.TestExamples > 0 ? DatasetSubset.First(splits.Test, t.TestExamples) : splits.Test;
-        }
-        _datasetFingerprint = DatasetFingerprint.Of(_train);
-        Description = $"pixels of {_train.Name} ({_train.Count} examples, {_train.ExampleSize} features)";
-        Fingerprint = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(
-            $"{MapVersion}\n{_normalization.Mean:R}/{_normalization.Std:R}\n{_datasetFingerprint}\n{DatasetFingerprint.Of(_test)}")));
+        var splits = FashionMnist.Load(string.IsNullOrWhiteSpace(t.DataPath) ? null : t.DataPath);
+        return (t.TrainExamples > 0 ? DatasetSubset.First(splits.Train, t.TrainExamples) : splits.Train,
+            t.TestExamples > 0 ? DatasetSubset.First(splits.Test, t.TestExamples) : splits.Test);
     }
 
     public string Description { get; }

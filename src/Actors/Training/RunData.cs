@@ -78,6 +78,10 @@ public sealed class RunData : IDisposable
         return Enumerable.Range(0, owners.ExampleCount).Select(i => users[owners.UserOf(i)]).ToArray();
     }
 
+    /// <summary>The training and test images when both are held in memory (the IDX files, synthetic data); null for folders and shards.</summary>
+    internal (ImageDataset Train, ImageDataset Test)? InMemory =>
+        _train is InMemoryImageSource train && _test is InMemoryImageSource test ? (train.Dataset, test.Dataset) : null;
+
     /// <summary>Training examples dropped by veil.data.on-corrupt = skip so far (0 for IDX).</summary>
     public long SkippedExamples => _sourceDecoder?.SkippedExamples ?? 0;
 

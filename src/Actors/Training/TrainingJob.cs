@@ -5,7 +5,6 @@ using Veil.Actors.PrivateRuns;
 using Veil.Compute.Parameters;
 using Veil.Compute.Runtime;
 using Veil.Ledger.Accountants;
-using Veil.Ledger.Accountants.Calibration;
 using Veil.Ledger.Events;
 using Veil.Ledger.Plan;
 
@@ -46,15 +45,7 @@ public static class TrainingJob
     {
         try
         {
-            var fingerprint = data.Fingerprint;
-            var population = Population(t, p, data);
-            var batch = Math.Min(t.ExpectedBatchSize, population);
-            var schedule = SamplingSchedule.FromEpochs(population, batch, t.Epochs);
-            var accountant = AccountantCatalog.Create(p.Accountant);
-            var sigma = t.NoiseMultiplier > 0
-                ? t.NoiseMultiplier
-                : NoiseCalibration.Calibrate(accountant, t.TargetEpsilon, schedule, p.BudgetDelta, relativeTolerance: 1e-4).NoiseMultiplier;
-            var plan = new DpPlan(schedule.SamplingRate, sigma, t.ClipNorm, schedule.Steps, p.BudgetDelta, fingerprint, population,
+            var plan = t.Dp.Plan(Population(t, p, data), data.Fingerprint, AccountantCatalog.Create(p.Accountant), p.BudgetDelta,
                 p.Unit, p.Unit == PrivacyUnit.User ? p.ExamplesPerUser : 0);
             var models = modelsFor(data);
             var backbones = t.Initialisation.FromBackbone ? new[] { t.Initialisation.From } : [];
@@ -93,19 +84,8 @@ public static class TrainingJob
         var (shareable, _) = LedgerStoreFactory.SplitPassword(p);
         if (opened.Ledger != LedgerStoreFactory.Describe(shareable))
             shareable = shareable with { LedgerBackend = LedgerBackends.Sqlite, LedgerPath = opened.Ledger, IdentityKey = "" };
-        run.WriteJson(SavedRun.FileName, new SavedRun(t, shareable, c, opened.Ledger, SavedPlan.Of(plan), opened.ScopeKey));
-        run.WriteJson("plan.json", new
-        {
-            run_id = run.Id, dataset = train.Description, dataset_fingerprint = plan.DatasetFingerprint, dataset_size = train.Count,
-            data_scope = opened.ScopeKey, scope_examples = opened.ScopeExamples, privacy_unit = plan.Unit == PrivacyUnit.User ? "user" : "example",
-            users = plan.Unit == PrivacyUnit.User ? plan.DatasetSize : (long?)null, scope_users = opened.ScopeUsers,
-            examples_per_user = plan.Unit == PrivacyUnit.User ? plan.ExamplesPerUser : (int?)null, insecure_private_randomness = opened.Insecure,
-            sampling = "poisson", sampling_rate = plan.SamplingRate, noise_multiplier = plan.NoiseMultiplier, clip_norm = plan.ClipNorm,
-            steps = plan.Steps, delta = plan.Delta, expected_batch_size = plan.ExpectedBatchSize, accountant = opened.Accountant,
-            model = t.Model, weight_standardisation = t.WeightStandardisation, classes = models.Classes, backbone = models.BackboneFingerprint,
-            init_from = t.Initialisation.From, trainable = t.Initialisation.Trainable,
-            public_split = t.PublicSplit.Split, learning_rate = t.LearningRate, momentum = t.Momentum, schedule = t.Schedule, ledger = opened.Ledger,
-        });
+        run.WriteJson(SavedRun.FileName, new SavedRun(t, shareable, c, opened.Ledger, plan, opened.ScopeKey));
+        run.WriteJson(TrainingPlanFile.FileName, TrainingPlanFile.Of(run.Id, plan, opened, t, train, models));
     }
 
     public static TrainingResult Resume(string runDirectory, ChaosSettings chaos, TelemetrySettings telemetry, TextWriter log, ProgressLine? progress = null) =>

@@ -50,6 +50,10 @@ internal static class TrainingPipeline
         opened.Add(s.Private);
         Telemetry.VeilTelemetry.ExpectedBatch(plan.ExpectedBatchSize);
         Telemetry.VeilTelemetry.PrivacySpent(s.Private.Spent().Epsilon, plan.Delta);
+        if (workSource is not null && plan.Unit == PrivacyUnit.User)
+            throw new ConfigurationException(
+                "veil.privacy.unit = user does not run on a cluster yet: the shard messages do not carry which user each example belongs to, " +
+                "so a node could not combine a user's examples before clipping. Train user-level on one node (veil.cluster.enabled = false)");
         var remaining = plan.Steps - firstStep;
         // A new run's whole plan was checked when it opened; a resumed one checks what is left of it.
         if (s.ResumedFromStep is not null && remaining > 0 && !s.Secrets.Insecure
@@ -95,10 +99,9 @@ internal static class TrainingPipeline
         var optimizer = new SgdMomentum(s.Velocity, t.Momentum);
         IReleaseRecorder recorder = new LedgerReleaseRecorder(s.Private, plan);
         if (chaos.Enabled) recorder = new ChaosReleaseRecorder(recorder, chaos.LedgerAppendDelayMs, chaos.ExitAfterLedgerAppendAtStep);
-        var planJson = SavedPlan.Of(plan).ToJson();
         var checkpoints = new RunCheckpointer(
             new CheckpointStore(Path.Combine(s.Run.Path, "checkpoints"), s.Checkpoint.Keep), s.Checkpoint, optimizer, s.Private.Store, s.Run.Id,
-            (steps, parameters, velocity, ledgerSequence, runEvents) => new Checkpoint(s.Run.Id, steps, parameters.Version, t.Model, planJson,
+            (steps, parameters, velocity, ledgerSequence, runEvents) => new Checkpoint(s.Run.Id, steps, parameters.Version, t.Model, plan,
                 s.Secrets.Sampler.ToHex(), s.Secrets.Noise.ToHex(), ledgerSequence, runEvents, DateTimeOffset.UtcNow, parameters.Values, velocity),
             chaos.Enabled ? chaos.CorruptCheckpointAtStep : -1, log);
         var parts = new PipelineParts(
@@ -120,7 +123,7 @@ internal static class TrainingPipeline
             WorkerDispatcher: "veil-worker-dispatcher",
             Checkpoints: checkpoints,
             WorkSource: workSource is null ? null : accumulator => workSource(new WorkSourceContext(
-                s.Run.Id, plan.DatasetFingerprint, s.Models.Identity, plan.ClipNorm, planner.Plan, accumulator, log,
+                s.Run.Id, plan, s.Models.Identity, planner.Plan, accumulator, log,
                 s.Secrets.AugmentationSeed)));
 
         progress.BudgetEpsilon = s.Private.Privacy.BudgetEpsilon;

@@ -5,10 +5,8 @@ using Veil.Actors.Configuration;
 using Veil.Actors.Pipeline;
 using Veil.Actors.PrivateRuns;
 using Veil.Compute.Parameters;
-using Veil.Ledger.Budget;
 using Veil.Ledger.Events;
 using Veil.Ledger.Plan;
-using Veil.Ledger.Store;
 
 namespace Veil.Actors.Training;
 
@@ -25,7 +23,7 @@ internal static class TrainingResume
         var runPath = Path.GetFullPath(runDirectory);
         var saved = SavedRun.Read(runPath);
         var t = saved.Training;
-        var plan = saved.Plan.ToPlan();
+        var plan = saved.Plan;
         if (saved.ScopeKey is null)
             throw new TrainingFailedException(
                 $"run {runPath} was started before the ledger charged examples by data scope; it cannot be resumed " +
@@ -100,14 +98,14 @@ internal static class TrainingResume
         return checkpoint;
     }
 
-    private static void CheckMatches(Checkpoint c, string runId, TrainingSettings t, SavedPlan plan, RunSecrets secrets)
+    private static void CheckMatches(Checkpoint c, string runId, TrainingSettings t, DpPlan plan, RunSecrets secrets)
     {
         if (c.RunId != runId)
             throw new TrainingFailedException($"the newest checkpoint belongs to run {c.RunId}, not {runId}; refusing to resume from another run's state");
         if (c.Model != t.Model) throw new TrainingFailedException($"the checkpoint is of model {c.Model}, the run trains {t.Model}; refusing to resume");
-        if (c.PlanJson != plan.ToJson())
+        if (c.Plan != plan)
             throw new TrainingFailedException(
-                $"the checkpoint's DP plan {c.PlanJson} differs from the run's plan {plan.ToJson()}; refusing to resume under another plan");
+                $"the checkpoint's DP plan {PlanJson.Write(c.Plan)} differs from the run's plan {PlanJson.Write(plan)}; refusing to resume under another plan");
         if (c.SamplerSeedHex != secrets.Sampler.ToHex() || c.NoiseSeedHex != secrets.Noise.ToHex())
             throw new TrainingFailedException("the checkpoint's seeds differ from the run's secrets/seeds.json; refusing to resume");
     }

@@ -46,8 +46,14 @@ public sealed class BackboneFeatures
 
     public (ExtractedFeatures Train, ExtractedFeatures Test) Extract()
     {
-        TorchRuntime.EnsureLoaded();
         using var data = RunData.Load(_t);
+        return Extract(data);
+    }
+
+    /// <summary>The features of data the run has already opened.</summary>
+    public (ExtractedFeatures Train, ExtractedFeatures Test) Extract(RunData data)
+    {
+        TorchRuntime.EnsureLoaded();
         if (_backbone.Manifest.PublicDataFingerprint == data.Fingerprint)
             throw new BackboneException(
                 $"the backbone in {_backbone.Directory} was pre-trained (without DP) on this private " +

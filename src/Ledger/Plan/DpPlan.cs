@@ -1,3 +1,4 @@
+using System.Text.Json.Serialization;
 using Veil.Ledger.Events;
 
 namespace Veil.Ledger.Plan;
@@ -11,7 +12,9 @@ namespace Veil.Ledger.Plan;
 /// which each user is sampled, <see cref="DatasetSize"/> the number of users, and each sampled user contributes at most
 /// <see cref="ExamplesPerUser"/> examples, as one contribution clipped to C.
 /// </para>
+/// Serialised only through <see cref="DpPlanJsonConverter"/>.
 /// </summary>
+[JsonConverter(typeof(DpPlanJsonConverter))]
 public sealed record DpPlan
 {
     public DpPlan(double samplingRate, double noiseMultiplier, double clipNorm, long steps, double delta, string datasetFingerprint, long datasetSize,

@@ -1,4 +1,5 @@
 using Veil.Actors.Checkpoints;
+using Veil.Ledger.Plan;
 using Xunit;
 
 namespace Veil.Actors.Tests.Checkpoints;
@@ -12,7 +13,9 @@ public class CheckpointStoreTests : IDisposable
         if (Directory.Exists(_folder)) Directory.Delete(_folder, recursive: true);
     }
 
-    private static Checkpoint At(long step) => new("run-x", step, step, "mlp", "{\"plan\":1}", "aa", "bb", 10 + step, step, DateTimeOffset.UnixEpoch,
+    private static readonly DpPlan Plan = new(0.01, 1.1, 1.0, 100, 1e-5, "fingerprint", 1000);
+
+    private static Checkpoint At(long step) => new("run-x", step, step, "mlp", Plan, "aa", "bb", 10 + step, step, DateTimeOffset.UnixEpoch,
         [1f * step, 2f, float.Epsilon], [0.5f, -0.25f]);
 
     [Fact]

@@ -7,6 +7,7 @@ using Veil.Actors.Cluster.Transport;
 using Veil.Actors.Pipeline;
 using Veil.Actors.Tests.Pipeline;
 using Veil.DataLoading.Batching;
+using Veil.Ledger.Plan;
 using Xunit;
 
 namespace Veil.Actors.Tests.Cluster;
@@ -25,7 +26,7 @@ public class WorkDispatcherActorTests() : TestKit("""
     private static readonly ParameterSnapshot Version0 = new(0, [0.5f, -0.5f]);
 
     private IActorRef Dispatcher(FixedSteps steps, TestProbe accumulator, int minWorkers = 2) =>
-        Sys.ActorOf(WorkDispatcherActor.Props(new WorkDispatcherSettings("f1f1", "run", "mlp", 1.0, minWorkers, 64, steps.Plan, accumulator)));
+        Sys.ActorOf(WorkDispatcherActor.Props(new WorkDispatcherSettings(new DpPlan(0.01, 1.0, 1.0, 10, 1e-5, "f1f1", 1000), "run", "mlp", minWorkers, 64, steps.Plan, accumulator)));
 
     /// <summary>The parameters broadcast to a node (chunked), then its assignment.</summary>
     private static (NodeAgentActor.Parameters Parameters, NodeAgentActor.Assign Assign) ReceiveWork(TestProbe node)

@@ -58,8 +58,8 @@ public class BackboneFeatureSourceTests : IDisposable
         }
         Assert.NotEqual(BackboneStore.Load(backbone).Manifest.PublicDataFingerprint, privateFingerprint);
         using var plan = JsonDocument.Parse(File.ReadAllText(Path.Combine(json.GetProperty("run_dir").GetString()!, "plan.json")));
-        Assert.Equal(800, plan.RootElement.GetProperty("dataset_size").GetInt32()); // 1200 − 400 public
-        Assert.Equal(32 + 1, plan.RootElement.GetProperty("dimension").GetInt32()); // mlp features + bias
+        Assert.Equal(800, plan.RootElement.GetProperty("plan").GetProperty("dataset_size").GetInt32()); // 1200 − 400 public
+        Assert.Equal(32 + 1, json.GetProperty("dimension").GetInt32()); // mlp features + bias
         Assert.True(json.GetProperty("test_accuracy").GetDouble() > 0.3, $"accuracy {json.GetProperty("test_accuracy")} (chance is 0.1)");
     }
 
@@ -107,7 +107,7 @@ public class BackboneFeatureSourceTests : IDisposable
             BackboneStore.Save(backbone, model, privateFingerprint, "the private examples", new BackbonePreprocessing(0.286f, 0.353f));
         var run = CliRun.Of(["train", .. LastLayer(backbone, Subset)]);
         Assert.NotEqual(0, run.ExitCode);
-        Assert.Contains("pre-trained", run.Stderr);
+        Assert.Contains("does not record which examples it was trained on", run.Stderr); // so it cannot be shown to be public
         Assert.False(File.Exists(_data.Ledger) && SqliteLedgerStore.Open(_data.Ledger, createIfMissing: false) is var s && s.ReadAll().Count > 0, "nothing may be released");
     }
 

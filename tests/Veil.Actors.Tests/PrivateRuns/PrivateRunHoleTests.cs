@@ -139,6 +139,9 @@ public class PrivateRunHoleTests : IDisposable
             $"veil.last-layer.features=\"{backbone}\"", "veil.public.split=none")]);
         Assert.Equal(2, features.ExitCode);
         Assert.Contains("400 of the 1200 examples", features.Stderr);
+        var cache = Path.Combine(_data.Runs, "feature-cache");
+        Assert.False(Directory.Exists(cache) && Directory.EnumerateFiles(cache, "*", SearchOption.AllDirectories).Any(),
+            "no feature of a private example is computed before the overlap is refused");
     }
 
     [Fact]

@@ -2,6 +2,8 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Veil.Actors.Checkpoints;
 using Veil.Actors.Tests.Cli;
+using Veil.Actors.Training;
+using Veil.Ledger.Plan;
 using Veil.Ledger.Store;
 using Xunit;
 
@@ -42,6 +44,19 @@ public class ResumeTests : IDisposable
     }
 
     [Fact]
+    public void Plan_json_settings_json_and_every_checkpoint_carry_the_same_plan()
+    {
+        var runDir = FinishedRun();
+        var planFile = JsonNode.Parse(File.ReadAllText(Path.Combine(runDir, "plan.json")))!;
+        Assert.Equal("dp-sgd", (string?)planFile["mode"]);
+        var plan = PlanJson.Read(planFile["plan"]!.ToJsonString());
+        Assert.Equal(plan, SavedRun.Read(runDir).Plan);
+        var store = new CheckpointStore(Path.Combine(runDir, "checkpoints"), 10);
+        Assert.NotEmpty(store.Files());
+        foreach (var file in store.Files()) Assert.Equal(plan, CheckpointFile.Decode(File.ReadAllBytes(file), file).Plan);
+    }
+
+    [Fact]
     public void A_ledger_deleted_while_checkpoints_exist_refuses_the_resume()
     {
         var runDir = FinishedRun();
@@ -58,12 +73,27 @@ public class ResumeTests : IDisposable
         var runDir = FinishedRun();
         var settingsPath = Path.Combine(runDir, "settings.json");
         var settings = JsonNode.Parse(File.ReadAllText(settingsPath))!;
-        settings["Plan"]!["NoiseMultiplier"] = 0.5;
+        settings["Plan"]!["noise_multiplier"] = 0.5;
+        settings["Plan"]!.AsObject().Remove("step_event"); // a consistent edit: only the checkpoint can tell
         File.WriteAllText(settingsPath, settings.ToJsonString());
         var resumed = CliRun.Of("train", "--resume", runDir);
         Assert.Equal(1, resumed.ExitCode);
         Assert.Contains("DP plan", resumed.Stderr);
-        Assert.Contains("\"NoiseMultiplier\":0.5", resumed.Stderr);
+        Assert.Contains("\"noise_multiplier\":0.5", resumed.Stderr);
+    }
+
+    [Fact]
+    public void A_settings_file_whose_plan_was_edited_against_its_own_step_event_is_refused_as_damaged()
+    {
+        var runDir = FinishedRun();
+        var settingsPath = Path.Combine(runDir, "settings.json");
+        var settings = JsonNode.Parse(File.ReadAllText(settingsPath))!;
+        settings["Plan"]!["noise_multiplier"] = 50.0;
+        File.WriteAllText(settingsPath, settings.ToJsonString());
+        var resumed = CliRun.Of("train", "--resume", runDir);
+        Assert.Equal(1, resumed.ExitCode);
+        Assert.Contains("damaged", resumed.Stderr);
+        Assert.Contains("step_event", resumed.Stderr);
     }
 
     [Fact]

@@ -40,9 +40,11 @@ public sealed class UserLevelTrainingTests : IDisposable
         }
         var runDir = json.GetProperty("run_dir").GetString()!;
         using var plan = JsonDocument.Parse(File.ReadAllText(Path.Combine(runDir, "plan.json")));
-        Assert.Equal("user", plan.RootElement.GetProperty("privacy_unit").GetString());
-        Assert.Equal(120, plan.RootElement.GetProperty("users").GetInt64());
-        Assert.Equal(5, plan.RootElement.GetProperty("examples_per_user").GetInt32());
+        var frozen = plan.RootElement.GetProperty("plan");
+        Assert.Equal("user", frozen.GetProperty("privacy_unit").GetString());
+        Assert.Equal(120, frozen.GetProperty("dataset_size").GetInt64()); // users
+        Assert.Equal(5, frozen.GetProperty("examples_per_user").GetInt32());
+        Assert.Equal(30, frozen.GetProperty("expected_batch_size").GetDouble(), 9);
         Assert.Equal(1200, plan.RootElement.GetProperty("scope_examples").GetInt32());
         Assert.Equal(120, plan.RootElement.GetProperty("scope_users").GetInt32());
         Assert.Contains("user-level ε", File.ReadAllText(Path.Combine(runDir, "report.md")));

@@ -31,7 +31,7 @@ public sealed class ClusterRun(
     public PreparedRun Prepare(ActorSystem system)
     {
         Func<WorkSourceContext, Props> workSource = ctx => WorkDispatcherActor.Props(new WorkDispatcherSettings(
-            ctx.Fingerprint, ctx.RunId, ctx.Model, ctx.ClipNorm, cluster.MinWorkers, cluster.ChunkBytes, ctx.PlanStep, ctx.Accumulator, Log,
+            ctx.Plan, ctx.RunId, ctx.Model, cluster.MinWorkers, cluster.ChunkBytes, ctx.PlanStep, ctx.Accumulator, Log,
             ctx.AugmentationSeed));
         if (MarkedRun() is { } running)
         {

@@ -84,7 +84,7 @@ public sealed class WorkDispatcherActor : ReceiveActor
     {
         if (!member.HasRole(Configuration.ClusterSettings.WorkerRole)) return;
         Context.ActorSelection(new RootActorPath(member.Address) / "user" / NodeAgentActor.Name)
-            .Tell(new NodeAgentActor.Hello(_settings.Fingerprint, _settings.RunId, _settings.Model, _settings.ClipNorm, _settings.AugmentationSeed));
+            .Tell(new NodeAgentActor.Hello(_settings.Plan, _settings.RunId, _settings.Model, _settings.AugmentationSeed));
     }
 
     private void OnReady(NodeReady m)

@@ -4,6 +4,7 @@ using Veil.Actors.Cluster.Coordination;
 using Veil.Actors.Cluster.Transport;
 using Veil.Actors.Pipeline;
 using Veil.DataLoading.Batching;
+using Veil.Ledger.Plan;
 
 namespace Veil.Actors.Cluster.Nodes;
 
@@ -21,10 +22,11 @@ public sealed class NodeAgentActor : ReceiveActor
 {
     public const string Name = "node-agent";
 
-    /// <summary>From a coordinator: the run's plan as far as a node needs it; the agent answers NodeReady or NodeRefused.</summary>
-    /// <param name="ClipNorm">The plan's clip norm C: the node's workers clip to it, whatever the node's own configuration says.</param>
+    /// <summary>From a coordinator: the run's whole plan; the agent answers NodeReady or NodeRefused.</summary>
+    /// <param name="Plan">The coordinator's frozen plan: the node's workers clip to its C and the node checks its data against the plan's
+    /// dataset, whatever the node's own configuration says (a node reads no privacy value of its own).</param>
     /// <param name="AugmentationSeed">Seeds the run's augmentation draws (a one-way hash of its sampler seed, which stays on the coordinator).</param>
-    public sealed record Hello(string Fingerprint, string RunId, string Model, double ClipNorm, ulong AugmentationSeed = 0);
+    public sealed record Hello(DpPlan Plan, string RunId, string Model, ulong AugmentationSeed = 0);
 
     /// <summary>The parameters every worker must compute the step of the same number on (Version = step).</summary>
     public sealed record Parameters(long Version, float[] Values);
@@ -94,15 +96,13 @@ public sealed class NodeAgentActor : ReceiveActor
     private void OnHello(Hello m)
     {
         var reason =
-            m.Fingerprint != _settings.Fingerprint
-                ? $"node {Self.Path.Address}: its dataset fingerprint {Short(_settings.Fingerprint)} differs from run {m.RunId}'s {Short(m.Fingerprint)}: " +
+            m.Plan.DatasetFingerprint != _settings.Fingerprint
+                ? $"node {Self.Path.Address}: its dataset fingerprint {Short(_settings.Fingerprint)} differs from run {m.RunId}'s " +
+                  $"{Short(m.Plan.DatasetFingerprint)}: " +
                   "this node opened other data; give it the coordinator's veil.data.* settings (same files, same train-examples)"
             : m.Model != _settings.Model
                 ? $"node {Self.Path.Address}: it was started for model {_settings.Model}, run {m.RunId} trains {m.Model}; " +
                   "give it the coordinator's veil.model.name, veil.model.weight-standardisation, veil.init.* and veil.public.* (and the same backbone folder)"
-            : !(double.IsFinite(m.ClipNorm) && m.ClipNorm > 0)
-                ? $"node {Self.Path.Address}: run {m.RunId}'s plan clips to C = {m.ClipNorm}, which bounds nothing; " +
-                  "the coordinator's veil.dp.clip-norm must be a positive number"
             : null;
         if (reason is not null)
         {
@@ -118,7 +118,7 @@ public sealed class NodeAgentActor : ReceiveActor
             Abandon(_ => true);
         }
         // The clip norm decides the privacy guarantee: it comes from the plan, never from this node's configuration.
-        if (_pipeline?.ClipNorm != m.ClipNorm) Build(m.ClipNorm);
+        if (_pipeline?.ClipNorm != m.Plan.ClipNorm) Build(m.Plan.ClipNorm);
         if (_decoder?.Seed != m.AugmentationSeed) _decoder = (m.AugmentationSeed, _settings.Decoders(m.AugmentationSeed));
         Sender.Tell(new WorkDispatcherActor.NodeReady(_settings.Workers));
     }

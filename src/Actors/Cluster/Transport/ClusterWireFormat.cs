@@ -2,6 +2,7 @@ using System.Runtime.InteropServices;
 using Veil.Actors.Cluster.Nodes;
 using Veil.Actors.Cluster.Coordination;
 using Veil.DataLoading.Batching;
+using Veil.Ledger.Plan;
 
 namespace Veil.Actors.Cluster.Transport;
 
@@ -52,10 +53,9 @@ public static class ClusterWireFormat
                     WriteBytes(w, c.Data);
                     break;
                 case NodeAgentActor.Hello h:
-                    w.Write(h.Fingerprint);
+                    w.Write(PlanJson.Write(h.Plan));
                     w.Write(h.RunId);
                     w.Write(h.Model);
-                    w.Write(h.ClipNorm);
                     w.Write(h.AugmentationSeed);
                     break;
                 case WorkDispatcherActor.NodeReady r:
@@ -111,7 +111,7 @@ public static class ClusterWireFormat
             {
                 Chunk => new TensorChunk(
                     new Guid(r.ReadBytes(16)), r.ReadInt32(), r.ReadInt32(), r.ReadInt64(), r.ReadInt64(), ReadBytes(r), r.ReadString(), ReadBytes(r)),
-                Hello => new NodeAgentActor.Hello(r.ReadString(), r.ReadString(), r.ReadString(), r.ReadDouble(), r.ReadUInt64()),
+                Hello => new NodeAgentActor.Hello(PlanJson.Read(r.ReadString()), r.ReadString(), r.ReadString(), r.ReadUInt64()),
                 Ready => new WorkDispatcherActor.NodeReady(r.ReadInt32()),
                 Refused => new WorkDispatcherActor.NodeRefused(r.ReadString()),
                 Assign => ReadAssign(r),
@@ -128,6 +128,10 @@ public static class ClusterWireFormat
         catch (EndOfStreamException)
         {
             throw new CorruptTransferException($"a {manifest} message is truncated ({bytes.Length} bytes)");
+        }
+        catch (FormatException e)
+        {
+            throw new CorruptTransferException($"a {manifest} message carries no valid plan: {e.Message}");
         }
     }
 
