@@ -11,11 +11,6 @@ public static class ClusterTrain
     public static TrainingResult Run(Akka.Configuration.Config config, TextWriter stdout, string? ledgerOverride)
     {
         var cluster = ClusterSettings.Create(config);
-        if (PrivacySettings.Create(config).Unit == Veil.Ledger.Plan.PrivacyUnit.User)
-            throw new ConfigurationException(
-                "veil.privacy.unit = user does not run on a cluster yet: a user's examples are combined and clipped inside one micro-batch, and the " +
-                "cluster's wire format does not carry which user each example of a shard belongs to. " +
-                "Train user-level on one node (veil.cluster.enabled = false)");
         if (!cluster.IsCoordinator)
             throw new ConfigurationException(
                 "veil.cluster.roles has no coordinator: `train` starts the coordinator node; start workers with `./run.sh node --role worker`");

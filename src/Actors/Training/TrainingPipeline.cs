@@ -50,10 +50,6 @@ internal static class TrainingPipeline
         opened.Add(s.Private);
         Telemetry.VeilTelemetry.ExpectedBatch(plan.ExpectedBatchSize);
         Telemetry.VeilTelemetry.PrivacySpent(s.Private.Spent().Epsilon, plan.Delta);
-        if (workSource is not null && plan.Unit == PrivacyUnit.User)
-            throw new ConfigurationException(
-                "veil.privacy.unit = user does not run on a cluster yet: the shard messages do not carry which user each example belongs to, " +
-                "so a node could not combine a user's examples before clipping. Train user-level on one node (veil.cluster.enabled = false)");
         var remaining = plan.Steps - firstStep;
         // A new run's whole plan was checked when it opened; a resumed one checks what is left of it.
         if (s.ResumedFromStep is not null && remaining > 0 && !s.Secrets.Insecure

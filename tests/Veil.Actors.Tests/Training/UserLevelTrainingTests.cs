@@ -102,11 +102,4 @@ public sealed class UserLevelTrainingTests : IDisposable
         Assert.Contains("veil.privacy.examples-per-user", e.Message);
     }
 
-    [Fact]
-    public void User_level_on_a_cluster_is_refused_with_the_reason()
-    {
-        var run = CliRun.Of(["train", .. UserLevel("veil.cluster.enabled=true")]);
-        Assert.Equal(2, run.ExitCode);
-        Assert.Contains("does not run on a cluster", run.Stderr);
-    }
 }
