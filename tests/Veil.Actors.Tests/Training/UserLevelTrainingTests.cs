@@ -96,6 +96,14 @@ public sealed class UserLevelTrainingTests : IDisposable
     }
 
     [Fact]
+    public void A_user_level_last_layer_fit_is_refused_naming_the_mode()
+    {
+        var run = CliRun.Of(["train", .. UserLevel("veil.mode=last-layer")]);
+        Assert.Equal(2, run.ExitCode);
+        Assert.Contains("veil.mode = dp-sgd", run.Stderr);
+    }
+
+    [Fact]
     public void Zero_examples_per_user_is_refused()
     {
         var e = Assert.Throws<ConfigurationException>(() => PrivacySettings.Create(VeilConfiguration.Load(overrides: ["veil.privacy.examples-per-user=0"])));
