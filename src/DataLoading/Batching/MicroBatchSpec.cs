@@ -8,7 +8,4 @@ namespace Veil.DataLoading.Batching;
 public sealed record MicroBatchSpec(MicroBatchId Id, int[] Indices, int[]? Owners = null)
 {
     public int Count => Indices.Length;
-
-    /// <summary>Users in it (user-level steps; 0 otherwise).</summary>
-    public int Users => Owners is { Length: > 0 } o ? o[^1] + 1 : 0;
 }
