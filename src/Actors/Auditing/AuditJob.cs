@@ -9,7 +9,10 @@ using Veil.Compute.Evaluation;
 using Veil.DataLoading.Batching;
 using Veil.DataLoading.Datasets;
 using Veil.DataLoading.Idx;
+using Veil.DataLoading.Ownership;
+using Veil.DataLoading.Sources;
 using Veil.Ledger.Auditing;
+using Veil.Ledger.Plan;
 
 namespace Veil.Actors.Auditing;
 
@@ -20,6 +23,9 @@ namespace Veil.Actors.Auditing;
 /// the same examples under wrong labels, so the same records), or, for data declared public (veil.data.public),
 /// on a fresh ledger of its own; then each canary's loss on its wrong label under the released parameters, the
 /// guesses, and the lower bound against the audited run's own ε. The data copy is deleted afterwards.
+/// With veil.privacy.unit = user the canaries are users (<see cref="CanaryPlan.DrawUsers"/>), the audited run is user-level
+/// (its owners written beside the data as a manifest by index), each user is scored by their examples' mean loss, and the bound
+/// is a user-level one.
 /// </summary>
 public static class AuditJob
 {
@@ -36,19 +42,26 @@ public static class AuditJob
         var stamp = DateTime.UtcNow.ToString("yyyyMMdd-HHmmss-fff", CultureInfo.InvariantCulture) + "-" + Guid.NewGuid().ToString("N")[..6];
         var folder = Path.GetFullPath(Path.Combine(training.RunDirectory, "audits", stamp));
         var data = Path.Combine(folder, "data");
-        var (plan, canaries, poolSize, trainingExamples) = WriteAuditedData(training, audit, data);
+        var userLevel = privacy.Unit == PrivacyUnit.User;
+        var (plan, canaries, poolSize, trainingExamples) = WriteAuditedData(training, audit, data, userLevel);
+        var units = plan.CanaryUser is null ? plan.Count : plan.CanaryUser.Distinct().Count();
+        var unitIncluded = UnitsIncluded(plan);
         string? ledger = training.DataPublic ? Path.Combine(folder, "ledger.sqlite") : null;
         var charged = ledger is null
             ? $"charged to the configured ledger ({LedgerStoreFactory.Describe(privacy)}): an audit spends privacy like any run"
             : $"data declared public (veil.data.public): fresh ledger {ledger}";
         log.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"audit: {plan.Count} canaries of {poolSize} examples (seed {plan.Seed}), " +
-            $"{plan.Included.Count(x => x)} included with wrong labels: {trainingExamples} training examples; {charged}"));
+            $"audit: {units} canar{(userLevel ? $"y users ({plan.Count} examples)" : "ies")} of {poolSize} examples (seed {plan.Seed}), " +
+            $"{unitIncluded.Count(x => x)} included with wrong labels: {trainingExamples} training examples; {charged}"));
 
         TrainingResult run;
         try
         {
-            var audited = training with { DataPath = data, TrainExamples = 0, RunDirectory = folder };
+            var audited = training with
+            {
+                DataPath = data, TrainExamples = 0, RunDirectory = folder,
+                Owners = userLevel ? new OwnershipSettings("manifest", Path.Combine(data, OwnersFile), FolderLayout.Class, 1, 0) : training.Owners,
+            };
             run = TrainingJob.Start(audited, privacy, CheckpointSettings.Create(config), ChaosSettings.Create(config), TelemetrySettings.Create(config),
                 log, ledger, progress);
         }
@@ -57,15 +70,15 @@ public static class AuditJob
             TryDelete(data);
         }
 
-        var losses = CanaryLosses(training, canaries, run);
-        var guesses = MembershipGuesses.Score(losses, plan.Included, audit.GuessesIn, audit.GuessesOut);
+        var losses = PerUnit(CanaryLosses(training, canaries, run), plan);
+        var guesses = MembershipGuesses.Score(losses, unitIncluded, audit.GuessesIn, audit.GuessesOut);
         var bound = OneRunAudit.LowerBound(guesses.Counts, run.Delta, audit.Beta);
-        var result = new AuditResult(plan.Count, guesses.Included, guesses.Counts.Guesses, guesses.Counts.Correct,
+        var result = new AuditResult(units, guesses.Included, guesses.Counts.Guesses, guesses.Counts.Correct,
             guesses.GuessedIn, guesses.RightIn, guesses.GuessedOut, guesses.RightOut,
             audit.Beta, run.RunEpsilon, run.Delta, run.Accountant, bound.Epsilon, bound.PValue,
-            Mean(losses, plan.Included, true), Mean(losses, plan.Included, false),
+            Mean(losses, unitIncluded, true), Mean(losses, unitIncluded, false),
             run.TestAccuracy, run.Steps, run.NoiseMultiplier, run.SamplingRate, trainingExamples,
-            plan.Seed, folder, run.RunDirectory, run.LedgerPath, clock.Elapsed.TotalSeconds, run.Epsilon, training.DataPublic);
+            plan.Seed, folder, run.RunDirectory, run.LedgerPath, clock.Elapsed.TotalSeconds, run.Epsilon, training.DataPublic, run.PrivacyUnit);
         File.WriteAllText(
             Path.Combine(folder, "audit.json"),
             JsonSerializer.Serialize(
@@ -92,15 +105,35 @@ public static class AuditJob
     /// Draws the canaries from the configured data and writes the four IDX files the run reads (uncompressed:
     /// written and read once). Returns only what scoring needs, so the splits are not kept alive through training.
     /// </summary>
+    private const string OwnersFile = "owners.jsonl";
+
+    // A canary user is one unit: guessed on the mean loss of their examples, in or out as a whole.
+    private static double[] PerUnit(double[] losses, CanaryPlan plan) => plan.CanaryUser is not { } user
+        ? losses
+        : Enumerable.Range(0, losses.Length).GroupBy(c => user[c]).OrderBy(g => g.Key).Select(g => g.Average(c => losses[c])).ToArray();
+
+    private static bool[] UnitsIncluded(CanaryPlan plan) => plan.CanaryUser is not { } user
+        ? plan.Included.ToArray()
+        : Enumerable.Range(0, plan.Count).GroupBy(c => user[c]).OrderBy(g => g.Key).Select(g => plan.Included[g.First()]).ToArray();
+
+    private static ExampleOwners PoolOwners(OwnershipSettings o, ImageDataset pool) => o.From switch
+    {
+        "synthetic" => SyntheticOwners.Assign(pool.Count, o.SyntheticUsers, o.SyntheticSeed),
+        "manifest" => OwnerManifest.Read(o.Manifest, pool.Count, files: null),
+        _ => throw new ConfigurationException(
+            "veil.privacy.unit = user: a user-level audit draws canary users, so it needs owners (veil.data.owners.from = synthetic or manifest)"),
+    };
+
     private static (CanaryPlan Plan, ImageDataset Canaries, int PoolSize, int TrainingExamples) WriteAuditedData(
-        TrainingSettings t, AuditSettings audit, string folder)
+        TrainingSettings t, AuditSettings audit, string folder, bool userLevel)
     {
         var splits = FashionMnist.Load(string.IsNullOrWhiteSpace(t.DataPath) ? null : t.DataPath);
         var pool = t.TrainExamples > 0 ? DatasetSubset.First(splits.Train, t.TrainExamples) : splits.Train;
         CanaryPlan plan;
+        var owners = userLevel ? PoolOwners(t.Ownership, pool) : null;
         try
         {
-            plan = CanaryPlan.Draw(pool, audit.Canaries, audit.Seed);
+            plan = owners is null ? CanaryPlan.Draw(pool, audit.Canaries, audit.Seed) : CanaryPlan.DrawUsers(pool, owners, audit.Canaries, audit.Seed);
         }
         catch (ArgumentException e)
         {
@@ -110,6 +143,9 @@ public static class AuditJob
         var train = plan.TrainingSet(pool);
         IdxWriter.WriteDataset(train, Path.Combine(folder, "train-images-idx3-ubyte"), Path.Combine(folder, "train-labels-idx1-ubyte"));
         IdxWriter.WriteDataset(splits.Test, Path.Combine(folder, "t10k-images-idx3-ubyte"), Path.Combine(folder, "t10k-labels-idx1-ubyte"));
+        if (owners is not null)
+            File.WriteAllLines(Path.Combine(folder, OwnersFile), plan.Kept().Select((i, k) =>
+                JsonSerializer.Serialize(new Dictionary<string, object> { ["index"] = k, ["user"] = owners.UserId(owners.UserOf(i)) })));
         return (plan, plan.Canaries(pool), pool.Count, train.Count);
     }
 

@@ -7,7 +7,8 @@ namespace Veil.Actors.Auditing;
 /// ledger of its own, <see cref="DataPublic"/>);
 /// <see cref="LowerBound"/> is the empirical ε the guesses prove (confidence 1 − β); <see cref="Holds"/>
 /// is LowerBound ≤ ClaimedEpsilon (a violation would mean a bug in the privacy machinery, or a false
-/// alarm at rate β). Mean losses are diagnostics of the attack's signal, not part of the bound.
+/// alarm at rate β). Mean losses are diagnostics of the attack's signal, not part of the bound. PrivacyUnit "user": the
+/// canaries, guesses and both ε are per user (a canary user's loss is the mean over their examples).
 /// </summary>
 public sealed record AuditResult(
     int Canaries, int Included, int Guesses, int Correct, int GuessedIn, int RightIn, int GuessedOut, int RightOut,
@@ -15,7 +16,7 @@ public sealed record AuditResult(
     double MeanLossIncluded, double MeanLossExcluded,
     double TestAccuracy, long Steps, double NoiseMultiplier, double SamplingRate, int TrainingExamples,
     ulong Seed, string AuditDirectory, string RunDirectory, string LedgerPath, double WallSeconds,
-    double DataEpsilon = double.NaN, bool DataPublic = false)
+    double DataEpsilon = double.NaN, bool DataPublic = false, string PrivacyUnit = "example")
 {
     public bool Holds => LowerBound <= ClaimedEpsilon;
 }

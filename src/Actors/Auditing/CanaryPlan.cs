@@ -1,4 +1,5 @@
 using Veil.DataLoading.Datasets;
+using Veil.DataLoading.Ownership;
 
 namespace Veil.Actors.Auditing;
 
@@ -8,11 +9,16 @@ namespace Veil.Actors.Auditing;
 /// its wrong label, one that never saw it a high one. The rest of the data is always included. The coins
 /// are drawn independently of everything the training run randomises (sampling, noise), as the audit's
 /// theorem requires.
+///
+/// User level (<see cref="DrawUsers"/>): the canaries are people. Whole users are drawn, every example of a canary user is
+/// mislabelled, and one coin per user puts all of their examples in or out together; the auditor scores each user by the
+/// mean loss of their examples. Users stay who they are (no example changes owner), so the ledger's people stay consistent.
 /// </summary>
 public sealed class CanaryPlan
 {
-    private CanaryPlan(int poolSize, int[] indices, byte[] wrongLabels, bool[] included, ulong seed)
+    private CanaryPlan(int poolSize, int[] indices, byte[] wrongLabels, bool[] included, ulong seed, int[]? canaryUser = null)
     {
+        CanaryUser = canaryUser;
         PoolSize = poolSize;
         Indices = indices;
         WrongLabels = wrongLabels;
@@ -35,6 +41,51 @@ public sealed class CanaryPlan
     public ulong Seed { get; }
 
     public int Count => Indices.Count;
+
+    /// <summary>User-level plans: canary example c belongs to canary user CanaryUser[c] (0…users−1); null for example canaries.</summary>
+    public IReadOnlyList<int>? CanaryUser { get; }
+
+    /// <summary>
+    /// m canary users of <paramref name="pool"/> (distinct, uniformly drawn), all of their examples mislabelled (a uniformly random wrong
+    /// label each), and one fair coin per user.
+    /// </summary>
+    public static CanaryPlan DrawUsers(ImageDataset pool, ExampleOwners owners, int users, ulong seed, string key = "veil.audit.canaries")
+    {
+        ArgumentNullException.ThrowIfNull(pool);
+        ArgumentNullException.ThrowIfNull(owners);
+        if (owners.ExampleCount != pool.Count) throw new ArgumentException($"owners of {owners.ExampleCount} examples for {pool.Name}'s {pool.Count}");
+        if (users < 1 || users >= owners.UserCount)
+            throw new ArgumentException(
+                $"{key} = {users}: a user-level audit draws canary users, and the training data {pool.Name} has {owners.UserCount} users; " +
+                $"give between 1 and {owners.UserCount - 1} (some users must stay ordinary)");
+        if (pool.Classes < 2) throw new ArgumentException($"{pool.Name} has {pool.Classes} class: a canary needs a wrong label to take");
+        var random = new Random(unchecked((int)(seed ^ (seed >> 32))));
+        var order = Enumerable.Range(0, owners.UserCount).ToArray();
+        for (var i = 0; i < users; i++)
+        {
+            var j = i + random.Next(order.Length - i);
+            (order[i], order[j]) = (order[j], order[i]);
+        }
+        var indices = new List<int>();
+        var canaryUser = new List<int>();
+        for (var u = 0; u < users; u++)
+            foreach (var example in owners.ExamplesOf(order[u]))
+            {
+                indices.Add(example);
+                canaryUser.Add(u);
+            }
+        var wrong = indices.Select(i => (byte)((pool.Labels[i] + 1 + random.Next(pool.Classes - 1)) % pool.Classes)).ToArray();
+        var coins = Enumerable.Range(0, users).Select(_ => random.Next(2) == 1).ToArray();
+        return new CanaryPlan(pool.Count, indices.ToArray(), wrong, canaryUser.Select(u => coins[u]).ToArray(), seed, canaryUser.ToArray());
+    }
+
+    /// <summary>The pool indices of the audited run's training data, in pool order: every ordinary example and each included canary.</summary>
+    public int[] Kept()
+    {
+        var included = new Dictionary<int, bool>(Count);
+        for (var c = 0; c < Count; c++) included[Indices[c]] = Included[c];
+        return Enumerable.Range(0, PoolSize).Where(i => !included.TryGetValue(i, out var keep) || keep).ToArray();
+    }
 
     /// <summary>
     /// m distinct canaries of <paramref name="pool"/> (a partial Fisher–Yates shuffle), a uniformly random wrong
@@ -72,7 +123,7 @@ public sealed class CanaryPlan
         CheckPool(pool);
         var canaryOf = new Dictionary<int, int>(Count);
         for (var c = 0; c < Count; c++) canaryOf[Indices[c]] = c;
-        var kept = Enumerable.Range(0, pool.Count).Where(i => !canaryOf.TryGetValue(i, out var c) || Included[c]).ToArray();
+        var kept = Kept();
         var size = pool.ExampleSize;
         var pixels = new byte[(long)kept.Length * size];
         var labels = new byte[kept.Length];

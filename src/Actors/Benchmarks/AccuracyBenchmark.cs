@@ -20,7 +20,7 @@ public static class AccuracyBenchmark
     public sealed record Row(
         string Recipe, double? Epsilon, double TestAccuracy, double WallSeconds, double? SpentEpsilon, double? NoiseMultiplier, string? RunDirectory,
         string Kind = "dp",
-        string? Ledger = null, bool DataPublic = false);
+        string? Ledger = null, bool DataPublic = false, string PrivacyUnit = "example");
 
     /// <summary>Refuses, before anything trains, a ceiling (plain SGD or ridge, no DP) on data not declared public.</summary>
     public static void RefuseNonPrivateCeiling(IReadOnlyList<string> recipes, IReadOnlyList<string> overrides)
@@ -56,7 +56,7 @@ public static class AccuracyBenchmark
                 rows.Add(row);
                 log.WriteLine(
                     string.Create(CultureInfo.InvariantCulture,
-                        $"bench accuracy: {recipe} ε = {row.SpentEpsilon:F3}: {row.TestAccuracy:P2} in {row.WallSeconds:F0} s"));
+                        $"bench accuracy: {recipe} {row.PrivacyUnit}-level ε = {row.SpentEpsilon:F3}: {row.TestAccuracy:P2} in {row.WallSeconds:F0} s"));
             }
             if (!ceiling) continue;
             if (!dataPublic) throw NonPrivateCeilingRefused(recipe);
@@ -87,8 +87,8 @@ public static class AccuracyBenchmark
         var config = VeilConfiguration.Load(recipe, RowOverrides(overrides, e, ledger, $"veil.dp.target-epsilon={e}", "veil.dp.noise-multiplier=0"));
         var r = TrainingJob.Start(TrainingSettings.Create(config), PrivacySettings.Create(config), CheckpointSettings.Create(config),
             ChaosSettings.Create(config), TelemetrySettings.Create(config), log, ledger, new ProgressLine(log, ProgressMode.Quiet));
-        return new Row(
-            recipe, epsilon, r.TestAccuracy, r.WallSeconds, r.Epsilon, r.NoiseMultiplier, r.RunDirectory, Ledger: r.LedgerPath, DataPublic: ledger is not null);
+        return new Row(recipe, epsilon, r.TestAccuracy, r.WallSeconds, r.Epsilon, r.NoiseMultiplier, r.RunDirectory, Ledger: r.LedgerPath,
+            DataPublic: ledger is not null, PrivacyUnit: r.PrivacyUnit);
     }
 
     // A last-layer recipe calibrates all its releases together for the row's ε; NoiseMultiplier is the common scale s.

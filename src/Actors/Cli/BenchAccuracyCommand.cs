@@ -49,6 +49,7 @@ public static class BenchAccuracyCommand
                 stdout.WriteLine(
                     string.Create(CultureInfo.InvariantCulture,
                         $"  {r.Recipe,-48} ε {(r.Epsilon is { } e ? e.ToString("G4", CultureInfo.InvariantCulture) : $"∞ ({r.Kind})"),-10} " +
+                        $"{(r.Epsilon is null ? "" : r.PrivacyUnit + "-level "),-14}" +
                         $"accuracy {r.TestAccuracy:P2}  {r.WallSeconds:F0} s"));
             stdout.WriteLine($"plot: {Path.GetFullPath(png)}");
             if (p.GetValue(json))
@@ -57,7 +58,7 @@ public static class BenchAccuracyCommand
                     {
                         ("recipe", r.Recipe), ("epsilon", r.Epsilon is { } e ? e : "inf"), ("test_accuracy", r.TestAccuracy), ("wall_s", r.WallSeconds),
                         ("epsilon_spent", r.SpentEpsilon), ("noise_multiplier", r.NoiseMultiplier), ("non_private", r.Epsilon is null), ("kind", r.Kind),
-                        ("run_dir", r.RunDirectory), ("ledger", r.Ledger), ("data_public", r.DataPublic),
+                        ("run_dir", r.RunDirectory), ("ledger", r.Ledger), ("data_public", r.DataPublic), ("privacy_unit", r.PrivacyUnit),
                     }).ToList()),
                     ("plot", Path.GetFullPath(png)), ("ledgers", ledgers)));
             return ExitCodes.Ok;

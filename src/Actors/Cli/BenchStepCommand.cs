@@ -39,18 +39,22 @@ public static class BenchStepCommand
             Description = "Build the model with weight-standardised convolutions (veil.model.weight-standardisation = on; " +
             string.Join(", ", ModelCatalog.WeightStandardisable) + ").",
         };
+        var perUser = CliOptions.Ranged<int>(
+            "--examples-per-user", "User-level DP step: every k consecutive examples are one user, clipped as one (default 0: example level).",
+            v => v is >= 0 and <= 65536, "[0, 65536]");
+        perUser.DefaultValueFactory = _ => 0;
         var json = CliOptions.Json();
         var command = new Command(
             "step",
             "Time one DP micro-batch against a non-private step; JSON, " +
-            "asserts nothing.") { model, examples, threads, iterations, method, naive, profile, standardised, json };
+            "asserts nothing.") { model, examples, threads, iterations, method, naive, profile, standardised, perUser, json };
         command.SetAction(p =>
         {
             var clipping = p.GetValue(
                 method) switch { "materialised" => ClippingMethod.Materialised, "naive" => ClippingMethod.Naive, _ => ClippingMethod.Fast };
             var r = StepBenchmark.Run(
                 p.GetValue(model)!, p.GetValue(examples), p.GetValue(threads), p.GetValue(iterations), includeNaive: !p.GetValue(naive), method: clipping,
-                profile: p.GetValue(profile), weightStandardisation: p.GetValue(standardised));
+                profile: p.GetValue(profile), weightStandardisation: p.GetValue(standardised), examplesPerUser: p.GetValue(perUser));
             if (!p.GetValue(json))
                 stdout.WriteLine(
                     $"{r.Model}{(p.GetValue(standardised) ? " (weight-standardised)" : "")}, " +
@@ -63,7 +67,7 @@ public static class BenchStepCommand
                 ("dp_ms", r.ClippedSumMs),
                 ("ratio", r.ClippedOverNonPrivate), ("naive_ratio", r.NaiveOverNonPrivate),
                 ("peak_rss_nonprivate_mb", r.PeakRssNonPrivateMb), ("peak_rss_dp_mb", r.PeakRssClippedMb), ("method", r.Method),
-                ("threads", r.Threads), ("iterations", r.Iterations),
+                ("threads", r.Threads), ("iterations", r.Iterations), ("examples_per_user", p.GetValue(perUser)),
                 ("nonprivate_ms_min", r.NonPrivateMinMs), ("nonprivate_ms_max", r.NonPrivateMaxMs), ("dp_ms_min", r.ClippedMinMs),
                 ("dp_ms_max", r.ClippedMaxMs), ("ratio_of_minimums", r.ClippedMinMs / r.NonPrivateMinMs),
                 ("naive_ms", r.NaiveLoopMs), ("layers", r.Layers),

@@ -34,10 +34,11 @@ public static class PrivacyAuditCommand
             var r = AuditJob.Run(loaded, stdout, new ProgressLine(stdout, p.GetValue(quiet) ? ProgressMode.Quiet : ProgressMode.Lines));
             stdout.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"audit: {r.Correct} of {r.Guesses} guesses right ({r.RightIn}/{r.GuessedIn} in, {r.RightOut}/{r.GuessedOut} out) " +
-                $"on {r.Canaries} canaries ({r.Included} included); mean canary loss {r.MeanLossIncluded:F3} included vs {r.MeanLossExcluded:F3} excluded"));
+                $"on {r.Canaries} canar{(r.PrivacyUnit == "user" ? "y users" : "ies")} ({r.Included} included); " +
+                $"mean canary loss {r.MeanLossIncluded:F3} included vs {r.MeanLossExcluded:F3} excluded"));
             var verdict = r.Holds ? "holds" : "VIOLATED: the run leaked more than its ledger claims (a bug, or a false alarm at rate β)";
             stdout.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"audit: empirical ε ≥ {r.LowerBound:F4} (confidence {1 - r.Beta:P0}) vs claimed ε = {r.ClaimedEpsilon:F4}, " +
+                $"audit: empirical {r.PrivacyUnit}-level ε ≥ {r.LowerBound:F4} (confidence {1 - r.Beta:P0}) vs claimed ε = {r.ClaimedEpsilon:F4}, " +
                 $"δ = {r.Delta:G3} ({r.Accountant}, this run's releases in the ledger): {verdict}; " +
                 $"test accuracy {r.TestAccuracy:P2}; {r.WallSeconds:F0} s; {r.AuditDirectory}"));
             stdout.WriteLine(r.DataPublic
@@ -54,7 +55,7 @@ public static class PrivacyAuditCommand
                     ("test_accuracy", r.TestAccuracy), ("steps", r.Steps), ("noise_multiplier", r.NoiseMultiplier), ("sampling_rate", r.SamplingRate),
                     ("training_examples", r.TrainingExamples), ("seed", r.Seed.ToString(CultureInfo.InvariantCulture)),
                     ("audit_dir", r.AuditDirectory), ("run_dir", r.RunDirectory), ("ledger", r.LedgerPath), ("wall_seconds", r.WallSeconds),
-                    ("data_epsilon", r.DataEpsilon), ("data_public", r.DataPublic)));
+                    ("data_epsilon", r.DataEpsilon), ("data_public", r.DataPublic), ("privacy_unit", r.PrivacyUnit)));
             return r.Holds ? ExitCodes.Ok : ExitCodes.Failed;
         });
         return command;

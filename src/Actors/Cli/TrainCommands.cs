@@ -122,12 +122,12 @@ public static class TrainCommands
             $"done: test accuracy {r.TestAccuracy:P2} at ε = " +
             $"{(double.IsPositiveInfinity(r.Epsilon)
                 ? "∞ (INSECURE: fixed private randomness on these examples)"
-                : r.Epsilon.ToString("F3", CultureInfo.InvariantCulture))}, " +
+                : r.Epsilon.ToString("F3", CultureInfo.InvariantCulture))} ({r.PrivacyUnit}-level), " +
             $"δ = {r.Delta:G3} ({r.Accountant}, from the ledger); {r.Steps} steps, σ = {r.NoiseMultiplier:G5}, q = {r.SamplingRate:G4}; " +
             $"{r.WallSeconds:F0} s, {r.ExamplesPerSecond:F0} examples/s; run {r.RunDirectory}"));
         if (json)
             stdout.WriteLine(JsonLine.Of(
-                ("test_accuracy", r.TestAccuracy), ("epsilon", r.Epsilon), ("delta", r.Delta), ("steps", r.Steps),
+                ("test_accuracy", r.TestAccuracy), ("epsilon", r.Epsilon), ("privacy_unit", r.PrivacyUnit), ("delta", r.Delta), ("steps", r.Steps),
                 ("noise_multiplier", r.NoiseMultiplier), ("sampling_rate", r.SamplingRate), ("ledger", r.LedgerPath), ("run_dir", r.RunDirectory),
                 ("accountant", r.Accountant), ("clip_norm", r.ClipNorm), ("expected_batch_size", r.ExpectedBatchSize),
                 ("wall_seconds", r.WallSeconds), ("examples_per_second", r.ExamplesPerSecond), ("dataset_fingerprint", r.DatasetFingerprint),

@@ -25,6 +25,7 @@ public static class VeilCommandLine
         }
         catch (Exception e) when (e is CliUsageException or Configuration.ConfigurationException or Veil.Ledger.Store.LedgerException
                                    or Veil.DataLoading.Datasets.DatasetNotFoundException or Veil.DataLoading.Datasets.DatasetFormatException
+                                   or Veil.DataLoading.Ownership.OwnershipException
                                    or Veil.Compute.Transfer.BackboneException or PrivateRuns.PrivateRunRefusedException
                                    or ArgumentException or FileNotFoundException or DirectoryNotFoundException)
         {

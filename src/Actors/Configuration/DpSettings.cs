@@ -21,14 +21,16 @@ public sealed record DpSettings(int ExpectedBatchSize, double Epochs, double Cli
 
     /// <summary>
     /// The frozen plan for data of <paramref name="datasetSize"/> examples: Poisson rate q = L/N (L capped at N), T = epochs/q steps,
-    /// σ as configured or calibrated with the dataset's accountant so the whole run costs at most the target ε at δ.
+    /// σ as configured or calibrated with the dataset's accountant so the whole run costs at most the target ε at δ. In a user-level
+    /// plan N is the number of users and L the expected users per step (at most <paramref name="examplesPerUser"/> examples each).
     /// </summary>
-    public DpPlan Plan(long datasetSize, string datasetFingerprint, IPrivacyAccountant accountant, double delta)
+    public DpPlan Plan(long datasetSize, string datasetFingerprint, IPrivacyAccountant accountant, double delta,
+        PrivacyUnit unit = PrivacyUnit.Example, int examplesPerUser = 0)
     {
         var schedule = SamplingSchedule.FromEpochs(datasetSize, Math.Min(ExpectedBatchSize, datasetSize), Epochs);
         var sigma = NoiseMultiplier > 0
             ? NoiseMultiplier
             : NoiseCalibration.Calibrate(accountant, TargetEpsilon, schedule, delta, relativeTolerance: 1e-4).NoiseMultiplier;
-        return new DpPlan(schedule.SamplingRate, sigma, ClipNorm, schedule.Steps, delta, datasetFingerprint, datasetSize);
+        return new DpPlan(schedule.SamplingRate, sigma, ClipNorm, schedule.Steps, delta, datasetFingerprint, datasetSize, unit, examplesPerUser);
     }
 }

@@ -23,8 +23,12 @@ public sealed record TrainingSettings(
     [property: JsonConverter(typeof(JsonStringEnumConverter))] CorruptExamplePolicy OnCorrupt = CorruptExamplePolicy.Fail, int Multiplicity = 1,
     bool AugmentFlip = false, int AugmentCropPadding = 0, int EvalEverySteps = 0,
     PublicSplitSettings? Public = null, InitSettings? Init = null, bool WeightStandardisation = false,
-    ulong InsecurePrivateSeed = 0, bool DataPublic = false)
+    ulong InsecurePrivateSeed = 0, bool DataPublic = false, OwnershipSettings? Owners = null)
 {
+    /// <summary>veil.data.owners (none when absent, e.g. in runs saved before it existed).</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
+    public OwnershipSettings Ownership => Owners ?? OwnershipSettings.None;
+
     /// <summary>
     /// What a replica must be to compute this run's gradients: the catalog name, plus the weight standardisation that changes the
     /// forward pass but not the parameters (so a cluster node built without it would pass every layout check and compute the wrong gradients).
@@ -138,6 +142,17 @@ public sealed record TrainingSettings(
             ConfigReading.UnsignedSeed(
                 c, "veil.run.insecure-private-seed",
                 "expected 0 (private keys from the CSPRNG: always, for real runs) or a fixed value (INSECURE: ε is reported as ∞)"),
-            ConfigReading.Boolean(c, "veil.data.public"));
+            ConfigReading.Boolean(c, "veil.data.public"),
+            ReadOwnership(c, source));
+    }
+
+    private static OwnershipSettings ReadOwnership(Config c, string source)
+    {
+        var owners = OwnershipSettings.Create(c);
+        if (owners.From == "folder" && (string.IsNullOrWhiteSpace(source) || !Directory.Exists(source) || ImageSources.IsShards(source)))
+            throw new ConfigurationException(
+                $"veil.data.owners.from = folder reads users from an image folder's tree, but veil.data.source = \"{source}\" is not an image folder; " +
+                "use a manifest (veil.data.owners.from = manifest) for other sources");
+        return owners;
     }
 }

@@ -82,10 +82,13 @@ public sealed class PrivateRun : IDisposable
         try
         {
             var key = BindKey(store, privacy, request.RunsDirectory);
-            var scope = DataScope.Of(request.Data.Identities(key));
+            var (scope, examples, owners) = ScopeOf(request.Data, key);
             RefuseShared(scope, request.Data, key);
-            store.PutScope(scope);
             var guard = new BudgetGuard(store, accountant, new Ledger.Budget.PrivacyBudget(privacy.BudgetEpsilon, privacy.BudgetDelta));
+            if (owners is not null && guard.CheckOwnersCharged(examples, owners) is { } uncovered)
+                throw new PrivateRunRefusedException($"not starting a user-level run: {uncovered}");
+            store.PutScope(scope);
+            var users = owners?.Distinct().Count() ?? 0;
             var secrets = RunSecrets.Draw(request.PublicSeed, request.InsecurePrivateSeed);
             if (secrets.Insecure)
                 log.WriteLine(
@@ -103,10 +106,11 @@ public sealed class PrivateRun : IDisposable
                 secrets.Save(folder);
                 var (_, password) = LedgerStoreFactory.SplitPassword(privacy);
                 if (password is not null) folder.WriteSecret(LedgerPasswordFile, password);
-                request.WriteRunFiles(folder, new OpenedRun(LedgerStoreFactory.Describe(privacy), scope.Id, scope.Count, secrets.Insecure, accountant.Name));
+                request.WriteRunFiles(folder, new OpenedRun(
+                    LedgerStoreFactory.Describe(privacy), scope.Id, scope.Count - users, secrets.Insecure, accountant.Name, users));
             });
             log.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"private run {run.Id}: {scope.Count} distinct examples in scope {scope.Id[..18]} " +
+                $"private run {run.Id}: {scope.Count - users} distinct examples{(users > 0 ? $" and {users} users" : "")} in scope {scope.Id[..18]} " +
                 $"({request.Data.Description}); ledger {LedgerStoreFactory.Describe(privacy)}"));
             return new PrivateRun(privacy, store, accountant, guard, key, scope, secrets, run, PriorReleases.None);
         }
@@ -130,7 +134,7 @@ public sealed class PrivateRun : IDisposable
         {
             var key = BindKey(store, privacy, runsDirectory);
             var run = RunFolder.Open(runPath);
-            var scope = DataScope.Of(data.Identities(key));
+            var (scope, _, _) = ScopeOf(data, key);
             if (scope.Id != expectedScopeKey)
                 throw new TrainingFailedException(
                     $"the training data changed since run {run.Id} started (scope {scope.Id[..18]} ≠ " +
@@ -183,6 +187,14 @@ public sealed class PrivateRun : IDisposable
         var key = ExampleIdentityKey.LoadOrCreate(path);
         ExampleIdentityKey.RequireMatches(store, key, path);
         return key;
+    }
+
+    /// <summary>The run's scope: its examples, and in a user-level run their owners too (a user is charged like an example).</summary>
+    private static (DataScope Scope, IReadOnlyList<ulong> Examples, IReadOnlyList<ulong>? Owners) ScopeOf(IPrivateData data, ExampleIdentityKey key)
+    {
+        var examples = data.Identities(key);
+        var owners = data.OwnerIdentities(key);
+        return (DataScope.Of(owners is null ? examples : examples.Concat(owners)), examples, owners);
     }
 
     private static void RefuseShared(DataScope scope, IPrivateData data, ExampleIdentityKey key)

@@ -19,5 +19,5 @@ public sealed record PrivateRunRequest(
     ulong InsecurePrivateSeed,
     Action<RunFolder, OpenedRun> WriteRunFiles);
 
-/// <summary>What the lifecycle resolved, for the mode's run files (plan.json): never a key.</summary>
-public sealed record OpenedRun(string Ledger, string ScopeKey, int ScopeExamples, bool Insecure, string Accountant);
+/// <summary>What the lifecycle resolved, for the mode's run files (plan.json): never a key. A user-level scope holds ScopeUsers users too.</summary>
+public sealed record OpenedRun(string Ledger, string ScopeKey, int ScopeExamples, bool Insecure, string Accountant, int ScopeUsers = 0);

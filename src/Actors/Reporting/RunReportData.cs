@@ -4,7 +4,7 @@ namespace Veil.Actors.Reporting;
 public sealed record RunReportData(
     string RunId, string Model, double Epsilon, double Delta, double TestAccuracy, long Steps, double NoiseMultiplier, double SamplingRate,
     double ClipNorm, double WallSeconds, double ExamplesPerSecond,
-    IReadOnlyList<StepPoint> StepSeries, IReadOnlyList<StageInterval> Stages);
+    IReadOnlyList<StepPoint> StepSeries, IReadOnlyList<StageInterval> Stages, string PrivacyUnit = "example-level");
 
 /// <summary>One step. Loss and clip fraction are non-private diagnostics.</summary>
 public sealed record StepPoint(

@@ -62,7 +62,8 @@ public static class RunReportWriter
         var epsilon = double.IsPositiveInfinity(d.Epsilon)
             ? "∞ (the data's ledger holds a release with insecure, fixed private randomness: veil.run.insecure-private-seed)"
             : d.Epsilon.ToString("F3", CultureInfo.InvariantCulture);
-        md.AppendLine(CultureInfo.InvariantCulture, $"- **test accuracy {d.TestAccuracy:P2} at ε = {epsilon}, δ = {d.Delta:G3}** (ε from the ledger)");
+        md.AppendLine(CultureInfo.InvariantCulture,
+            $"- **test accuracy {d.TestAccuracy:P2} at {d.PrivacyUnit} ε = {epsilon}, δ = {d.Delta:G3}** (ε from the ledger)");
         md.AppendLine(CultureInfo.InvariantCulture, $"- wall {d.WallSeconds:F0} s, {d.ExamplesPerSecond:F0} examples/s");
         md.AppendLine("- the plan: [plan.json](plan.json); the data: [report.json](report.json)");
         md.AppendLine();

@@ -1,5 +1,6 @@
 using System.Globalization;
 using Veil.Actors.Pipeline;
+using Veil.Ledger.Plan;
 
 namespace Veil.Actors.Training;
 
@@ -44,6 +45,9 @@ public sealed class ProgressLine(TextWriter output, ProgressMode mode = Progress
 
     public double RssMegabytesAtEnd { get; private set; }
 
+    /// <summary>What the ε on the line protects.</summary>
+    public PrivacyUnit Unit { get; set; } = PrivacyUnit.Example;
+
     public void Report(StepReport r)
     {
         _examples += r.Examples;
@@ -61,7 +65,8 @@ public sealed class ProgressLine(TextWriter output, ProgressMode mode = Progress
         var diagnostics = NonPrivateDiagnostics ? string.Create(CultureInfo.InvariantCulture, $"  loss {r.MeanLoss:F4}  clipped {r.ClipFraction:P0}") : "";
         var batch = NonPrivateDiagnostics ? string.Create(CultureInfo.InvariantCulture, $"  batch {r.Examples}") : "";
         var line = string.Create(CultureInfo.InvariantCulture,
-            $"step {r.Step + 1}/{r.TotalSteps}  ε {r.EpsilonSpent:F3}{(double.IsNaN(BudgetEpsilon) ? "" : $"/{BudgetEpsilon:G3}")}{diagnostics}" +
+            $"step {r.Step + 1}/{r.TotalSteps}  ε({(Unit == PrivacyUnit.User ? "user" : "example")}) {r.EpsilonSpent:F3}" +
+            $"{(double.IsNaN(BudgetEpsilon) ? "" : $"/{BudgetEpsilon:G3}")}{diagnostics}" +
             $"{(_lastAccuracy is { } a ? $"  acc {a:P1}" : "")}{batch}  {rate:F0} examples/s  " +
             $"rss {rss:F0} MB (heap {GC.GetTotalMemory(false) / 1048576.0:F0})  " +
             $"{r.Elapsed:hh\\:mm\\:ss}  eta {eta:hh\\:mm\\:ss}");

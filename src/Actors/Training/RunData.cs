@@ -6,6 +6,7 @@ using Veil.DataLoading.Augmentation;
 using Veil.DataLoading.Batching;
 using Veil.DataLoading.Datasets;
 using Veil.DataLoading.Identity;
+using Veil.DataLoading.Ownership;
 using Veil.DataLoading.PublicPrivate;
 using Veil.DataLoading.Sampling;
 using Veil.DataLoading.Sources;
@@ -25,6 +26,7 @@ public sealed class RunData : IDisposable
     private readonly IImageSource _test;
     private readonly TrainingSettings _settings;
     private SourceMicroBatchDecoder? _sourceDecoder;
+    private readonly Lazy<ExampleOwners?> _owners;
 
     private RunData(TrainingSettings settings, ImageDataset train, ImageDataset test)
         : this(settings, new InMemoryImageSource(train), new InMemoryImageSource(test))
@@ -33,6 +35,7 @@ public sealed class RunData : IDisposable
 
     private RunData(TrainingSettings settings, IImageSource train, IImageSource test)
     {
+        _owners = new Lazy<ExampleOwners?>(() => LoadOwners(settings.Ownership, train));
         _settings = settings;
         _train = train;
         _test = test;
@@ -60,6 +63,20 @@ public sealed class RunData : IDisposable
     /// <summary>Each training example's identity under the ledger's key (the run's data scope), in index order.</summary>
     public ulong[] Identities(ExampleIdentityKey key) =>
         ExampleIdentities.Of(key, _train);
+
+    /// <summary>
+    /// Who owns each training example (veil.data.owners), read on first use and refused, naming the example, if one has no owner
+    /// or two; null when the recipe declares none.
+    /// </summary>
+    public ExampleOwners? Owners => _owners.Value;
+
+    /// <summary>Each training example's owner's identity under the ledger's key, in index order (declared owners only).</summary>
+    public ulong[] OwnerIdentities(ExampleIdentityKey key)
+    {
+        var owners = Owners ?? throw new InvalidOperationException("the data declares no owners (veil.data.owners.from = none)");
+        var users = Enumerable.Range(0, owners.UserCount).Select(u => key.IdentifyUser(owners.UserId(u))).ToArray();
+        return Enumerable.Range(0, owners.ExampleCount).Select(i => users[owners.UserOf(i)]).ToArray();
+    }
 
     /// <summary>The training and test images when both are held in memory (the IDX files, synthetic data); null for folders and shards.</summary>
     internal (ImageDataset Train, ImageDataset Test)? InMemory =>
@@ -93,7 +110,7 @@ public sealed class RunData : IDisposable
         IImageSource? trainSource = null, testSource = null;
         try
         {
-            trainSource = ImageSources.Open(t.Source, policy);
+            trainSource = ImageSources.Open(t.Source, policy, layout: t.Ownership.SourceLayout);
             testSource = ImageSources.Open(t.TestSource, policy);
             using (var probe = ModelCatalog.Create(t.Model, t.InitSeed))
             {
@@ -162,6 +179,15 @@ public sealed class RunData : IDisposable
         _train.Dispose();
         _test.Dispose();
     }
+
+    private static ExampleOwners? LoadOwners(OwnershipSettings o, IImageSource train) => o.From switch
+    {
+        "manifest" => OwnerManifest.Read(o.Manifest, train.Count, train as IExampleFiles),
+        "folder" => FolderOwners.Of(train as IExampleFiles ?? throw new OwnershipException(
+            $"veil.data.owners.from = folder needs an image folder; {train.Description} has no folder tree"), o.FolderLayout),
+        "synthetic" => SyntheticOwners.Assign(train.Count, o.SyntheticUsers, o.SyntheticSeed),
+        _ => null,
+    };
 
     private static MicroBatchSpec AllOf(int count) => new(new MicroBatchId(-1, 0), Enumerable.Range(0, count).ToArray());
 

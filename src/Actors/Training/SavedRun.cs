@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.Json.Serialization;
 using Veil.Actors.Configuration;
 using Veil.Ledger.Plan;
 

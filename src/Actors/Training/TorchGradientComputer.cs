@@ -55,9 +55,10 @@ public sealed class TorchGradientComputer : IGradientComputer
         ClippedBatch batch;
         try
         {
-            // K augmentations of an example are averaged before clipping: one example, one clipped contribution.
+            // K augmentations of an example are averaged before clipping: one example, one clipped contribution; in a user-level
+            // step a user's examples are averaged too, and the norms are then each example's user's (the clipped count counts examples).
             batch = ClippedGradientSum.Compute(_model, work.Inputs, work.Labels, work.Count, _clipNorm, work.Step,
-                multiplicity: work.Multiplicity, method: _method, unsupported: _unsupported);
+                multiplicity: work.Multiplicity, method: _method, unsupported: _unsupported, owners: work.Owners);
         }
         catch (Veil.Compute.Clipping.NonFiniteGradientException e)
         {

@@ -47,10 +47,12 @@ internal static class TrainingCompletion
             (double)evaluation.Correct / evaluation.Examples, evaluation.MeanLoss, spent.Epsilon, spent.Delta, spent.Accountant,
             plan.Steps, plan.NoiseMultiplier, plan.SamplingRate, plan.ClipNorm, (long)Math.Round(plan.ExpectedBatchSize),
             wall, progress.Examples / Math.Max(wall, 1e-9), progress.Examples, progress.RssMegabytesAfterWarmUp, progress.RssMegabytesAtEnd,
-            s.ResumedFromStep, runEvents, finished.Parameters.Version, runEpsilon.Epsilon, s.Private.ScopeKey, s.Secrets.Insecure);
+            s.ResumedFromStep, runEvents, finished.Parameters.Version, runEpsilon.Epsilon, s.Private.ScopeKey, s.Secrets.Insecure,
+            plan.Unit == Veil.Ledger.Plan.PrivacyUnit.User ? "user" : "example");
         s.Run.WriteJson("result.json", result);
         Reporting.RunReportWriter.Write(s.Run.Path, new Reporting.RunReportData(s.Run.Id, t.Model, result.Epsilon, result.Delta, result.TestAccuracy,
-            plan.Steps, plan.NoiseMultiplier, plan.SamplingRate, plan.ClipNorm, wall, result.ExamplesPerSecond, progress.Series, timeline.Intervals));
+            plan.Steps, plan.NoiseMultiplier, plan.SamplingRate, plan.ClipNorm, wall, result.ExamplesPerSecond, progress.Series, timeline.Intervals,
+            plan.UnitLabel));
         return result;
     }
 

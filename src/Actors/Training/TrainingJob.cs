@@ -45,10 +45,11 @@ public static class TrainingJob
     {
         try
         {
-            var plan = t.Dp.Plan(data.Count, data.Fingerprint, AccountantCatalog.Create(p.Accountant), p.BudgetDelta);
+            var plan = t.Dp.Plan(Population(t, p, data), data.Fingerprint, AccountantCatalog.Create(p.Accountant), p.BudgetDelta,
+                p.Unit, p.Unit == PrivacyUnit.User ? p.ExamplesPerUser : 0);
             var models = modelsFor(data);
             var backbones = t.Initialisation.FromBackbone ? new[] { t.Initialisation.From } : [];
-            var privateRun = PrivateRun.Open(new PrivateRunRequest(p, ledgerPathOverride, t.RunDirectory, new RunPrivateData(data, backbones),
+            var privateRun = PrivateRun.Open(new PrivateRunRequest(p, ledgerPathOverride, t.RunDirectory, new RunPrivateData(data, backbones, p.Unit),
                 new SelfComposed(plan.StepEvent, plan.Steps), t.Seed, t.InsecurePrivateSeed,
                 (folder, opened) => WriteRunFiles(folder, opened, t, p, c, plan, data, models)), log);
             using var initialModel = models.Create(t.InitSeed);
@@ -62,6 +63,19 @@ public static class TrainingJob
             data.Dispose();
             throw;
         }
+    }
+
+    /// <summary>N of the plan: the examples, or in a user-level run the users (whose examples must fit one micro-batch each).</summary>
+    internal static int Population(TrainingSettings t, PrivacySettings p, RunData data)
+    {
+        if (p.Unit != PrivacyUnit.User) return data.Count;
+        var owners = data.Owners ?? throw new ConfigurationException(
+            "veil.privacy.unit = user needs to know who owns each example: set veil.data.owners.from to manifest, folder or synthetic");
+        if (p.ExamplesPerUser > t.Runtime.MicroBatchSize)
+            throw new ConfigurationException(
+                $"veil.privacy.examples-per-user = {p.ExamplesPerUser} exceeds veil.runtime.micro-batch-size = {t.Runtime.MicroBatchSize}: a user's " +
+                "examples are combined and clipped inside one micro-batch; raise the micro-batch size or lower examples-per-user");
+        return owners.UserCount;
     }
 
     private static void WriteRunFiles(RunFolder run, OpenedRun opened, TrainingSettings t, PrivacySettings p, CheckpointSettings c, DpPlan plan,

@@ -12,6 +12,7 @@ using Veil.DataLoading.Batching;
 using Veil.DataLoading.Prefetch;
 using Veil.DataLoading.Sampling;
 using Veil.Ledger.Events;
+using Veil.Ledger.Plan;
 
 namespace Veil.Actors.Training;
 
@@ -63,15 +64,22 @@ internal static class TrainingPipeline
             log.WriteLine(
                 $"fine-tuning from backbone {t.Initialisation.From} ({s.Models.BackboneFingerprint[..12]}): trainable = {t.Initialisation.Trainable}, " +
                 $"{s.Initial.Values.Length} trainable parameters, head zero-initialised for {s.Models.Classes} classes");
+        var users = plan.Unit == PrivacyUnit.User ? $" over {plan.DatasetSize} users (at most k = {plan.ExamplesPerUser} examples each per step)" : "";
         log.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"run {s.Run.Id}: {t.ModelIdentity} on {s.Data.Count} examples ({plan.DatasetFingerprint[..12]}), " +
-            $"Poisson q = {plan.SamplingRate:G4} (L = {plan.ExpectedBatchSize:F0}), σ = {plan.NoiseMultiplier:G5}, C = {plan.ClipNorm}, T = {plan.Steps}, " +
+            $"run {s.Run.Id}: {t.ModelIdentity} on {s.Data.Count} examples ({plan.DatasetFingerprint[..12]}), {plan.UnitLabel} DP{users}, " +
+            $"Poisson q = {plan.SamplingRate:G4} (L = {plan.ExpectedBatchSize:F0}{(plan.Unit == PrivacyUnit.User ? " users" : "")}), " +
+            $"σ = {plan.NoiseMultiplier:G5}, C = {plan.ClipNorm}, T = {plan.Steps}, " +
             $"δ = {plan.Delta:G3}; " +
             $"{(workSource is null ? $"{workers} worker(s) × {TorchRuntime.Threads} thread(s)" : "gradients on the cluster's worker nodes")}; " +
             $"ledger {s.LedgerPath}"));
 
-        var planner = new StepPlanner(
-            new PoissonSampler(s.Data.Count, plan.SamplingRate, s.Secrets.Sampler, s.Private.PriorReleases), new MicroBatchPlanner(t.Runtime.MicroBatchSize));
+        var planner = plan.Unit == PrivacyUnit.User
+            ? new StepPlanner(
+                new UserPoissonSampler(s.Data.Owners!, plan.SamplingRate, plan.ExamplesPerUser, s.Secrets.Sampler, s.Private.PriorReleases),
+                new MicroBatchPlanner(t.Runtime.MicroBatchSize))
+            : new StepPlanner(
+                new PoissonSampler(s.Data.Count, plan.SamplingRate, s.Secrets.Sampler, s.Private.PriorReleases),
+                new MicroBatchPlanner(t.Runtime.MicroBatchSize));
         IMicroBatchDecoder decoder = s.Data.TrainDecoder(s.Secrets.AugmentationSeed);
         if (chaos.Enabled && chaos.DecodeFailureProbability > 0) decoder = new FailingDecoder(decoder, chaos.DecodeFailureProbability, chaos.Seed);
         decoder = new RetryingDecoder(decoder);
@@ -115,6 +123,7 @@ internal static class TrainingPipeline
                 s.Secrets.AugmentationSeed)));
 
         progress.BudgetEpsilon = s.Private.Privacy.BudgetEpsilon;
+        progress.Unit = plan.Unit;
         progress.NonPrivateDiagnostics = telemetry.NonPrivateDiagnostics;
         if (t.EvalEverySteps > 0) progress.Evaluate = PeriodicEvaluation(t, s.Models, s.Data.TestBatch());
         Action<StepReport> onStep = chaos.Enabled && chaos.ExitAtStep >= 0

@@ -7,7 +7,8 @@ namespace Veil.Actors.Training;
 
 /// <summary>
 /// plan.json of a DP-SGD run: the frozen plan (in its one serialisation, under "plan") and, for a reader, what the
-/// run trains on and with. Never a key or a password: the ledger is named as the lifecycle describes it.
+/// run trains on and with. Never a key or a password: the ledger is named as the lifecycle describes it. A user-level run's
+/// scope holds ScopeExamples examples and ScopeUsers users.
 /// </summary>
 public sealed record TrainingPlanFile(
     [property: JsonPropertyName("run_id")] string RunId,
@@ -27,7 +28,8 @@ public sealed record TrainingPlanFile(
     [property: JsonPropertyName("learning_rate")] double LearningRate,
     [property: JsonPropertyName("momentum")] double Momentum,
     [property: JsonPropertyName("schedule")] string Schedule,
-    [property: JsonPropertyName("ledger")] string Ledger)
+    [property: JsonPropertyName("ledger")] string Ledger,
+    [property: JsonPropertyName("scope_users")] int ScopeUsers = 0)
 {
     public const string FileName = "plan.json";
 
@@ -37,5 +39,5 @@ public sealed record TrainingPlanFile(
     public static TrainingPlanFile Of(string runId, DpPlan plan, OpenedRun opened, TrainingSettings t, RunData train, RunModels models) => new(
         runId, plan, train.Description, opened.ScopeKey, opened.ScopeExamples, opened.Insecure, opened.Accountant,
         t.Model, t.WeightStandardisation, models.Classes, models.BackboneFingerprint, t.Initialisation.From, t.Initialisation.Trainable,
-        t.PublicSplit.Split, t.LearningRate, t.Momentum, ConfigChoice.Word(t.Schedule, TrainingSettings.Schedules), opened.Ledger);
+        t.PublicSplit.Split, t.LearningRate, t.Momentum, ConfigChoice.Word(t.Schedule, TrainingSettings.Schedules), opened.Ledger, opened.ScopeUsers);
 }

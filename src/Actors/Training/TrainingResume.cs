@@ -55,7 +55,7 @@ internal static class TrainingResume
                     $"ledger {saved.LedgerPath} is gone, but the checkpoint after step {checkpoint.StepsApplied} says {checkpoint.LedgerEventsOfRun} " +
                     $"releases were recorded in it: the privacy already spent is unknown. Refusing to resume; restore the ledger.");
             privateRun = PrivateRun.Resume(
-                runPath, saved.Privacy with { LedgerPath = saved.LedgerPath }, t.RunDirectory, new RunPrivateData(data, backbones), saved.ScopeKey);
+                runPath, saved.Privacy with { LedgerPath = saved.LedgerPath }, t.RunDirectory, new RunPrivateData(data, backbones, plan.Unit), saved.ScopeKey);
             var run = privateRun.Run;
             ParameterSnapshot initial;
             float[] velocity;

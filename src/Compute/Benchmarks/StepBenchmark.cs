@@ -13,13 +13,15 @@ namespace Veil.Compute.Benchmarks;
 /// Veil's clipped per-example sum, interleaved repetition by repetition in one process after a warm-up of
 /// each (so drift and neighbours' load hit both alike), medians reported; the naive one-example-at-a-time
 /// loop a few times for scale. Peak RSS per kind of step from /proc (VmHWM after resetting it). Reports;
-/// asserts nothing.
+/// asserts nothing. With <c>examplesPerUser</c> k &gt; 0 the DP step is user-level: consecutive runs of k examples belong to one user,
+/// whose mean gradient is clipped as one contribution (what a user-level micro-batch of that size costs).
 /// </summary>
 public static class StepBenchmark
 {
     public static StepBenchmarkResult Run(string modelName, int examples, int threads, int iterations = 10, bool includeNaive = true,
-        ClippingMethod method = ClippingMethod.Fast, bool profile = false, bool weightStandardisation = false)
+        ClippingMethod method = ClippingMethod.Fast, bool profile = false, bool weightStandardisation = false, int examplesPerUser = 0)
     {
+        int[]? owners = examplesPerUser > 0 ? Enumerable.Range(0, examples).Select(i => i / examplesPerUser).ToArray() : null;
         TorchRuntime.SetThreads(threads);
         using var model = ModelCatalog.Create(modelName, seed: 1, weightStandardisation: weightStandardisation);
         var random = new Random(1);
@@ -35,7 +37,7 @@ public static class StepBenchmark
             loss.backward();
             _ = cat(model.parameters().Select(p => p.grad!.reshape(-1)).ToArray(), 0).data<float>().ToArray(); // copied out, as the DP path does
         }
-        void Private() => ClippedGradientSum.Compute(model, inputs, labels, examples, 1.0, method: method);
+        void Private() => ClippedGradientSum.Compute(model, inputs, labels, examples, 1.0, method: method, owners: owners);
 
         NonPrivate();
         model.zero_grad();
@@ -68,7 +70,7 @@ public static class StepBenchmark
             var methods = BookkeepingClipping.Methods(model, HostArrays.Inputs(model, inputs, examples), HostArrays.Labels(model, labels, examples));
             layers = string.Join(",", methods.Select(m => $"{m.Path}={m.Method}"));
         }
-        string summary = method switch
+        string summary = owners is not null ? $"user-level (k = {examplesPerUser}): materialise" : method switch
         {
             ClippingMethod.Fast => "bookkeeping:" + string.Join(",", layers.Split(',').Select(l => l.Split('=')[1]).Distinct().Order()),
             ClippingMethod.Materialised => "materialise",

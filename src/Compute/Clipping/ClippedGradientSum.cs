@@ -15,12 +15,18 @@ namespace Veil.Compute.Clipping;
 /// Augmentation multiplicity K: the arrays then hold count·K rows, example-major (example i's K
 /// augmentations contiguous, its label repeated K times); example i's gradient is the MEAN over its K
 /// rows, and it is that mean which is clipped (one example, one contribution of norm ≤ C).
+///
+/// User level (<c>owners</c> given: each example's user within the micro-batch): a user's contribution is the MEAN of their
+/// examples' gradients, and it is that mean which is clipped to C, so a user with one example and a user with fifty contribute
+/// the same bounded amount. The sum is Σ_u c_u·mean_u = Σ_i (c_u(i)/n_u(i))·g_i, which needs per-example gradients to find
+/// ‖mean_u‖ (a ghost norm would need every cross term g_i·g_j within a user): user level forms them (the materialised path, or
+/// the naive loop with <see cref="ClippingMethod.Naive"/>), whatever <c>method</c> says otherwise.
 /// </summary>
 public static class ClippedGradientSum
 {
     public static ClippedBatch Compute(VeilModel model, float[] inputs, long[] labels, int count, double clipNorm, long? step = null,
         int multiplicity = 1, ClippingMethod method = ClippingMethod.Fast, UnsupportedModulePolicy unsupported = UnsupportedModulePolicy.Refuse,
-        NormStrategy norms = NormStrategy.Auto)
+        NormStrategy norms = NormStrategy.Auto, int[]? owners = null)
     {
         ArgumentNullException.ThrowIfNull(model);
         if (!(clipNorm > 0) || double.IsInfinity(clipNorm))
@@ -39,6 +45,12 @@ public static class ClippedGradientSum
         int rows = checked(count * multiplicity);
         var x = HostArrays.Inputs(model, inputs, rows);
         var y = HostArrays.Labels(model, labels, rows);
+        if (owners is not null)
+        {
+            if (owners.Length != count) throw new ArgumentException($"one owner per example: {owners.Length} owners for {count} examples", nameof(owners));
+            var (userSum, ownerNorms, userLosses) = PerUser(model, x, y, multiplicity, owners, clipNorm, count, step, method, unsupported);
+            return new ClippedBatch(userSum.cpu().data<float>().ToArray(), count, LossSum(userLosses, step), ownerNorms.cpu().data<float>().ToArray());
+        }
         var (sum, perExampleNorms, losses) = method switch
         {
             ClippingMethod.Fast => BookkeepingClipping.Compute(model, x, y, clipNorm, multiplicity, unsupported, norms, step),
@@ -69,6 +81,45 @@ public static class ClippedGradientSum
             losses = perRow.reshape(count, multiplicity).mean(new long[] { 1 });
         }
         return (factors.reshape(1, count).matmul(rows).reshape(-1), norms, losses);
+    }
+
+    /// <summary>(Σ_u c_u·mean_u, each example's OWNER's contribution norm before clipping [count], per-example losses).</summary>
+    static (Tensor, Tensor, Tensor) PerUser(VeilModel model, Tensor x, Tensor y, int multiplicity, int[] owners, double clipNorm, int count, long? step,
+        ClippingMethod method, UnsupportedModulePolicy unsupported)
+    {
+        IReadOnlyList<Tensor> gradients;
+        Tensor losses;
+        if (method == ClippingMethod.Naive)
+        {
+            gradients = [NaivePerExampleGradients.Compute(model, x, y, multiplicity)];
+            using (no_grad())
+                losses = nn.functional.cross_entropy(model.call(x), y, reduction: nn.Reduction.None).reshape(count, multiplicity).mean(new long[] { 1 });
+        }
+        else
+        {
+            var batch = PerExampleGradients.Compute(model, x, y, multiplicity, unsupported);
+            (gradients, losses) = (batch.Gradients, batch.Losses);
+        }
+        // Users renumbered 0…U−1 in order of appearance: a user whose examples were all skipped as damaged leaves no gap.
+        var number = new Dictionary<int, int>();
+        var user = owners.Select(o => number.TryGetValue(o, out var u) ? u : number[o] = number.Count).ToArray();
+        var users = number.Count;
+        var sizes = new int[users];
+        foreach (var u in user) sizes[u]++;
+        var mean = new float[users * count];
+        for (var i = 0; i < count; i++) mean[user[i] * count + i] = 1f / sizes[user[i]];
+        var averaging = tensor(mean, new long[] { users, count }, device: gradients[0].device);
+        Tensor? squares = null;
+        foreach (var g in gradients)
+        {
+            var s = averaging.matmul(g.reshape(count, -1)).square().sum(1L);
+            squares = squares is null ? s : squares.add_(s);
+        }
+        var userNorms = squares!.sqrt();
+        CheckFinite(userNorms, step);
+        var weights = averaging.t().matmul(FlatClipping.Factors(userNorms, clipNorm));
+        var ownerNorms = userNorms.index_select(0, tensor(user.Select(u => (long)u).ToArray(), device: userNorms.device));
+        return (FlatClipping.WeightedSum(gradients, weights, count), ownerNorms, losses);
     }
 
     static void CheckFinite(Tensor norms, long? step)

@@ -21,7 +21,9 @@ namespace Veil.DataLoading.Batching;
 /// <param name="Inputs">Count × Multiplicity rows of channels × height × width floats, normalised, example-major.</param>
 /// <param name="Labels">Count × Multiplicity class indices (each example's label repeated K times).</param>
 /// <param name="Multiplicity">K, augmentations per example (≥ 1).</param>
-public sealed record MicroBatchData(long Step, int Index, int Count, float[] Inputs, long[] Labels, int Multiplicity = 1)
+/// <param name="Owners">User-level steps: each example's user within the micro-batch (Count entries, 0, 1, …); the consumer combines a
+/// user's examples into one contribution before clipping. Null in example-level steps.</param>
+public sealed record MicroBatchData(long Step, int Index, int Count, float[] Inputs, long[] Labels, int Multiplicity = 1, int[]? Owners = null)
 {
     public MicroBatchId Id => new(Step, Index);
 

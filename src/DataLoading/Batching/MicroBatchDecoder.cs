@@ -38,6 +38,6 @@ public sealed class MicroBatchDecoder : IMicroBatchDecoder
             for (int p = 0; p < size; p++) target[p] = _table[source[p]];
             labels[b] = _dataset.Labels[index];
         }
-        return new MicroBatchData(spec.Id.Step, spec.Id.Index, spec.Count, inputs, labels);
+        return new MicroBatchData(spec.Id.Step, spec.Id.Index, spec.Count, inputs, labels, Owners: spec.Owners);
     }
 }

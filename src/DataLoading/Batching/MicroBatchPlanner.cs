@@ -30,4 +30,37 @@ public sealed class MicroBatchPlanner
         }
         return new StepPlan(step, microBatches);
     }
+
+    /// <summary>
+    /// Plans a user-level step: whole users, in order, packed into micro-batches of at most <see cref="MaxMicroBatchSize"/> examples.
+    /// A user is never split, so each user's contribution is formed and clipped inside one micro-batch, on one worker, on one node.
+    /// </summary>
+    public StepPlan PlanUsers(long step, IReadOnlyList<int[]> users)
+    {
+        ArgumentNullException.ThrowIfNull(users);
+        var microBatches = new List<MicroBatchSpec>();
+        var indices = new List<int>();
+        var owners = new List<int>();
+        void Close()
+        {
+            if (indices.Count == 0) return;
+            microBatches.Add(new MicroBatchSpec(new MicroBatchId(step, microBatches.Count), indices.ToArray(), owners.ToArray()));
+            indices.Clear();
+            owners.Clear();
+        }
+        foreach (var examples in users)
+        {
+            if (examples.Length > MaxMicroBatchSize)
+                throw new ArgumentOutOfRangeException(nameof(users),
+                    $"a user brings {examples.Length} examples but a micro-batch holds {MaxMicroBatchSize}: set veil.runtime.micro-batch-size " +
+                    "≥ veil.privacy.examples-per-user");
+            if (examples.Length == 0) continue;
+            if (indices.Count + examples.Length > MaxMicroBatchSize) Close();
+            var user = owners.Count == 0 ? 0 : owners[^1] + 1;
+            indices.AddRange(examples);
+            owners.AddRange(Enumerable.Repeat(user, examples.Length));
+        }
+        Close();
+        return new StepPlan(step, microBatches);
+    }
 }

@@ -62,11 +62,13 @@ public sealed class SourceMicroBatchDecoder : IMicroBatchDecoder
         int size = OutputShape.Size, k = Multiplicity;
         float[] inputs = _pool?.Rent(spec.Count * k * size) ?? new float[(long)spec.Count * k * size];
         var labels = new long[spec.Count * k];
+        int[]? owners = spec.Owners is null ? null : new int[spec.Count];
         int kept = 0;
         try
         {
-            foreach (int index in spec.Indices)
+            for (int position = 0; position < spec.Count; position++)
             {
+                int index = spec.Indices[position];
                 if ((uint)index >= (uint)_source.Count)
                     throw new ArgumentOutOfRangeException(nameof(spec),
                         $"example {index} of micro-batch {spec.Id} is outside {_source.Name}'s " +
@@ -85,6 +87,7 @@ public sealed class SourceMicroBatchDecoder : IMicroBatchDecoder
                     continue;
                 }
                 labels.AsSpan(kept * k, k).Fill(image.Label);
+                if (owners is not null) owners[kept] = spec.Owners![position];
                 kept++;
             }
         }
@@ -94,12 +97,12 @@ public sealed class SourceMicroBatchDecoder : IMicroBatchDecoder
             throw;
         }
         Interlocked.Add(ref _examples, kept);
-        if (kept == spec.Count) return new MicroBatchData(spec.Id.Step, spec.Id.Index, kept, inputs, labels, k);
+        if (kept == spec.Count) return new MicroBatchData(spec.Id.Step, spec.Id.Index, kept, inputs, labels, k, owners);
 
         // Some were skipped: hand out exact-length arrays (consumers may rely on Inputs.Length).
         float[] shorter = _pool?.Rent(kept * k * size) ?? new float[kept * k * size];
         inputs.AsSpan(0, shorter.Length).CopyTo(shorter);
         _pool?.Return(inputs);
-        return new MicroBatchData(spec.Id.Step, spec.Id.Index, kept, shorter, labels[..(kept * k)], k);
+        return new MicroBatchData(spec.Id.Step, spec.Id.Index, kept, shorter, labels[..(kept * k)], k, owners?[..kept]);
     }
 }

@@ -15,14 +15,15 @@ namespace Veil.DataLoading.Sources;
 /// </summary>
 public static class ImageSources
 {
-    public static IImageSource Open(string spec, CorruptExamplePolicy onCorrupt = CorruptExamplePolicy.Fail, int? channels = null, string? idxPath = null)
+    public static IImageSource Open(string spec, CorruptExamplePolicy onCorrupt = CorruptExamplePolicy.Fail, int? channels = null, string? idxPath = null,
+        FolderLayout layout = FolderLayout.Class)
     {
         if (string.IsNullOrWhiteSpace(spec)) throw new ArgumentException("the data source is empty; name fashion-mnist, an image folder or tar shards");
         if (spec.Equals("fashion-mnist", StringComparison.OrdinalIgnoreCase))
             return new InMemoryImageSource(FashionMnist.Load(string.IsNullOrWhiteSpace(idxPath) ? null : idxPath).Train);
         if (SyntheticSource.Names(spec)) return SyntheticSource.Open(spec);
         if (IsShards(spec)) return TarShardSource.Open(spec, onCorrupt, channels: channels);
-        if (Directory.Exists(spec)) return ImageFolderSource.Open(spec, channels);
+        if (Directory.Exists(spec)) return ImageFolderSource.Open(spec, channels, layout);
         throw new DatasetNotFoundException(
             $"data source {spec} does not exist (neither fashion-mnist, synthetic:cifar, an image folder, nor tar shards)", [spec]);
     }

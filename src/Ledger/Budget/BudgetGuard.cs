@@ -101,6 +101,42 @@ public sealed class BudgetGuard(ILedgerStore store, IPrivacyAccountant accountan
         return after <= budget.Epsilon ? null : Refusal(scopeKey, worst, blocks.Count, after);
     }
 
+    /// <summary>
+    /// A user-level ε composes the records that charged the user's identity. A record that charged one of the user's examples but
+    /// not the user (an example-level run, or a run that gave the example another owner) protected that example only; what it cost
+    /// the person is a group-privacy bound this ledger does not compute. So a user-level run is refused on such examples: returns
+    /// why (the runs, how many examples and users), or null when every record that charged one of <paramref name="examples"/> also
+    /// charged its owner, <paramref name="owners"/>[i] (both are identities under the ledger's key, index-aligned).
+    /// </summary>
+    public string? CheckOwnersCharged(IReadOnlyList<ulong> examples, IReadOnlyList<ulong> owners)
+    {
+        ArgumentNullException.ThrowIfNull(examples);
+        ArgumentNullException.ThrowIfNull(owners);
+        if (examples.Count != owners.Count) throw new ArgumentException("one owner per example", nameof(owners));
+        var runs = new SortedSet<string>(StringComparer.Ordinal);
+        var users = new HashSet<ulong>();
+        long uncovered = 0;
+        foreach (var charges in Current().Scopes.Values)
+        {
+            if (charges.Scope is not { } scope) continue; // a legacy dataset key is disjoint from every scope
+            long here = 0;
+            for (var i = 0; i < examples.Count; i++)
+                if (scope.Contains(examples[i]) && !scope.Contains(owners[i]))
+                {
+                    here++;
+                    users.Add(owners[i]);
+                }
+            if (here == 0) continue;
+            uncovered += here;
+            runs.UnionWith(charges.Runs.Keys);
+        }
+        return uncovered == 0 ? null : string.Create(CultureInfo.InvariantCulture,
+            $"{uncovered:N0} example charges of {users.Count:N0} users come from run(s) {string.Join(", ", runs)}, which charged those " +
+            $"examples but not their owners (example-level runs, or another ownership of the same images): a user-level ε for those users " +
+            $"would leave them out. Train user-level on users whose examples no example-level run used (or on another ledger only if " +
+            $"the data owner accepts that those earlier runs are not counted per person)");
+    }
+
     /// <summary>What the worst example of this scope (or legacy dataset) has spent, and the runs that spent it.</summary>
     public DatasetSpending Spent(string scopeKey)
     {

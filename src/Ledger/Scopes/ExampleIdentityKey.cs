@@ -18,6 +18,7 @@ public sealed class ExampleIdentityKey
     public const int Length = 32;
 
     private static readonly byte[] IdentityDomain = Encoding.ASCII.GetBytes("veil.example-identity.v1\n");
+    private static readonly byte[] UserDomain = Encoding.ASCII.GetBytes("veil.user-identity.v1\n");
     private static readonly byte[] CheckDomain = Encoding.ASCII.GetBytes("veil.example-identity.check.v1");
 
     private readonly byte[] _key;
@@ -49,6 +50,22 @@ public sealed class ExampleIdentityKey
         using var hmac = IncrementalHash.CreateHMAC(HashAlgorithmName.SHA256, _key);
         hmac.AppendData(IdentityDomain);
         hmac.AppendData(canonicalContent);
+        Span<byte> mac = stackalloc byte[32];
+        hmac.GetHashAndReset(mac);
+        return BinaryPrimitives.ReadUInt64BigEndian(mac);
+    }
+
+    /// <summary>
+    /// The identity of the person whose user id (from the data's ownership declaration) is <paramref name="userId"/>. Its own
+    /// domain, so a user id can never collide with an example's content by construction; the same key, so one person has one
+    /// identity in every run on this ledger, whichever of their examples a run used.
+    /// </summary>
+    public ulong IdentifyUser(string userId)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(userId);
+        using var hmac = IncrementalHash.CreateHMAC(HashAlgorithmName.SHA256, _key);
+        hmac.AppendData(UserDomain);
+        hmac.AppendData(Encoding.UTF8.GetBytes(userId));
         Span<byte> mac = stackalloc byte[32];
         hmac.GetHashAndReset(mac);
         return BinaryPrimitives.ReadUInt64BigEndian(mac);

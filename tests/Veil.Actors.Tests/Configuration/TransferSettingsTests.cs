@@ -41,7 +41,10 @@ public class TransferSettingsTests
     {
         var root = AppContext.BaseDirectory;
         while (!Directory.Exists(Path.Combine(root, "hocon"))) root = Path.GetDirectoryName(root)!;
-        foreach (var recipe in Directory.GetFiles(Path.Combine(root, "hocon"), "fmnist-*.conf"))
+        var recipes = Directory.GetFiles(Path.Combine(root, "hocon"), "fmnist-pretrain-*.conf")
+            .Concat(Directory.GetFiles(Path.Combine(root, "hocon"), "fmnist-transfer-*.conf")).ToList();
+        Assert.True(recipes.Count >= 8, $"found only {recipes.Count} transfer recipes");
+        foreach (var recipe in recipes)
         {
             var c = VeilConfiguration.Load(recipe);
             var t = TrainingSettings.Create(c);

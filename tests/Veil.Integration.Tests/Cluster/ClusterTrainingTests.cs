@@ -34,6 +34,16 @@ public sealed class ClusterTrainingTests(ITestOutputHelper output, PostgresServe
     }
 
     [Fact]
+    public void A_user_level_cluster_run_clips_each_user_once_on_its_node_and_matches_the_single_node_run()
+    {
+        // 120 synthetic users of 10 examples, 20 users per step, at most 5 examples each: whole users per shard, and each
+        // shard tells its node which user each example belongs to, so a node averages and clips a user as one node does.
+        var events = TwoWorkersMatchOneNode("veil.privacy.unit=user", "veil.privacy.examples-per-user=5", "veil.data.owners.from=synthetic",
+            "veil.data.owners.synthetic-users=120", "veil.dp.expected-batch-size=20");
+        Assert.Equal(6, events.Count);
+    }
+
+    [Fact]
     public void Augmented_examples_are_drawn_alike_on_every_node_so_a_cluster_run_matches_the_single_node_run()
     {
         // Flip + crop with 2 augmentations per example: the workers draw from the seed the coordinator's Hello brings.

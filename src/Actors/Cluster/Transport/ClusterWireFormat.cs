@@ -74,6 +74,9 @@ public static class ClusterWireFormat
                         w.Write(s.Id.Step);
                         w.Write(s.Id.Index);
                         WriteArray(w, s.Indices);
+                        // A user-level shard says which user each example belongs to: the node combines them before clipping.
+                        w.Write(s.Owners is not null);
+                        if (s.Owners is not null) WriteArray(w, s.Owners);
                     }
                     break;
                 case NodeAgentActor.Parameters p:
@@ -141,7 +144,15 @@ public static class ClusterWireFormat
         var assignment = r.ReadInt64();
         var version = r.ReadInt64();
         var shards = new MicroBatchSpec[CheckedCount(r, r.ReadInt32(), 8)];
-        for (var i = 0; i < shards.Length; i++) shards[i] = new MicroBatchSpec(new MicroBatchId(r.ReadInt64(), r.ReadInt32()), ReadArray<int>(r));
+        for (var i = 0; i < shards.Length; i++)
+        {
+            var id = new MicroBatchId(r.ReadInt64(), r.ReadInt32());
+            var indices = ReadArray<int>(r);
+            var owners = r.ReadBoolean() ? ReadArray<int>(r) : null;
+            if (owners is not null && owners.Length != indices.Length)
+                throw new CorruptTransferException($"shard {id} names {owners.Length} owners for {indices.Length} examples");
+            shards[i] = new MicroBatchSpec(id, indices, owners);
+        }
         return new NodeAgentActor.Assign(step, assignment, version, shards);
     }
 
