@@ -102,6 +102,8 @@ public sealed class RdpAccountant : IPrivacyAccountant
         PoissonSampled { Inner: InsecureRandomness inner } => CurveOf(inner),
         PoissonSampled { Inner: PoissonSampled inner } p => CurveOf(new PoissonSampled(p.SamplingRate * inner.SamplingRate, inner.Inner)),
         SelfComposed s => Scaled(CurveOf(s.Inner), s.Count),
+        // Neighbouring datasets differ by one user: the mechanism on users is the inner one, unchanged.
+        UserLevel u => CurveOf(u.Inner),
         Composed c => c.Events.Aggregate(new double[_orders.Length], (acc, x) => AddScaled(acc, CurveOf(x), 1)),
         // The inner event is still read, so an unsupported one is refused rather than hidden behind the ∞.
         InsecureRandomness i => CurveOf(i.Inner).Select(_ => double.PositiveInfinity).ToArray(),

@@ -13,6 +13,7 @@ namespace Veil.Ledger.Events;
 /// {"type":"poisson_sampled","sampling_rate":0.04,"event":{...}}
 /// {"type":"self_composed","count":2250,"event":{...}}
 /// {"type":"composed","events":[{...},...]}
+/// {"type":"user_level","examples_per_user":10,"event":{...}}
 /// {"type":"insecure-randomness","inner":{...}}
 /// </code>
 /// </summary>
@@ -64,6 +65,12 @@ public static class DpEventJson
                 }
                 sb.Append("]}");
                 break;
+            case UserLevel u:
+                sb.Append("{\"type\":\"user_level\",\"examples_per_user\":").Append(u.ExamplesPerUser.ToString(CultureInfo.InvariantCulture))
+                    .Append(",\"event\":");
+                Write(sb, u.Inner);
+                sb.Append('}');
+                break;
             case InsecureRandomness i:
                 sb.Append("{\"type\":\"insecure-randomness\",\"inner\":");
                 Write(sb, i.Inner);
@@ -87,8 +94,9 @@ public static class DpEventJson
                 "self_composed" => new SelfComposed(Read(Required(e, "event")), Required(e, "count").GetInt64()),
                 "composed" => new Composed(Required(e, "events").EnumerateArray().Select(Read).ToArray()),
                 "insecure-randomness" => new InsecureRandomness(Read(Required(e, "inner"))),
+                "user_level" => new UserLevel(Read(Required(e, "event")), Required(e, "examples_per_user").GetInt32()),
                 var other => throw new FormatException(
-                    $"Unknown DP event type \"{other}\" (known: gaussian, poisson_sampled, self_composed, composed, insecure-randomness)."),
+                    $"Unknown DP event type \"{other}\" (known: gaussian, poisson_sampled, self_composed, composed, user_level, insecure-randomness)."),
             };
         }
         catch (Exception ex) when (ex is ArgumentException or InvalidOperationException)

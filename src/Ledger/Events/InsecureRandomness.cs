@@ -15,6 +15,7 @@ public sealed record InsecureRandomness(DpEvent Inner) : DpEvent
     {
         InsecureRandomness => true,
         PoissonSampled p => IsIn(p.Inner),
+        UserLevel u => IsIn(u.Inner),
         SelfComposed s => IsIn(s.Inner),
         Composed c => c.Events.Any(IsIn),
         _ => false,

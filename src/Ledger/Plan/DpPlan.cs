@@ -67,8 +67,13 @@ public sealed record DpPlan
     /// <summary>Standard deviation of the noise added to the clipped sum: σ·C.</summary>
     public double NoiseStandardDeviation => NoiseMultiplier * ClipNorm;
 
-    /// <summary>The DP event one step releases; the ledger stores one per step.</summary>
-    public DpEvent StepEvent => new PoissonSampled(SamplingRate, new GaussianEvent(NoiseMultiplier));
+    /// <summary>
+    /// The DP event one step releases; the ledger stores one per step. A user-level step is marked as such (<see cref="UserLevel"/>),
+    /// so each ledger record says what its ε protects.
+    /// </summary>
+    public DpEvent StepEvent => Unit == PrivacyUnit.User
+        ? new UserLevel(new PoissonSampled(SamplingRate, new GaussianEvent(NoiseMultiplier)), ExamplesPerUser)
+        : new PoissonSampled(SamplingRate, new GaussianEvent(NoiseMultiplier));
 
     /// <summary>The whole planned run as one event, for budget checks before starting.</summary>
     public DpEvent RunEvent => new SelfComposed(StepEvent, Steps);

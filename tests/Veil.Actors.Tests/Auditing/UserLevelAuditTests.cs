@@ -46,7 +46,8 @@ public sealed class UserLevelAuditTests : IDisposable
         var q = json.GetProperty("sampling_rate").GetDouble();
         Assert.Equal(30.0 / (120 - 40 + Int("included")), q, 12);
         using var store = SqliteLedgerStore.Open(json.GetProperty("ledger").GetString()!, createIfMissing: false);
-        Assert.All(store.ReadAll(), r => Assert.Equal(new PoissonSampled(q, new GaussianEvent(json.GetProperty("noise_multiplier").GetDouble())), r.Event));
+        var sigma = json.GetProperty("noise_multiplier").GetDouble();
+        Assert.All(store.ReadAll(), r => Assert.Equal(new UserLevel(new PoissonSampled(q, new GaussianEvent(sigma)), 10), r.Event));
     }
 
     // With σ = 0.01 (ε in the hundreds of thousands) the mlp memorises mislabelled users: 20 guesses on users must then show

@@ -36,7 +36,7 @@ public sealed class UserLevelTrainingTests : IDisposable
         using (var store = SqliteLedgerStore.Open(_data.Ledger, createIfMissing: false))
         {
             var sigma = json.GetProperty("noise_multiplier").GetDouble();
-            Assert.All(store.ReadAll(), r => Assert.Equal(new PoissonSampled(0.25, new GaussianEvent(sigma)), r.Event));
+            Assert.All(store.ReadAll(), r => Assert.Equal(new Veil.Ledger.Events.UserLevel(new PoissonSampled(0.25, new GaussianEvent(sigma)), 5), r.Event));
         }
         var runDir = json.GetProperty("run_dir").GetString()!;
         using var plan = JsonDocument.Parse(File.ReadAllText(Path.Combine(runDir, "plan.json")));

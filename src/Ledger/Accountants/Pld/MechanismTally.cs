@@ -43,6 +43,10 @@ internal static class MechanismTally
             case PoissonSampled { Inner: InsecureRandomness insecure }:
                 Visit(insecure, multiplicity, counts, accountant);
                 break;
+            // Neighbouring datasets differ by one user: the mechanism on users is the inner one, unchanged.
+            case UserLevel userLevel:
+                Visit(userLevel.Inner, multiplicity, counts, accountant);
+                break;
             case SelfComposed selfComposed:
                 Visit(selfComposed.Inner, checked(multiplicity * selfComposed.Count), counts, accountant);
                 break;
