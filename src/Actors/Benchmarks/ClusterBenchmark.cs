@@ -18,8 +18,13 @@ public sealed class ClusterBenchmark(string model, int expectedBatch, int steps,
 {
     /// <param name="BytesPerStep">Measured: the coordinator's serialised cluster messages (sent
     /// + received) over the run, divided by its steps (warm-up and join included).</param>
-    /// <param name="ComputedBytesPerStep">2 × nodes × 4 B × parameters: one broadcast out and one partial sum back per node.</param>
-    public sealed record Result(int Nodes, double ExamplesPerSecond, double SecondsPerStep, long BytesPerStep, long ComputedBytesPerStep);
+    /// <param name="ComputedBytesPerStep">2 × 4 B × parameters: one parameter copy out to the tree's root and one reduced sum back,
+    /// whatever the number of nodes.</param>
+    /// <param name="StepSeconds">The coordinator's mean breakdown of a step (train --json's cluster_step_seconds).</param>
+    /// <param name="Parameters">The model's parameter count.</param>
+    public sealed record Result(
+        int Nodes, double ExamplesPerSecond, double SecondsPerStep, long BytesPerStep, long ComputedBytesPerStep,
+        IReadOnlyList<(string Part, double Seconds)> StepSeconds, long Parameters);
 
     public Result Run(int nodes)
     {
@@ -61,16 +66,21 @@ public sealed class ClusterBenchmark(string model, int expectedBatch, int steps,
             var seconds = Math.Max(1e-3, (last - first) / 1000.0);
             using var probe = ModelCatalog.Create(model, 1);
             var parameters = Veil.Compute.Parameters.ParameterVector.Flatten(probe).LongLength;
-            // Per step and node: one parameter broadcast out and one partial sum back, 4 bytes a coordinate (+ chunk headers).
-            var computed = 2L * nodes * 4 * parameters;
+            // Per step: one parameter copy out (to the tree's root) and one reduced sum back, 4 bytes a coordinate (+ chunk headers).
+            var computed = 2L * 4 * parameters;
             coordinator.WaitForExit(); // drains the redirected output
             var summary = coordinatorOutput.LastOrDefault(l => l.StartsWith('{'))
                 ?? throw new InvalidOperationException($"the {nodes}-node coordinator printed no JSON summary");
             using var parsed = System.Text.Json.JsonDocument.Parse(summary);
             var wire = parsed.RootElement.GetProperty("cluster_wire_bytes_sent").GetInt64() + parsed.RootElement.GetProperty("cluster_wire_bytes_received")
                 .GetInt64();
+            var breakdown = parsed.RootElement.TryGetProperty("cluster_step_seconds", out var parts) && parts.ValueKind == System.Text.Json.JsonValueKind.Object
+                ? parts.EnumerateObject().Where(p => p.Value.ValueKind == System.Text.Json.JsonValueKind.Number)
+                    .Select(p => (p.Name, p.Value.GetDouble())).ToList()
+                : [];
             var result = new Result(
-                nodes, (double)expectedBatch * (records.Count - 1) / seconds, seconds / (records.Count - 1), wire / records.Count, computed);
+                nodes, (double)expectedBatch * (records.Count - 1) / seconds, seconds / (records.Count - 1), wire / records.Count, computed, breakdown,
+                parameters);
             log.WriteLine(
                 $"bench cluster: {nodes} node(s): {result.ExamplesPerSecond:F0} examples/s, " +
                 $"{result.SecondsPerStep:F2} s/step, {result.BytesPerStep} wire bytes/step (computed {computed})");

@@ -1,0 +1,116 @@
+using System.Collections.Concurrent;
+using Akka.Actor;
+using Akka.TestKit;
+using Akka.TestKit.Xunit2;
+using Veil.Actors.Cluster.Coordination;
+using Veil.Actors.Cluster.Nodes;
+using Veil.Actors.Cluster.Transport;
+using Veil.DataLoading.Batching;
+using Xunit;
+
+namespace Veil.Actors.Tests.Cluster;
+
+/// <summary>A worker node's part in the reduction tree: children's sums added once, epochs, and the broadcast it forwards.</summary>
+public class NodeReductionTests : TestKit
+{
+    private const string Fingerprint = "f1f1f1f1f1f1f1f1";
+    private readonly ConcurrentQueue<string> _computed = new();
+
+    private IActorRef ReadyAgent(TestProbe coordinator)
+    {
+        var agent = Sys.ActorOf(NodeAgentActor.Props(new NodeAgentSettings(Fingerprint, "mlp", _ => new IndexDecoder(),
+            (_, _) => new IndexSumComputer(_computed, "node"), 1, 64)));
+        agent.Tell(new NodeAgentActor.Hello(IndexSumComputer.Plan(Fingerprint), "run", "mlp"), coordinator);
+        coordinator.ExpectMsg<WorkDispatcherActor.NodeReady>();
+        return agent;
+    }
+
+    private static MicroBatchSpec Shard(long step, int index, params int[] examples) => new(new MicroBatchId(step, index), examples);
+
+    private static void SendChunked(IActorRef to, object message, IActorRef from) =>
+        TensorTransfer.Send(to, message, 16, from);
+
+    private static WorkDispatcherActor.ShardSum ReceiveSum(TestProbe parent)
+    {
+        var inbox = new ChunkReassembler();
+        while (true)
+            if (inbox.Accept(parent.ExpectMsg<TensorChunk>(TimeSpan.FromSeconds(10))) is WorkDispatcherActor.ShardSum sum) return sum;
+    }
+
+    [Fact]
+    public void A_node_adds_its_childrens_sums_to_its_own_and_sends_one_sum_to_its_parent_naming_every_shard()
+    {
+        var coordinator = CreateTestProbe();
+        var parent = CreateTestProbe();
+        var left = CreateTestProbe();
+        var right = CreateTestProbe();
+        var agent = ReadyAgent(coordinator);
+        agent.Tell(new NodeAgentActor.Parameters(5, [0f, 0f]), coordinator);
+        agent.Tell(new NodeAgentActor.Assign(5, 1, 5, [Shard(5, 0, 1, 2), Shard(5, 1, 3)]), coordinator);
+        agent.Tell(new NodeAgentActor.Tree(5, 0, 5, Guid.NewGuid(), parent, [left, right], [1]), coordinator);
+        SendChunked(agent, new WorkDispatcherActor.ShardSum(5, 0, [2, 3], [100f, 4f], 4, 0, 0), left);
+        parent.ExpectNoMsg(TimeSpan.FromMilliseconds(300)); // the right child's sum is still missing
+        SendChunked(agent, new WorkDispatcherActor.ShardSum(5, 0, [4], [1000f, 1f], 1, 0, 0), right);
+
+        var sum = ReceiveSum(parent);
+        Assert.Equal((5L, 0), (sum.Step, sum.Epoch));
+        Assert.Equal(new[] { 0, 1, 2, 3, 4 }, sum.Shards.Order());
+        Assert.Equal(new float[] { 1 + 2 + 3 + 100 + 1000, 3 + 4 + 1 }, sum.Sum);
+        Assert.Equal(8, sum.Examples);
+        parent.ExpectNoMsg(TimeSpan.FromMilliseconds(200)); // once
+        coordinator.ExpectNoMsg(TimeSpan.FromMilliseconds(100)); // a node that is not the root never sends to the coordinator
+    }
+
+    [Fact]
+    public void A_later_epoch_drops_the_children_sums_of_the_earlier_one_and_keeps_the_nodes_own_work()
+    {
+        var coordinator = CreateTestProbe();
+        var parent = CreateTestProbe();
+        var child = CreateTestProbe();
+        var agent = ReadyAgent(coordinator);
+        agent.Tell(new NodeAgentActor.Assign(2, 1, 2, [Shard(2, 0, 10)]), coordinator); // waits for version 2
+        agent.Tell(new NodeAgentActor.Tree(2, 0, 2, Guid.NewGuid(), parent, [child], [1]), coordinator);
+        SendChunked(agent, new WorkDispatcherActor.ShardSum(2, 0, [1], [20f, 1f], 1, 0, 0), child);
+
+        // The child is lost: its shard comes to this node as a second assignment, in a tree without it.
+        agent.Tell(new NodeAgentActor.Assign(2, 7, 2, [Shard(2, 1, 20)]), coordinator);
+        agent.Tell(new NodeAgentActor.Tree(2, 1, 2, Guid.NewGuid(), parent, [], [1, 7]), coordinator);
+        agent.Tell(new NodeAgentActor.Parameters(2, [0f, 0f]), coordinator);
+        var sum = ReceiveSum(parent);
+        Assert.Equal((2L, 1), (sum.Step, sum.Epoch));
+        Assert.Equal(new[] { 0, 1 }, sum.Shards.Order());
+        Assert.Equal(new float[] { 10 + 20, 2 }, sum.Sum); // the child's sum of epoch 0 is not in it: shard 1 counts once
+
+        SendChunked(agent, new WorkDispatcherActor.ShardSum(2, 0, [1], [20f, 1f], 1, 0, 0), child); // late, of epoch 0
+        agent.Tell(new NodeAgentActor.Tree(2, 0, 2, Guid.NewGuid(), parent, [child], [1]), coordinator); // an older tree
+        parent.ExpectNoMsg(TimeSpan.FromMilliseconds(300));
+        Assert.Equal(new[] { "node:10", "node:20" }, _computed.Order()); // each shard computed once, across both epochs
+    }
+
+    [Fact]
+    public void A_node_forwards_the_parameter_broadcast_to_its_children_chunk_by_chunk_even_chunks_that_came_before_its_tree()
+    {
+        var coordinator = CreateTestProbe();
+        var parent = CreateTestProbe();
+        var children = new[] { CreateTestProbe(), CreateTestProbe() };
+        var agent = ReadyAgent(coordinator);
+        var values = Enumerable.Range(0, 300).Select(i => i * 0.5f).ToArray();
+        var transfer = Guid.NewGuid();
+        var (kind, bytes) = ClusterWireFormat.Encode(new NodeAgentActor.Parameters(3, values));
+        var chunks = TensorTransfer.Split(kind, bytes, 100, transfer).ToList();
+        foreach (var chunk in chunks.Take(4)) agent.Tell(chunk, parent); // before the node knows where they go
+        agent.Tell(new NodeAgentActor.Tree(3, 0, 3, transfer, parent, children.Select(c => c.Ref).ToArray(), []), coordinator);
+        foreach (var chunk in chunks.Skip(4)) agent.Tell(chunk, parent);
+
+        foreach (var c in children)
+        {
+            var inbox = new ChunkReassembler();
+            object? whole = null;
+            for (var i = 0; i < chunks.Count; i++) whole = inbox.Accept(c.ExpectMsg<TensorChunk>());
+            var parameters = Assert.IsType<NodeAgentActor.Parameters>(whole);
+            Assert.Equal(3, parameters.Version);
+            Assert.Equal(values, parameters.Values);
+        }
+        parent.ExpectNoMsg(TimeSpan.FromMilliseconds(200)); // nothing goes back up: the node waits for its children's sums
+    }
+}
