@@ -70,21 +70,24 @@ public class NodeReductionTests : TestKit
         var agent = ReadyAgent(coordinator);
         agent.Tell(new NodeAgentActor.Assign(2, 1, 2, [Shard(2, 0, 10)]), coordinator); // waits for version 2
         agent.Tell(new NodeAgentActor.Tree(2, 0, 2, Guid.NewGuid(), parent, [child], [1]), coordinator);
-        SendChunked(agent, new WorkDispatcherActor.ShardSum(2, 0, [1], [20f, 1f], 1, 0, 0), child);
+        // The child's sum of epoch 0 holds its own shard 1 and shard 2 of its own child, which is then lost.
+        SendChunked(agent, new WorkDispatcherActor.ShardSum(2, 0, [1, 2], [50f, 2f], 2, 0, 0), child);
 
-        // The child is lost: its shard comes to this node as a second assignment, in a tree without it.
-        agent.Tell(new NodeAgentActor.Assign(2, 7, 2, [Shard(2, 1, 20)]), coordinator);
-        agent.Tell(new NodeAgentActor.Tree(2, 1, 2, Guid.NewGuid(), parent, [], [1, 7]), coordinator);
+        // Epoch 1: shard 2 comes to this node as a second assignment; the child stays its child.
+        agent.Tell(new NodeAgentActor.Assign(2, 7, 2, [Shard(2, 2, 20)]), coordinator);
+        agent.Tell(new NodeAgentActor.Tree(2, 1, 2, Guid.NewGuid(), parent, [child], [1, 7]), coordinator);
         agent.Tell(new NodeAgentActor.Parameters(2, [0f, 0f]), coordinator);
+        parent.ExpectNoMsg(TimeSpan.FromMilliseconds(300)); // the child's epoch-0 sum does not count for epoch 1
+        SendChunked(agent, new WorkDispatcherActor.ShardSum(2, 1, [1], [30f, 1f], 1, 0, 0), child);
         var sum = ReceiveSum(parent);
         Assert.Equal((2L, 1), (sum.Step, sum.Epoch));
-        Assert.Equal(new[] { 0, 1 }, sum.Shards.Order());
-        Assert.Equal(new float[] { 10 + 20, 2 }, sum.Sum); // the child's sum of epoch 0 is not in it: shard 1 counts once
+        Assert.Equal(new[] { 0, 1, 2 }, sum.Shards.Order()); // shard 2 once
+        Assert.Equal(new float[] { 10 + 30 + 20, 3 }, sum.Sum);
 
-        SendChunked(agent, new WorkDispatcherActor.ShardSum(2, 0, [1], [20f, 1f], 1, 0, 0), child); // late, of epoch 0
+        SendChunked(agent, new WorkDispatcherActor.ShardSum(2, 0, [1, 2], [50f, 2f], 2, 0, 0), child); // late, of epoch 0
         agent.Tell(new NodeAgentActor.Tree(2, 0, 2, Guid.NewGuid(), parent, [child], [1]), coordinator); // an older tree
         parent.ExpectNoMsg(TimeSpan.FromMilliseconds(300));
-        Assert.Equal(new[] { "node:10", "node:20" }, _computed.Order()); // each shard computed once, across both epochs
+        Assert.Equal(new[] { "node:10", "node:20" }, _computed.Order()); // each own shard computed once, across both epochs
     }
 
     [Fact]
