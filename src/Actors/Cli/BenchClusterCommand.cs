@@ -32,11 +32,16 @@ public static class BenchClusterCommand
             "Training examples N: the first N of Fashion-MNIST, or N SYNTHETIC 3×32×32 images (synthetic:cifar) for 32×32 models (default 60000).",
             v => v is >= 100 and <= 60000, "[100, 60000]");
         examples.DefaultValueFactory = _ => 60000;
+        var project = new Option<bool>("--project")
+        {
+            Description = "Fit a cost model (compute per example, fixed cost per step, time per byte; latency per hop assumed) to the measured " +
+                "points and print its examples/s for 8, 16 and 64 nodes on 10, 25 and 100 Gb/s links (docs/cluster.md).",
+        };
         var json = CliOptions.Json();
         var command = new Command(
             "cluster",
             "Examples/s of 1, 2, 3 worker processes on 127.0.0.1 and the speed-up; JSON, " +
-            "asserts nothing.") { nodes, steps, batch, threads, model, microBatch, examples, json };
+            "asserts nothing.") { nodes, steps, batch, threads, model, microBatch, examples, project, json };
         command.SetAction(p =>
         {
             var sizes = (p.GetValue(nodes) ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
@@ -64,6 +69,7 @@ public static class BenchClusterCommand
                                 ("s_per_step", r.SecondsPerStep),
                                 ("bytes_per_step", r.BytesPerStep),
                                 ("computed_bytes_per_step", r.ComputedBytesPerStep),
+                                ("step_seconds", r.StepSeconds.Select(x => (x.Part, (object?)x.Seconds)).ToArray()),
                             })),
                 ("speedup_2", speedup2),
                 ("bytes_per_step", results.FirstOrDefault(r => r.Nodes == 2)?.BytesPerStep ?? results.Last().BytesPerStep),
@@ -73,7 +79,8 @@ public static class BenchClusterCommand
                 (
                     "bytes_per_step_is",
                     "measured: the coordinator's serialised cluster messages, sent + received, over the run / its " +
-                    "steps (Akka's envelope not counted); computed_bytes_per_step = 2 × nodes × 4 B × parameters"),
+                    "steps (Akka's envelope not counted); computed_bytes_per_step = 2 × 4 B × parameters (one copy out, one sum in)"),
+                ("projection", p.GetValue(project) ? ClusterProjection.Of(results, p.GetValue(batch)) : null),
                 ("cores", Environment.ProcessorCount)));
             return ExitCodes.Ok;
         });

@@ -226,8 +226,8 @@ public sealed class WorkDispatcherActor : ReceiveActor
             return;
         }
         var shards = reduction.Orphan(agent);
-        _settings.Log?.WriteLine($"cluster: worker node {AddressOf(agent)} {why} during step {_step}; its {shards.Length} micro-batch(es) " +
-            $"handed to the {_nodes.Count} other node(s) and the step's reduction tree shaped again");
+        _settings.Log?.WriteLine($"cluster: worker node {AddressOf(agent)} {why}; {shards.Length} micro-batch(es) of step {_step} " +
+            $"handed to the {_nodes.Count} other node(s), the step's reduction tree shaped again");
         Distribute(shards);
         if (_orphans.Count == 0) Route();
     }

@@ -1,0 +1,40 @@
+using Veil.Actors.Benchmarks;
+using Xunit;
+
+namespace Veil.Actors.Tests.Benchmarks;
+
+/// <summary>The cluster cost model behind `bench cluster --project`.</summary>
+public class ClusterCostModelTests
+{
+    [Fact]
+    public void The_fit_recovers_the_parameters_of_points_drawn_from_a_known_model()
+    {
+        var truth = new ClusterCostModel(ComputePerExample: 9e-5, FixedPerStep: 0.04, SecondsPerByte: 2e-9, LatencyPerHop: 2e-4, Parameters: 11_000_000);
+        var points = new[] { 1, 2, 3, 5 }.Select(n => new ClusterCostModel.Point(n, 1024, truth.SecondsPerStep(n, 1024))).ToList();
+        var fitted = ClusterCostModel.Fit(points, truth.Parameters, truth.LatencyPerHop);
+        Assert.Equal(truth.ComputePerExample, fitted.ComputePerExample, 1e-9);
+        Assert.Equal(truth.FixedPerStep, fitted.FixedPerStep, 1e-7);
+        Assert.Equal(truth.SecondsPerByte, fitted.SecondsPerByte, 1e-13);
+    }
+
+    [Fact]
+    public void The_model_puts_the_coordinators_bytes_and_the_trees_depth_on_the_critical_path()
+    {
+        Assert.Equal([0, 1, 1, 2, 2, 2, 2, 3], new[] { 1, 2, 3, 4, 5, 6, 7, 8 }.Select(n => ClusterCostModel.Depth(n)));
+        Assert.Equal(4.0 * 10 * 2, ClusterCostModel.CriticalBytes(1, 10)); // one copy down, one sum up
+        Assert.Equal(4.0 * 10 * (2 + 1 + 2 * 6), ClusterCostModel.CriticalBytes(64, 10));
+        var model = new ClusterCostModel(1e-4, 0.05, 0, 2e-4, 11_000_000);
+        Assert.True(model.ExamplesPerSecond(64, 65536, 100e9 / 8) > model.ExamplesPerSecond(64, 65536, 10e9 / 8));
+        Assert.True(model.ExamplesPerSecond(64, 65536, 100e9 / 8) > model.ExamplesPerSecond(8, 65536, 100e9 / 8));
+    }
+
+    /// <summary>Measured on loopback (docs/benchmarks.md, bench cluster): the fitted model must give them back within 15 %.</summary>
+    [Theory]
+    [InlineData(26_010, 2048, new[] { 1, 2, 3 }, new[] { 0.35, 0.31, 0.33 })] // tanh-cnn
+    public void The_fitted_model_reproduces_the_measured_points_within_15_percent(long parameters, double batch, int[] nodes, double[] seconds)
+    {
+        var points = nodes.Zip(seconds, (n, s) => new ClusterCostModel.Point(n, batch, s)).ToList();
+        var fitted = ClusterCostModel.Fit(points, parameters, Veil.Actors.Cli.ClusterProjection.LatencyPerHop);
+        Assert.All(points, p => Assert.InRange(fitted.SecondsPerStep(p.Nodes, p.ExpectedBatch) / p.SecondsPerStep, 0.85, 1.15));
+    }
+}
