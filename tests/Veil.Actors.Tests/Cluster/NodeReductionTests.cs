@@ -116,4 +116,39 @@ public class NodeReductionTests : TestKit
         }
         parent.ExpectNoMsg(TimeSpan.FromMilliseconds(200)); // nothing goes back up: the node waits for its children's sums
     }
+
+    private sealed class CountingDecoder(ConcurrentQueue<MicroBatchId> decoded) : IMicroBatchDecoder
+    {
+        private readonly IndexDecoder _inner = new();
+
+        public string Source => "counted";
+
+        public MicroBatchData Decode(MicroBatchSpec spec)
+        {
+            decoded.Enqueue(spec.Id);
+            return _inner.Decode(spec);
+        }
+    }
+
+    [Fact]
+    public void Shards_hinted_for_the_next_step_are_decoded_before_their_assignment_and_not_again_after_it()
+    {
+        var decoded = new ConcurrentQueue<MicroBatchId>();
+        var coordinator = CreateTestProbe();
+        var agent = Sys.ActorOf(NodeAgentActor.Props(new NodeAgentSettings(Fingerprint, "mlp", _ => new CountingDecoder(decoded),
+            (_, _) => new IndexSumComputer(_computed, "node"), 1, 64)));
+        agent.Tell(new NodeAgentActor.Hello(IndexSumComputer.Plan(Fingerprint), "run", "mlp"), coordinator);
+        coordinator.ExpectMsg<WorkDispatcherActor.NodeReady>();
+        MicroBatchSpec[] shards = [Shard(4, 0, 1, 2), Shard(4, 1, 3)];
+        agent.Tell(new NodeAgentActor.Prefetch(4, shards), coordinator);
+        AwaitCondition(() => decoded.Count == 2, TimeSpan.FromSeconds(10)); // no assignment and no parameters yet
+        Assert.Empty(_computed);
+
+        agent.Tell(new NodeAgentActor.Assign(4, 1, 4, shards), coordinator);
+        agent.Tell(new NodeAgentActor.Tree(4, 0, 4, Guid.NewGuid(), coordinator, [], [1]), coordinator);
+        agent.Tell(new NodeAgentActor.Parameters(4, [0f, 0f]), coordinator);
+        var sum = ReceiveSum(coordinator);
+        Assert.Equal(new float[] { 1 + 2 + 3, 3 }, sum.Sum);
+        Assert.Equal(new[] { 0, 1 }, decoded.Select(id => id.Index).Order()); // each once
+    }
 }

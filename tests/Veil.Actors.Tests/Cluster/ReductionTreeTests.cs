@@ -57,5 +57,11 @@ public class ReductionTreeTests : TestKit
         Assert.Equal(sum.Shards, back.Shards);
         Assert.Equal(sum.Sum, back.Sum);
         Assert.Throws<CorruptTransferException>(() => ClusterWireFormat.Decode(kind, encoded[..^4]));
+
+        var prefetch = new NodeAgentActor.Prefetch(8, [new(new(8, 0), [5, 6]), new(new(8, 1), [9])]);
+        var (hint, hintBytes) = ClusterWireFormat.Encode(prefetch);
+        var hinted = Assert.IsType<NodeAgentActor.Prefetch>(ClusterWireFormat.Decode(hint, hintBytes));
+        Assert.Equal(8, hinted.Step);
+        Assert.Equal(prefetch.Shards.Select(s => (s.Id, string.Join(',', s.Indices))), hinted.Shards.Select(s => (s.Id, string.Join(',', s.Indices))));
     }
 }

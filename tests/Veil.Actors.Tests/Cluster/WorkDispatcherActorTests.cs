@@ -44,6 +44,14 @@ public class WorkDispatcherActorTests() : TestKit("""
         }
     }
 
+    /// <summary>A probe standing for a node agent; the next step's prefetch hints are checked on their own, not in every test.</summary>
+    private TestProbe NodeProbe()
+    {
+        var probe = CreateTestProbe();
+        probe.IgnoreMessages<NodeAgentActor.Prefetch>();
+        return probe;
+    }
+
     private static int[] Indices(NodeAgentActor.Assign a) => a.Shards.Select(s => s.Id.Index).ToArray();
 
     private static WorkDispatcherActor.ShardSum SumOf(long step, int epoch, params NodeAgentActor.Assign[] assigns) =>
@@ -54,8 +62,8 @@ public class WorkDispatcherActorTests() : TestKit("""
     {
         var accumulator = CreateTestProbe();
         var dispatcher = Dispatcher(FixedSteps.OfSizes(2, 8), accumulator);
-        var a = CreateTestProbe();
-        var b = CreateTestProbe();
+        var a = NodeProbe();
+        var b = NodeProbe();
         dispatcher.Tell(new WorkDispatcherActor.NodeReady(1), a);
         dispatcher.Tell(new DataLoaderActor.OpenStep(0, Version0));
         a.ExpectNoMsg(TimeSpan.FromMilliseconds(300)); // one node of two
@@ -84,7 +92,7 @@ public class WorkDispatcherActorTests() : TestKit("""
     {
         var accumulator = CreateTestProbe();
         var dispatcher = Dispatcher(FixedSteps.OfSizes(2, 6, 4), accumulator, minWorkers: 1);
-        var node = CreateTestProbe();
+        var node = NodeProbe();
         dispatcher.Tell(new WorkDispatcherActor.NodeReady(2), node);
         dispatcher.Tell(new DataLoaderActor.OpenStep(0, Version0));
         var (step0, tree) = ReceiveWork(node);
@@ -109,7 +117,7 @@ public class WorkDispatcherActorTests() : TestKit("""
     {
         var accumulator = CreateTestProbe();
         var dispatcher = Dispatcher(FixedSteps.OfSizes(2, 6), accumulator, minWorkers: 1);
-        var node = CreateTestProbe();
+        var node = NodeProbe();
         dispatcher.Tell(new WorkDispatcherActor.NodeReady(1), node);
         dispatcher.Tell(new DataLoaderActor.OpenStep(0, Version0));
         var (assign, tree) = ReceiveWork(node);
@@ -131,7 +139,7 @@ public class WorkDispatcherActorTests() : TestKit("""
     {
         var accumulator = CreateTestProbe();
         var dispatcher = Dispatcher(FixedSteps.OfSizes(1, 6), accumulator, minWorkers: 3);
-        var nodes = new[] { CreateTestProbe(), CreateTestProbe(), CreateTestProbe() };
+        var nodes = new[] { NodeProbe(), NodeProbe(), NodeProbe() };
         foreach (var n in nodes) dispatcher.Tell(new WorkDispatcherActor.NodeReady(1), n);
         dispatcher.Tell(new DataLoaderActor.OpenStep(0, Version0));
         var work = nodes.Select(ReceiveWork).ToArray();
@@ -173,5 +181,24 @@ public class WorkDispatcherActorTests() : TestKit("""
         dispatcher.Tell(epoch1, nodes[newRoot]); // and again: the step is counted
         dispatcher.Tell(epoch0, nodes[root]);
         accumulator.ExpectNoMsg(TimeSpan.FromMilliseconds(200));
+    }
+
+    [Fact]
+    public void While_a_step_computes_each_node_is_told_which_shards_of_the_next_step_to_decode_ahead_and_then_gets_exactly_those()
+    {
+        var accumulator = CreateTestProbe();
+        var dispatcher = Dispatcher(FixedSteps.OfSizes(2, 8, 12), accumulator, minWorkers: 2);
+        var a = CreateTestProbe();
+        var b = CreateTestProbe();
+        dispatcher.Tell(new WorkDispatcherActor.NodeReady(1), a);
+        dispatcher.Tell(new WorkDispatcherActor.NodeReady(1), b);
+        dispatcher.Tell(new DataLoaderActor.OpenStep(0, Version0));
+        var hints = new[] { a, b }.Select(node => node.FishForMessage<NodeAgentActor.Prefetch>(_ => true)).ToArray();
+        Assert.All(hints, h => Assert.Equal(1, h.Step));
+        Assert.Equal(Enumerable.Range(0, 6), hints.SelectMany(h => h.Shards).Select(s => s.Id.Index).Order());
+
+        dispatcher.Tell(new DataLoaderActor.OpenStep(1, new ParameterSnapshot(1, [0f, 0f])));
+        var assigned = new[] { a, b }.Select(node => node.FishForMessage<NodeAgentActor.Assign>(_ => true)).ToArray();
+        for (var i = 0; i < 2; i++) Assert.Equal(hints[i].Shards.Select(s => s.Id), assigned[i].Shards.Select(s => s.Id));
     }
 }

@@ -143,6 +143,23 @@ public sealed class WorkDispatcherActor : ReceiveActor
         Distribute(shards);
         Route();
         _timing = (_step, opened, _clock.Elapsed.TotalSeconds, double.NaN, NodeTimes.Zero);
+        PrefetchNext();
+    }
+
+    // The next step's plan is known now: each node decodes the shards it will get (if no node joins or leaves) while this step
+    // computes. Only a speed-up: a plan that cannot be made ahead (past the run's last step) is simply not prefetched.
+    private void PrefetchNext()
+    {
+        MicroBatchSpec[] next;
+        try
+        {
+            next = _settings.PlanStep(_step + 1).MicroBatches.ToArray();
+        }
+        catch (Exception e) when (e is ArgumentException or IndexOutOfRangeException or InvalidOperationException)
+        {
+            return;
+        }
+        foreach (var (agent, block) in Split(next)) agent.Tell(new NodeAgentActor.Prefetch(_step + 1, block));
     }
 
     // Contiguous blocks of shards, in proportion to each node's workers.
@@ -155,6 +172,16 @@ public sealed class WorkDispatcherActor : ReceiveActor
             _settings.Log?.WriteLine($"cluster: no worker node is ready; {shards.Length} micro-batch(es) of step {_step} wait for one to join");
             return;
         }
+        foreach (var (agent, block) in Split(shards))
+        {
+            var id = ++_nextAssignment;
+            _reduction!.Assigned(id, agent, block);
+            agent.Tell(new NodeAgentActor.Assign(_step, id, _parameters!.Version, block));
+        }
+    }
+
+    private IEnumerable<(IActorRef Agent, MicroBatchSpec[] Block)> Split(MicroBatchSpec[] shards)
+    {
         var nodes = Ordered();
         var totalWorkers = nodes.Sum(n => _nodes[n].Workers);
         var given = 0;
@@ -164,11 +191,8 @@ public sealed class WorkDispatcherActor : ReceiveActor
             workersSoFar += _nodes[agent].Workers;
             var until = (int)((long)shards.Length * workersSoFar / totalWorkers);
             if (until <= given) continue;
-            var block = shards[given..until];
+            yield return (agent, shards[given..until]);
             given = until;
-            var id = ++_nextAssignment;
-            _reduction!.Assigned(id, agent, block);
-            agent.Tell(new NodeAgentActor.Assign(_step, id, _parameters!.Version, block));
         }
     }
 

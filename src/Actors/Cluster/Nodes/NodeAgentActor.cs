@@ -36,6 +36,9 @@ public sealed class NodeAgentActor : ReceiveActor
     /// <summary>Compute these micro-batches of <paramref name="Step"/> at parameter <paramref name="Version"/>, and send one sum.</summary>
     public sealed record Assign(long Step, long Assignment, long Version, MicroBatchSpec[] Shards);
 
+    /// <summary>The micro-batches the coordinator expects to assign this node at step <paramref name="Step"/>: decoded ahead, not computed.</summary>
+    public sealed record Prefetch(long Step, MicroBatchSpec[] Shards);
+
     /// <summary>
     /// The node's place in step <paramref name="Step"/>'s reduction, epoch <paramref name="Epoch"/>: forward the chunks of parameter
     /// transfer <paramref name="ParametersTransfer"/> (version <paramref name="Version"/>) to <paramref name="Children"/>, add the sums of
@@ -83,6 +86,10 @@ public sealed class NodeAgentActor : ReceiveActor
         Receive<Parameters>(OnParameters);
         Receive<Assign>(OnAssign);
         Receive<Tree>(OnTree);
+        Receive<Prefetch>(p =>
+        {
+            if (Sender.Equals(_coordinator) && _pipeline is { } pipeline && _decoder is { } decoder) pipeline.Feed.Prefetch(p.Shards, decoder.Decoder);
+        });
         Receive<WorkDispatcherActor.ShardSum>(OnChildSum);
         Receive<AccumulatorActor.ClippedSum>(OnSum);
     }

@@ -22,6 +22,7 @@ public static class ClusterWireFormat
     public const string ShardSum = "shard-sum";
     public const string RunEnded = "run-ended";
     public const string Tree = "tree";
+    public const string Prefetch = "prefetch";
 
     public static string ManifestOf(object message) => message switch
     {
@@ -34,6 +35,7 @@ public static class ClusterWireFormat
         WorkDispatcherActor.ShardSum => ShardSum,
         RunWatcherActor.RunEnded => RunEnded,
         NodeAgentActor.Tree => Tree,
+        NodeAgentActor.Prefetch => Prefetch,
         _ => throw new ArgumentException(
             $"{message.GetType().FullName} is not a cluster message; only the types in {nameof(ClusterWireFormat)} travel between nodes"),
     };
@@ -71,13 +73,11 @@ public static class ClusterWireFormat
                     w.Write(a.Step);
                     w.Write(a.Assignment);
                     w.Write(a.Version);
-                    w.Write(a.Shards.Length);
-                    foreach (var s in a.Shards)
-                    {
-                        w.Write(s.Id.Step);
-                        w.Write(s.Id.Index);
-                        WriteArray(w, s.Indices);
-                    }
+                    WriteShards(w, a.Shards);
+                    break;
+                case NodeAgentActor.Prefetch p:
+                    w.Write(p.Step);
+                    WriteShards(w, p.Shards);
                     break;
                 case NodeAgentActor.Parameters p:
                     w.Write(p.Version);
@@ -133,7 +133,8 @@ public static class ClusterWireFormat
                 Hello => new NodeAgentActor.Hello(PlanJson.Read(r.ReadString()), r.ReadString(), r.ReadString(), r.ReadUInt64()),
                 Ready => new WorkDispatcherActor.NodeReady(r.ReadInt32()),
                 Refused => new WorkDispatcherActor.NodeRefused(r.ReadString()),
-                Assign => ReadAssign(r),
+                Assign => new NodeAgentActor.Assign(r.ReadInt64(), r.ReadInt64(), r.ReadInt64(), ReadShards(r)),
+                Prefetch => new NodeAgentActor.Prefetch(r.ReadInt64(), ReadShards(r)),
                 Parameters => new NodeAgentActor.Parameters(r.ReadInt64(), ReadArray<float>(r)),
                 ShardSum => new WorkDispatcherActor.ShardSum(
                     r.ReadInt64(), r.ReadInt32(), ReadArray<int>(r), ReadArray<float>(r), r.ReadInt32(), r.ReadDouble(), r.ReadInt32(),
@@ -156,14 +157,22 @@ public static class ClusterWireFormat
         }
     }
 
-    private static NodeAgentActor.Assign ReadAssign(BinaryReader r)
+    private static void WriteShards(BinaryWriter w, MicroBatchSpec[] shards)
     {
-        var step = r.ReadInt64();
-        var assignment = r.ReadInt64();
-        var version = r.ReadInt64();
+        w.Write(shards.Length);
+        foreach (var s in shards)
+        {
+            w.Write(s.Id.Step);
+            w.Write(s.Id.Index);
+            WriteArray(w, s.Indices);
+        }
+    }
+
+    private static MicroBatchSpec[] ReadShards(BinaryReader r)
+    {
         var shards = new MicroBatchSpec[CheckedCount(r, r.ReadInt32(), 8)];
         for (var i = 0; i < shards.Length; i++) shards[i] = new MicroBatchSpec(new MicroBatchId(r.ReadInt64(), r.ReadInt32()), ReadArray<int>(r));
-        return new NodeAgentActor.Assign(step, assignment, version, shards);
+        return shards;
     }
 
     private static NodeAgentActor.Tree ReadTree(BinaryReader r, Func<string, IActorRef> resolve)
