@@ -26,6 +26,10 @@ public sealed class ClusterBenchmark(string model, int expectedBatch, int steps,
         int Nodes, double ExamplesPerSecond, double SecondsPerStep, long BytesPerStep, long ComputedBytesPerStep,
         IReadOnlyList<(string Part, double Seconds)> StepSeconds, long Parameters);
 
+    /// <summary>
+    /// One cluster size; <paramref name="nodes"/> = 0 runs the same training in one process without the cluster (the local pipeline
+    /// with the same threads), the baseline the cluster's fixed cost per step is measured against.
+    /// </summary>
     public Result Run(int nodes)
     {
         var folder = Path.Combine(Path.GetTempPath(), "veil-bench-cluster", Guid.NewGuid().ToString("N"));
@@ -52,8 +56,10 @@ public sealed class ClusterBenchmark(string model, int expectedBatch, int steps,
         var coordinatorOutput = new System.Collections.Concurrent.ConcurrentQueue<string>();
         try
         {
-            var coordinator = Launch(["train", .. common, "--set", "veil.cluster.enabled=true", "--set", $"veil.cluster.port={port}",
-                "--set", $"veil.cluster.seed-nodes=[\"{seed}\"]", "--set", $"veil.cluster.min-workers={nodes}", "--json"], coordinatorOutput);
+            var coordinator = nodes == 0
+                ? Launch(["train", .. common, "--json"], coordinatorOutput)
+                : Launch(["train", .. common, "--set", "veil.cluster.enabled=true", "--set", $"veil.cluster.port={port}",
+                    "--set", $"veil.cluster.seed-nodes=[\"{seed}\"]", "--set", $"veil.cluster.min-workers={nodes}", "--json"], coordinatorOutput);
             processes.Add(coordinator);
             for (var n = 0; n < nodes; n++) processes.Add(Launch(["node", "--role", "worker", "--seed-nodes", seed, .. common]));
             if (!coordinator.WaitForExit(TimeSpan.FromMinutes(30)))
@@ -67,7 +73,7 @@ public sealed class ClusterBenchmark(string model, int expectedBatch, int steps,
             using var probe = ModelCatalog.Create(model, 1);
             var parameters = Veil.Compute.Parameters.ParameterVector.Flatten(probe).LongLength;
             // Per step: one parameter copy out (to the tree's root) and one reduced sum back, 4 bytes a coordinate (+ chunk headers).
-            var computed = 2L * 4 * parameters;
+            var computed = nodes == 0 ? 0 : 2L * 4 * parameters;
             coordinator.WaitForExit(); // drains the redirected output
             var summary = coordinatorOutput.LastOrDefault(l => l.StartsWith('{'))
                 ?? throw new InvalidOperationException($"the {nodes}-node coordinator printed no JSON summary");

@@ -15,13 +15,20 @@ namespace Veil.Actors.Benchmarks;
 /// k the tree's fan-in and d(n) = ⌊log_k n⌋ its depth. The broadcast is pipelined: its critical path is one node's egress of
 /// k copies; the reduction is not: each level waits for its k children's whole sums, then the root sends one sum up.
 /// The measured points are on loopback (bandwidth = ∞ there), so a fit finds c, f, b (non-negative least squares) for a
-/// given λ, and a projection adds the link's time per byte and λ per hop.
+/// given λ, and a projection adds the link's time per byte and λ per hop. Where more nodes were measured than the machine had
+/// cores, the compute term of a point divides by the nodes that could run at once, not by n.
 /// </summary>
 public sealed record ClusterCostModel(double ComputePerExample, double FixedPerStep, double SecondsPerByte, double LatencyPerHop, long Parameters,
     int FanIn = ReductionTree.FanIn)
 {
-    /// <summary>One measured cluster size: n nodes, expected batch L, seconds per step.</summary>
-    public sealed record Point(int Nodes, double ExpectedBatch, double SecondsPerStep);
+    /// <summary>
+    /// One measured cluster size: n nodes, expected batch L, seconds per step. <paramref name="Parallelism"/> is how many nodes could
+    /// compute at once where it was measured: n on machines of their own, fewer when n processes share fewer cores (loopback).
+    /// </summary>
+    public sealed record Point(int Nodes, double ExpectedBatch, double SecondsPerStep, double Parallelism)
+    {
+        public Point(int nodes, double expectedBatch, double secondsPerStep) : this(nodes, expectedBatch, secondsPerStep, nodes) { }
+    }
 
     public static int Depth(int nodes, int fanIn = ReductionTree.FanIn)
     {
@@ -36,8 +43,9 @@ public sealed record ClusterCostModel(double ComputePerExample, double FixedPerS
     public static int Hops(int nodes, int fanIn = ReductionTree.FanIn) => 2 * (Depth(nodes, fanIn) + 1);
 
     /// <summary>Seconds per step for <paramref name="nodes"/> nodes and batch <paramref name="expectedBatch"/>; bandwidth in bytes/s (∞: loopback).</summary>
-    public double SecondsPerStep(int nodes, double expectedBatch, double bandwidth = double.PositiveInfinity) =>
-        ComputePerExample * expectedBatch / nodes + FixedPerStep + (SecondsPerByte + 1 / bandwidth) * CriticalBytes(nodes, Parameters, FanIn) +
+    /// <param name="parallelism">Nodes that compute at once (default: all of them, each on its own machine).</param>
+    public double SecondsPerStep(int nodes, double expectedBatch, double bandwidth = double.PositiveInfinity, double? parallelism = null) =>
+        ComputePerExample * expectedBatch / Math.Min(nodes, parallelism ?? nodes) + FixedPerStep + (SecondsPerByte + 1 / bandwidth) * CriticalBytes(nodes, Parameters, FanIn) +
         LatencyPerHop * Hops(nodes, FanIn);
 
     public double ExamplesPerSecond(int nodes, double expectedBatch, double bandwidth = double.PositiveInfinity) =>
@@ -51,7 +59,7 @@ public sealed record ClusterCostModel(double ComputePerExample, double FixedPerS
     {
         if (points.Count == 0) throw new ArgumentException("a cost model needs at least one measured point", nameof(points));
         var rows = points.Select(p => (
-            Features: new[] { p.ExpectedBatch / p.Nodes, 1.0, CriticalBytes(p.Nodes, parameters, fanIn) },
+            Features: new[] { p.ExpectedBatch / Math.Min(p.Nodes, p.Parallelism), 1.0, CriticalBytes(p.Nodes, parameters, fanIn) },
             Target: p.SecondsPerStep - latencyPerHop * Hops(p.Nodes, fanIn),
             Weight: 1 / p.SecondsPerStep)).ToList();
         // Columns scaled to a largest entry of 1: examples, seconds and bytes differ by many orders of magnitude.

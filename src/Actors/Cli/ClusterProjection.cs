@@ -12,18 +12,23 @@ public static class ClusterProjection
 
     public static readonly double[] LinksGbps = [10, 25, 100];
 
-    public static (string, object?)[] Of(IReadOnlyList<ClusterBenchmark.Result> measured, double expectedBatch)
+    /// <param name="cores">Cores of the machine the points were measured on: no more nodes than that computed at once.</param>
+    public static (string, object?)[] Of(IReadOnlyList<ClusterBenchmark.Result> measured, double expectedBatch, int cores)
     {
         var parameters = measured[0].Parameters;
         var model = ClusterCostModel.Fit(
-            measured.Select(r => new ClusterCostModel.Point(r.Nodes, expectedBatch, r.SecondsPerStep)).ToList(), parameters, LatencyPerHop);
+            measured.Where(r => r.Nodes > 0).Select(r => new ClusterCostModel.Point(r.Nodes, expectedBatch, r.SecondsPerStep, Math.Min(r.Nodes, cores)))
+                .ToList(),
+            parameters, LatencyPerHop);
         return
         [
             ("compute_s_per_example", model.ComputePerExample), ("fixed_s_per_step", model.FixedPerStep), ("s_per_byte", model.SecondsPerByte),
             ("latency_s_per_hop", model.LatencyPerHop), ("parameters", parameters), ("fan_in", model.FanIn),
-            ("fitted", measured.Select(r => new (string, object?)[]
+            ("measured_on_cores", cores),
+            ("fitted", measured.Where(r => r.Nodes > 0).Select(r => new (string, object?)[]
             {
-                ("nodes", r.Nodes), ("measured_s_per_step", r.SecondsPerStep), ("model_s_per_step", model.SecondsPerStep(r.Nodes, expectedBatch)),
+                ("nodes", r.Nodes), ("measured_s_per_step", r.SecondsPerStep),
+                ("model_s_per_step", model.SecondsPerStep(r.Nodes, expectedBatch, parallelism: Math.Min(r.Nodes, cores))),
             })),
             ("predicted", Nodes.SelectMany(n => LinksGbps.Select(gbps => new (string, object?)[]
             {

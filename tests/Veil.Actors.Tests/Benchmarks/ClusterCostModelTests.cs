@@ -30,11 +30,12 @@ public class ClusterCostModelTests
 
     /// <summary>Measured on loopback (docs/benchmarks.md, bench cluster): the fitted model must give them back within 15 %.</summary>
     [Theory]
-    [InlineData(26_010, 2048, new[] { 1, 2, 3 }, new[] { 0.35, 0.31, 0.33 })] // tanh-cnn
+    [InlineData(26_010, 2048, new[] { 1, 2, 3 }, new[] { 0.434, 0.3517, 0.3629 })] // tanh-cnn, docs/benchmarks.md
     public void The_fitted_model_reproduces_the_measured_points_within_15_percent(long parameters, double batch, int[] nodes, double[] seconds)
     {
-        var points = nodes.Zip(seconds, (n, s) => new ClusterCostModel.Point(n, batch, s)).ToList();
+        // Measured on 2 cores: no more than 2 nodes computed at once.
+        var points = nodes.Zip(seconds, (n, s) => new ClusterCostModel.Point(n, batch, s, Math.Min(n, 2))).ToList();
         var fitted = ClusterCostModel.Fit(points, parameters, Veil.Actors.Cli.ClusterProjection.LatencyPerHop);
-        Assert.All(points, p => Assert.InRange(fitted.SecondsPerStep(p.Nodes, p.ExpectedBatch) / p.SecondsPerStep, 0.85, 1.15));
+        Assert.All(points, p => Assert.InRange(fitted.SecondsPerStep(p.Nodes, p.ExpectedBatch, parallelism: p.Parallelism) / p.SecondsPerStep, 0.85, 1.15));
     }
 }

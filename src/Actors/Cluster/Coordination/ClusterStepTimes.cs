@@ -30,11 +30,13 @@ public static class ClusterStepTimes
         var parameters = Mean(t => t.Nodes.Parameters);
         var compute = Mean(t => t.Nodes.Compute);
         var children = Mean(t => t.Nodes.Children);
+        var gradients = Mean(t => t.Nodes.Gradients);
         var wire = Mean(t => t.Wire);
         var coordinator = Mean(t => t.Coordinator);
         return
         [
-            ("dispatch", dispatch), ("node_parameters_wait", parameters), ("node_compute", compute), ("node_children_wait", children),
+            ("dispatch", dispatch), ("node_parameters_wait", parameters), ("node_compute", compute), ("node_compute_in_gradients", gradients),
+            ("node_children_wait", children),
             ("wire", wire), ("coordinator_update", coordinator),
             ("unaccounted", Math.Max(0, total - dispatch - parameters - compute - children - wire - coordinator)), ("step", total),
             ("steps_timed", timed.Count),

@@ -186,7 +186,7 @@ public sealed class NodeAgentActor : ReceiveActor
         }
         // The coordinator moves to step s only when every earlier step is summed: older work is moot.
         Abandon(step => step < a.Step);
-        _reduction.Assigned(a.Step, Now);
+        _reduction.Assigned(a.Step, Now, Telemetry.VeilTelemetry.StageSeconds("worker"));
         _waiting.Add(a);
         OpenNext();
     }
@@ -256,7 +256,7 @@ public sealed class NodeAgentActor : ReceiveActor
         if (_open is not { } open || open.Round != m.Step) return; // a round abandoned meanwhile
         _open = null;
         var a = open.Assign;
-        _reduction.Summed(a.Step, a.Assignment, a.Shards.Select(s => s.Id.Index).ToArray(), m, Now);
+        _reduction.Summed(a.Step, a.Assignment, a.Shards.Select(s => s.Id.Index).ToArray(), m, Now, Telemetry.VeilTelemetry.StageSeconds("worker"));
         SendIfComplete();
         OpenNext();
     }

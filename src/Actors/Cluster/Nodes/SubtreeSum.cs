@@ -24,6 +24,8 @@ public sealed class SubtreeSum
     private double _assignedAt = double.NaN;
     private double _parametersAt = double.NaN;
     private double _ownDoneAt = double.NaN;
+    private double _busyAtAssigned = double.NaN;
+    private double _busyAtOwnDone = double.NaN;
 
     /// <summary>The step this node is reducing, −1 before the first.</summary>
     public long Step { get; private set; } = -1;
@@ -31,10 +33,13 @@ public sealed class SubtreeSum
     /// <summary>The tree the next sum goes up, or null.</summary>
     public NodeAgentActor.Tree? Tree => _tree;
 
-    public void Assigned(long step, double now)
+    /// <param name="busy">Seconds the node's gradient workers have computed so far (the process's total).</param>
+    public void Assigned(long step, double now, double busy)
     {
         if (!Advance(step)) return;
-        if (double.IsNaN(_assignedAt)) _assignedAt = now;
+        if (!double.IsNaN(_assignedAt)) return;
+        _assignedAt = now;
+        _busyAtAssigned = busy;
     }
 
     public void ParametersArrived(long version, double now)
@@ -43,11 +48,12 @@ public sealed class SubtreeSum
     }
 
     /// <summary>The node's sum of one of its assignments of <paramref name="step"/>.</summary>
-    public void Summed(long step, long assignment, int[] shards, AccumulatorActor.ClippedSum sum, double now)
+    public void Summed(long step, long assignment, int[] shards, AccumulatorActor.ClippedSum sum, double now, double busy)
     {
         if (!Advance(step)) return;
         _own[assignment] = new Own(shards, sum);
         _ownDoneAt = now;
+        _busyAtOwnDone = busy;
     }
 
     /// <summary>Takes the node's place in a tree; false if the tree is older than the one it has.</summary>
@@ -88,7 +94,8 @@ public sealed class SubtreeSum
         var ownDone = tree.Assignments.Length == 0 || double.IsNaN(_ownDoneAt) ? now : _ownDoneAt;
         var assigned = double.IsNaN(_assignedAt) ? now : _assignedAt;
         var parameters = double.IsNaN(_parametersAt) ? assigned : Math.Max(assigned, _parametersAt);
-        var times = new NodeTimes(parameters - assigned, Math.Max(0, ownDone - parameters), Math.Max(0, now - ownDone));
+        var gradients = double.IsNaN(_busyAtOwnDone) || double.IsNaN(_busyAtAssigned) ? 0 : Math.Max(0, _busyAtOwnDone - _busyAtAssigned);
+        var times = new NodeTimes(parameters - assigned, Math.Max(0, ownDone - parameters), Math.Max(0, now - ownDone), gradients);
         foreach (var c in children) times = times.Max(c.Times ?? NodeTimes.Zero);
         return new WorkDispatcherActor.ShardSum(
             tree.Step, tree.Epoch,
@@ -122,7 +129,7 @@ public sealed class SubtreeSum
         _children.RemoveAll(c => c.Sum.Step < step);
         _tree = null;
         _sent = false;
-        _assignedAt = _parametersAt = _ownDoneAt = double.NaN;
+        _assignedAt = _parametersAt = _ownDoneAt = _busyAtAssigned = _busyAtOwnDone = double.NaN;
         return true;
     }
 }

@@ -95,6 +95,7 @@ public static class ClusterWireFormat
                     w.Write(times.Parameters);
                     w.Write(times.Compute);
                     w.Write(times.Children);
+                    w.Write(times.Gradients);
                     break;
                 case NodeAgentActor.Tree t:
                     w.Write(t.Step);
@@ -138,7 +139,7 @@ public static class ClusterWireFormat
                 Parameters => new NodeAgentActor.Parameters(r.ReadInt64(), ReadArray<float>(r)),
                 ShardSum => new WorkDispatcherActor.ShardSum(
                     r.ReadInt64(), r.ReadInt32(), ReadArray<int>(r), ReadArray<float>(r), r.ReadInt32(), r.ReadDouble(), r.ReadInt32(),
-                    new NodeTimes(r.ReadDouble(), r.ReadDouble(), r.ReadDouble())),
+                    new NodeTimes(r.ReadDouble(), r.ReadDouble(), r.ReadDouble(), r.ReadDouble())),
                 Tree => ReadTree(r, resolve ?? throw new InvalidOperationException("a reduction tree names actors: decode it with a resolver")),
                 RunEnded => new RunWatcherActor.RunEnded(r.ReadString(), r.ReadBoolean(), r.ReadString()),
                 _ => throw new CorruptTransferException($"unknown cluster message manifest \"{manifest}\" (a node running another Veil version?)"),
