@@ -10,25 +10,44 @@ public static class ClusterProjection
 
     public static readonly int[] Nodes = [8, 16, 64];
 
+    /// <summary>The cost model fitted to the measured cluster sizes, and the points it was fitted to.</summary>
+    public static (ClusterCostModel Model, IReadOnlyList<ClusterCostModel.Point> Points) Fit(
+        IReadOnlyList<ClusterBenchmark.Result> measured, double expectedBatch, int cores)
+    {
+        var points = measured.Where(r => r.Nodes > 0)
+            .Select(r => new ClusterCostModel.Point(r.Nodes, expectedBatch, r.SecondsPerStep, Parallelism(measured, r, cores))).ToList();
+        return (ClusterCostModel.Fit(points, measured[0].Parameters, LatencyPerHop), points);
+    }
+
+    /// <summary>
+    /// How many nodes' worth of compute a measured run had: n on a machine with a core for each, less where the nodes shared cores
+    /// (with each other or with other work). Read from the breakdown: the slowest node's gradient time for its L/n examples against
+    /// the one-node run's for all L (ideal: 1/n of it); the machine's cores bound it, and it is never below one node's share.
+    /// </summary>
+    public static double Parallelism(IReadOnlyList<ClusterBenchmark.Result> measured, ClusterBenchmark.Result run, int cores)
+    {
+        var bound = Math.Min(run.Nodes, cores);
+        double Gradients(ClusterBenchmark.Result r) => r.StepSeconds.FirstOrDefault(x => x.Part == "node_compute_in_gradients").Seconds;
+        if (measured.FirstOrDefault(r => r.Nodes == 1) is not { } one || Gradients(one) <= 0 || Gradients(run) <= 0) return bound;
+        return Math.Clamp(Gradients(one) / Gradients(run), 1.0 / run.Nodes, bound);
+    }
+
     public static readonly double[] LinksGbps = [10, 25, 100];
 
     /// <param name="cores">Cores of the machine the points were measured on: no more nodes than that computed at once.</param>
     public static (string, object?)[] Of(IReadOnlyList<ClusterBenchmark.Result> measured, double expectedBatch, int cores)
     {
-        var parameters = measured[0].Parameters;
-        var model = ClusterCostModel.Fit(
-            measured.Where(r => r.Nodes > 0).Select(r => new ClusterCostModel.Point(r.Nodes, expectedBatch, r.SecondsPerStep, Math.Min(r.Nodes, cores)))
-                .ToList(),
-            parameters, LatencyPerHop);
+        var (model, points) = Fit(measured, expectedBatch, cores);
+        var parameters = model.Parameters;
         return
         [
             ("compute_s_per_example", model.ComputePerExample), ("fixed_s_per_step", model.FixedPerStep), ("s_per_byte", model.SecondsPerByte),
             ("latency_s_per_hop", model.LatencyPerHop), ("parameters", parameters), ("fan_in", model.FanIn),
             ("measured_on_cores", cores),
-            ("fitted", measured.Where(r => r.Nodes > 0).Select(r => new (string, object?)[]
+            ("fitted", points.Select(p => new (string, object?)[]
             {
-                ("nodes", r.Nodes), ("measured_s_per_step", r.SecondsPerStep),
-                ("model_s_per_step", model.SecondsPerStep(r.Nodes, expectedBatch, parallelism: Math.Min(r.Nodes, cores))),
+                ("nodes", p.Nodes), ("parallelism", p.Parallelism), ("measured_s_per_step", p.SecondsPerStep),
+                ("model_s_per_step", model.SecondsPerStep(p.Nodes, expectedBatch, parallelism: p.Parallelism)),
             })),
             ("predicted", Nodes.SelectMany(n => LinksGbps.Select(gbps => new (string, object?)[]
             {

@@ -36,7 +36,7 @@ public static class ClusterStepTimes
         return
         [
             ("dispatch", dispatch), ("node_parameters_wait", parameters), ("node_compute", compute), ("node_compute_in_gradients", gradients),
-            ("node_children_wait", children),
+            ("tree_reduce", children),
             ("wire", wire), ("coordinator_update", coordinator),
             ("unaccounted", Math.Max(0, total - dispatch - parameters - compute - children - wire - coordinator)), ("step", total),
             ("steps_timed", timed.Count),

@@ -95,8 +95,12 @@ public sealed class SubtreeSum
         var assigned = double.IsNaN(_assignedAt) ? now : _assignedAt;
         var parameters = double.IsNaN(_parametersAt) ? assigned : Math.Max(assigned, _parametersAt);
         var gradients = double.IsNaN(_busyAtOwnDone) || double.IsNaN(_busyAtAssigned) ? 0 : Math.Max(0, _busyAtOwnDone - _busyAtAssigned);
-        var times = new NodeTimes(parameters - assigned, Math.Max(0, ownDone - parameters), Math.Max(0, now - ownDone), gradients);
-        foreach (var c in children) times = times.Max(c.Times ?? NodeTimes.Zero);
+        // The subtree's critical path: the slowest of its own work and its children's paths; what is left of the time since the
+        // assignment is the reduction's (hops and waits up the tree). Durations only: the nodes' clocks are never compared.
+        var critical = children.Select(c => c.Times ?? NodeTimes.Zero)
+            .Append(new NodeTimes(parameters - assigned, Math.Max(0, ownDone - parameters), 0, gradients))
+            .MaxBy(t => t.Parameters + t.Compute)!;
+        var times = critical with { Children = Math.Max(0, now - assigned - critical.Parameters - critical.Compute) };
         return new WorkDispatcherActor.ShardSum(
             tree.Step, tree.Epoch,
             own.SelectMany(o => o.Shards).Concat(children.SelectMany(c => c.Shards)).ToArray(), sum,
