@@ -14,8 +14,8 @@ namespace Veil.Actors.Benchmarks;
 /// coordinator noise, ledger append, update), b the CPU's time per byte moved (encoding, SHA-256, copies, loopback),
 /// k the tree's fan-in and d(n) = ⌊log_k n⌋ its depth. The broadcast is pipelined: its critical path is one node's egress of
 /// k copies; the reduction is not: each level waits for its k children's whole sums, then the root sends one sum up.
-/// The measured points are on loopback (bandwidth = ∞ there), so a fit finds c, f, b (non-negative least squares) for a
-/// given λ, and a projection adds the link's time per byte and λ per hop. Where more nodes were measured than the machine had
+/// The measured points are on loopback (bandwidth = ∞ there), so a fit finds c and f (non-negative least squares) for a
+/// measured b and an assumed λ, and a projection adds the link's time per byte and λ per hop. Where more nodes were measured than the machine had
 /// cores, the compute term of a point divides by the nodes that could run at once, not by n.
 /// </summary>
 public sealed record ClusterCostModel(double ComputePerExample, double FixedPerStep, double SecondsPerByte, double LatencyPerHop, long Parameters,
@@ -52,37 +52,38 @@ public sealed record ClusterCostModel(double ComputePerExample, double FixedPerS
         expectedBatch / SecondsPerStep(nodes, expectedBatch, bandwidth);
 
     /// <summary>
-    /// Fits c, f and b (each ≥ 0) to the points by least squares on the relative error (each point weighs the same, whatever its
-    /// step time), λ given: with few points λ cannot be told apart from f on loopback.
+    /// Fits c and f (each ≥ 0) to the points by least squares on the relative error (each point weighs the same, whatever its step
+    /// time), b and λ given: b is measured on its own (<c>bench cluster</c> times encoding, checksumming and rebuilding a parameter
+    /// message in one process), λ is assumed. With a handful of points on one busy machine, a fitted b would take the blame for
+    /// whatever else slows the larger clusters down; a measured one cannot.
     /// </summary>
-    public static ClusterCostModel Fit(IReadOnlyList<Point> points, long parameters, double latencyPerHop, int fanIn = ReductionTree.FanIn)
+    public static ClusterCostModel Fit(
+        IReadOnlyList<Point> points, long parameters, double secondsPerByte, double latencyPerHop, int fanIn = ReductionTree.FanIn)
     {
         if (points.Count == 0) throw new ArgumentException("a cost model needs at least one measured point", nameof(points));
         var rows = points.Select(p => (
-            Features: new[] { p.ExpectedBatch / Math.Min(p.Nodes, p.Parallelism), 1.0, CriticalBytes(p.Nodes, parameters, fanIn) },
-            Target: p.SecondsPerStep - latencyPerHop * Hops(p.Nodes, fanIn),
+            Features: new[] { p.ExpectedBatch / Math.Min(p.Nodes, p.Parallelism), 1.0 },
+            Target: p.SecondsPerStep - secondsPerByte * CriticalBytes(p.Nodes, parameters, fanIn) - latencyPerHop * Hops(p.Nodes, fanIn),
             Weight: 1 / p.SecondsPerStep)).ToList();
-        // Columns scaled to a largest entry of 1: examples, seconds and bytes differ by many orders of magnitude.
-        var scale = Enumerable.Range(0, 3).Select(j => Math.Max(1e-300, rows.Max(r => Math.Abs(r.Features[j] * r.Weight)))).ToArray();
+        // Columns scaled to a largest entry of 1: examples and seconds differ by orders of magnitude.
+        var scale = Enumerable.Range(0, 2).Select(j => Math.Max(1e-300, rows.Max(r => Math.Abs(r.Features[j] * r.Weight)))).ToArray();
         double[]? best = null;
         var bestError = double.PositiveInfinity;
-        // Non-negative least squares over 3 unknowns: the best of the unconstrained solutions on every subset of them.
-        for (var mask = 1; mask < 8; mask++)
+        // Non-negative least squares over 2 unknowns: the best of the unconstrained solutions on every subset of them.
+        for (var mask = 1; mask < 4; mask++)
         {
-            var used = Enumerable.Range(0, 3).Where(j => (mask & (1 << j)) != 0).ToArray();
+            var used = Enumerable.Range(0, 2).Where(j => (mask & (1 << j)) != 0).ToArray();
             var solution = Solve(rows.Select(r => (used.Select(j => r.Features[j] * r.Weight / scale[j]).ToArray(), r.Target * r.Weight)).ToList());
             if (solution is null || solution.Any(x => x < 0)) continue;
-            var full = new double[3];
+            var full = new double[2];
             for (var u = 0; u < used.Length; u++) full[used[u]] = solution[u] / scale[used[u]];
-            var error = rows.Sum(r => Math.Pow((r.Features.Select((x, j) => x * full[j]).Sum() - r.Target) * r.Weight, 2));
-            if (error < bestError - 1e-15 || (best is not null && Math.Abs(error - bestError) <= 1e-15 && used.Length > best.Count(x => x > 0)))
-            {
-                bestError = error;
-                best = full;
-            }
+            var error = rows.Sum(r => Math.Pow((r.Features[0] * full[0] + r.Features[1] * full[1] - r.Target) * r.Weight, 2));
+            if (error >= bestError) continue;
+            bestError = error;
+            best = full;
         }
-        best ??= [0, points.Average(p => p.SecondsPerStep), 0];
-        return new ClusterCostModel(best[0], best[1], best[2], latencyPerHop, parameters, fanIn);
+        best ??= [0, 0];
+        return new ClusterCostModel(best[0], best[1], secondsPerByte, latencyPerHop, parameters, fanIn);
     }
 
     // Least squares through the normal equations (a few unknowns); null if they are singular.

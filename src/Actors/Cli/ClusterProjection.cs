@@ -16,7 +16,30 @@ public static class ClusterProjection
     {
         var points = measured.Where(r => r.Nodes > 0)
             .Select(r => new ClusterCostModel.Point(r.Nodes, expectedBatch, r.SecondsPerStep, Parallelism(measured, r, cores))).ToList();
-        return (ClusterCostModel.Fit(points, measured[0].Parameters, LatencyPerHop), points);
+        return (ClusterCostModel.Fit(points, measured[0].Parameters, SecondsPerByte(measured[0].Parameters), LatencyPerHop), points);
+    }
+
+    /// <summary>
+    /// The CPU's time per byte of a transfer, both ends: encoding a parameter message of <paramref name="parameters"/> floats, cutting it
+    /// into chunks with its SHA-256, rebuilding and checking it, decoding it (the best of three, in this process).
+    /// </summary>
+    public static double SecondsPerByte(long parameters)
+    {
+        var message = new Veil.Actors.Cluster.Nodes.NodeAgentActor.Parameters(0, new float[parameters]);
+        var best = double.PositiveInfinity;
+        long bytes = 0;
+        for (var i = 0; i < 3; i++)
+        {
+            var clock = System.Diagnostics.Stopwatch.StartNew();
+            var (kind, encoded) = Veil.Actors.Cluster.Transport.ClusterWireFormat.Encode(message);
+            var inbox = new Veil.Actors.Cluster.Transport.ChunkReassembler();
+            object? whole = null;
+            foreach (var chunk in Veil.Actors.Cluster.Transport.TensorTransfer.Split(kind, encoded, 1 << 20)) whole = inbox.Accept(chunk);
+            best = Math.Min(best, clock.Elapsed.TotalSeconds);
+            bytes = encoded.LongLength;
+            GC.KeepAlive(whole);
+        }
+        return best / Math.Max(1, bytes);
     }
 
     /// <summary>
