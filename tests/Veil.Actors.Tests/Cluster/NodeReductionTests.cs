@@ -47,13 +47,16 @@ public class NodeReductionTests : TestKit
         var agent = ReadyAgent(coordinator);
         agent.Tell(new NodeAgentActor.Parameters(5, [0f, 0f]), coordinator);
         agent.Tell(new NodeAgentActor.Assign(5, 1, 5, [Shard(5, 0, 1, 2), Shard(5, 1, 3)]), coordinator);
-        agent.Tell(new NodeAgentActor.Tree(5, 0, 5, Guid.NewGuid(), parent, [left, right], [1]), coordinator);
-        SendChunked(agent, new WorkDispatcherActor.ShardSum(5, 0, [2, 3], [100f, 4f], 4, 0, 0), left);
+        var tree = Guid.NewGuid();
+        agent.Tell(new NodeAgentActor.Tree(5, 0, 5, tree, parent, [left, right], [1]), coordinator);
+        SendChunked(agent, new WorkDispatcherActor.ShardSum(5, 0, tree, [2, 3], [100f, 4f], 4, 0, 0), left);
         parent.ExpectNoMsg(TimeSpan.FromMilliseconds(300)); // the right child's sum is still missing
-        SendChunked(agent, new WorkDispatcherActor.ShardSum(5, 0, [4], [1000f, 1f], 1, 0, 0), right);
+        SendChunked(agent, new WorkDispatcherActor.ShardSum(5, 0, Guid.NewGuid(), [4], [7f, 1f], 1, 0, 0), right); // another coordinator's
+        parent.ExpectNoMsg(TimeSpan.FromMilliseconds(300));
+        SendChunked(agent, new WorkDispatcherActor.ShardSum(5, 0, tree, [4], [1000f, 1f], 1, 0, 0), right);
 
         var sum = ReceiveSum(parent);
-        Assert.Equal((5L, 0), (sum.Step, sum.Epoch));
+        Assert.Equal((5L, 0, tree), (sum.Step, sum.Epoch, sum.Tree));
         Assert.Equal(new[] { 0, 1, 2, 3, 4 }, sum.Shards.Order());
         Assert.Equal(new float[] { 1 + 2 + 3 + 100 + 1000, 3 + 4 + 1 }, sum.Sum);
         Assert.Equal(8, sum.Examples);
@@ -69,22 +72,24 @@ public class NodeReductionTests : TestKit
         var child = CreateTestProbe();
         var agent = ReadyAgent(coordinator);
         agent.Tell(new NodeAgentActor.Assign(2, 1, 2, [Shard(2, 0, 10)]), coordinator); // waits for version 2
-        agent.Tell(new NodeAgentActor.Tree(2, 0, 2, Guid.NewGuid(), parent, [child], [1]), coordinator);
+        var tree0 = Guid.NewGuid();
+        var tree1 = Guid.NewGuid();
+        agent.Tell(new NodeAgentActor.Tree(2, 0, 2, tree0, parent, [child], [1]), coordinator);
         // The child's sum of epoch 0 holds its own shard 1 and shard 2 of its own child, which is then lost.
-        SendChunked(agent, new WorkDispatcherActor.ShardSum(2, 0, [1, 2], [50f, 2f], 2, 0, 0), child);
+        SendChunked(agent, new WorkDispatcherActor.ShardSum(2, 0, tree0, [1, 2], [50f, 2f], 2, 0, 0), child);
 
         // Epoch 1: shard 2 comes to this node as a second assignment; the child stays its child.
         agent.Tell(new NodeAgentActor.Assign(2, 7, 2, [Shard(2, 2, 20)]), coordinator);
-        agent.Tell(new NodeAgentActor.Tree(2, 1, 2, Guid.NewGuid(), parent, [child], [1, 7]), coordinator);
+        agent.Tell(new NodeAgentActor.Tree(2, 1, 2, tree1, parent, [child], [1, 7]), coordinator);
         agent.Tell(new NodeAgentActor.Parameters(2, [0f, 0f]), coordinator);
         parent.ExpectNoMsg(TimeSpan.FromMilliseconds(300)); // the child's epoch-0 sum does not count for epoch 1
-        SendChunked(agent, new WorkDispatcherActor.ShardSum(2, 1, [1], [30f, 1f], 1, 0, 0), child);
+        SendChunked(agent, new WorkDispatcherActor.ShardSum(2, 1, tree1, [1], [30f, 1f], 1, 0, 0), child);
         var sum = ReceiveSum(parent);
         Assert.Equal((2L, 1), (sum.Step, sum.Epoch));
         Assert.Equal(new[] { 0, 1, 2 }, sum.Shards.Order()); // shard 2 once
         Assert.Equal(new float[] { 10 + 30 + 20, 3 }, sum.Sum);
 
-        SendChunked(agent, new WorkDispatcherActor.ShardSum(2, 0, [1, 2], [50f, 2f], 2, 0, 0), child); // late, of epoch 0
+        SendChunked(agent, new WorkDispatcherActor.ShardSum(2, 0, tree0, [1, 2], [50f, 2f], 2, 0, 0), child); // late, of epoch 0
         agent.Tell(new NodeAgentActor.Tree(2, 0, 2, Guid.NewGuid(), parent, [child], [1]), coordinator); // an older tree
         parent.ExpectNoMsg(TimeSpan.FromMilliseconds(300));
         Assert.Equal(new[] { "node:10", "node:20" }, _computed.Order()); // each own shard computed once, across both epochs

@@ -54,8 +54,8 @@ public class WorkDispatcherActorTests() : TestKit("""
 
     private static int[] Indices(NodeAgentActor.Assign a) => a.Shards.Select(s => s.Id.Index).ToArray();
 
-    private static WorkDispatcherActor.ShardSum SumOf(long step, int epoch, params NodeAgentActor.Assign[] assigns) =>
-        new(step, epoch, assigns.SelectMany(Indices).ToArray(), [assigns.Sum(a => a.Shards.Length), 0f], assigns.Sum(a => a.Shards.Sum(s => s.Count)), 0, 0);
+    private static WorkDispatcherActor.ShardSum SumOf(NodeAgentActor.Tree tree, params NodeAgentActor.Assign[] assigns) =>
+        new(tree.Step, tree.Epoch, tree.ParametersTransfer, assigns.SelectMany(Indices).ToArray(), [assigns.Sum(a => a.Shards.Length), 0f], assigns.Sum(a => a.Shards.Sum(s => s.Count)), 0, 0);
 
     [Fact]
     public void The_first_step_is_assigned_once_min_workers_nodes_are_ready_and_the_parameters_go_once_to_the_trees_root()
@@ -98,7 +98,7 @@ public class WorkDispatcherActorTests() : TestKit("""
         var (step0, tree) = ReceiveWork(node);
         ReceiveBroadcast(node, tree.ParametersTransfer);
 
-        foreach (var chunk in TensorTransfer.Split(ClusterWireFormat.ShardSum, ClusterWireFormat.Encode(SumOf(0, 0, step0)).Bytes, 16))
+        foreach (var chunk in TensorTransfer.Split(ClusterWireFormat.ShardSum, ClusterWireFormat.Encode(SumOf(tree, step0)).Bytes, 16))
             dispatcher.Tell(chunk, node); // as it travels: chunked
         var partial = accumulator.ExpectMsg<AccumulatorActor.PartialSum>();
         Assert.Equal(0, partial.Id.Step);
@@ -108,7 +108,7 @@ public class WorkDispatcherActorTests() : TestKit("""
         dispatcher.Tell(new DataLoaderActor.OpenStep(1, new ParameterSnapshot(1, [0f, 0f])));
         var (_, tree1) = ReceiveWork(node);
         ReceiveBroadcast(node, tree1.ParametersTransfer);
-        dispatcher.Tell(SumOf(0, 0, step0), node); // step 0's sum again, after step 1 opened
+        dispatcher.Tell(SumOf(tree, step0), node); // step 0's sum again, after step 1 opened
         accumulator.ExpectNoMsg(TimeSpan.FromMilliseconds(300));
     }
 
@@ -123,13 +123,13 @@ public class WorkDispatcherActorTests() : TestKit("""
         var (assign, tree) = ReceiveWork(node);
         ReceiveBroadcast(node, tree.ParametersTransfer);
 
-        var part = SumOf(0, 0, assign) with { Shards = [0, 1] };
+        var part = SumOf(tree, assign) with { Shards = [0, 1] };
         dispatcher.Tell(part, node);
         var again = node.ExpectMsg<NodeAgentActor.Tree>();
         Assert.Equal((0L, 1), (again.Step, again.Epoch));
         Assert.Equal(new[] { assign.Assignment }, again.Assignments); // the node keeps its work: only the reduction is redone
         ReceiveBroadcast(node, again.ParametersTransfer);
-        dispatcher.Tell(SumOf(0, 1, assign) with { Shards = [0, 1, 1] }, node); // a shard twice: refused as well
+        dispatcher.Tell(SumOf(again, assign) with { Shards = [0, 1, 1] }, node); // a shard twice: refused as well
         Assert.Equal(2, node.ExpectMsg<NodeAgentActor.Tree>().Epoch);
         accumulator.ExpectNoMsg(TimeSpan.FromMilliseconds(200));
     }
@@ -150,7 +150,7 @@ public class WorkDispatcherActorTests() : TestKit("""
         var staying = Enumerable.Range(0, 3).Where(i => i != lost).ToArray();
 
         // The lost node's sum had reached the root, which could still send the step's whole sum of epoch 0.
-        var epoch0 = SumOf(0, 0, work.Select(w => w.Assign).ToArray());
+        var epoch0 = SumOf(work[root].Tree, work.Select(w => w.Assign).ToArray());
         Sys.Stop(nodes[lost].Ref);
         var handedOn = new List<NodeAgentActor.Assign>();
         var trees = new Dictionary<int, NodeAgentActor.Tree>();
@@ -174,7 +174,9 @@ public class WorkDispatcherActorTests() : TestKit("""
 
         dispatcher.Tell(epoch0, nodes[root]); // it arrives after the node was lost: refused whole, nothing of it counted
         accumulator.ExpectNoMsg(TimeSpan.FromMilliseconds(200));
-        var epoch1 = SumOf(0, 1, everyAssignment);
+        var epoch1 = SumOf(trees[newRoot], everyAssignment);
+        dispatcher.Tell(epoch1 with { Tree = Guid.NewGuid() }, nodes[newRoot]); // the same step and epoch, of another tree: refused
+        accumulator.ExpectNoMsg(TimeSpan.FromMilliseconds(200));
         dispatcher.Tell(epoch1, nodes[newRoot]);
         var counted = accumulator.ExpectMsg<AccumulatorActor.PartialSum>();
         Assert.Equal([0, 1, 2, 3, 4, 5], counted.Indices.Order());

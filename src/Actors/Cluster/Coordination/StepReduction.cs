@@ -29,6 +29,9 @@ public sealed class StepReduction(long step, long version)
 
     public IActorRef? Root { get; private set; }
 
+    /// <summary>The current epoch's tree (its parameter broadcast's transfer id); a sum must name it.</summary>
+    public Guid Tree { get; private set; }
+
     public void Assigned(long assignment, IActorRef node, MicroBatchSpec[] shards) => _assignments[assignment] = (node, shards);
 
     /// <summary>True if <paramref name="node"/> is in the current tree or holds an assignment of the step.</summary>
@@ -53,6 +56,7 @@ public sealed class StepReduction(long step, long version)
         foreach (var (node, _) in _assignments.Values)
             if (!ordered.Contains(node)) throw new InvalidOperationException($"a node with work of step {Step} is missing from its tree");
         Epoch++;
+        Tree = transfer;
         _members.Clear();
         _members.UnionWith(ordered);
         Root = ordered.Count > 0 ? ordered[0] : null;
@@ -71,7 +75,7 @@ public sealed class StepReduction(long step, long version)
     /// </summary>
     public bool Accept(WorkDispatcherActor.ShardSum sum, out string reason)
     {
-        if (sum.Step != Step || sum.Epoch != Epoch || Counted)
+        if (sum.Step != Step || sum.Epoch != Epoch || sum.Tree != Tree || Counted)
         {
             reason = $"a sum of step {sum.Step} epoch {sum.Epoch} arrived at step {Step} epoch {Epoch}{(Counted ? " (counted)" : "")}";
             return false;

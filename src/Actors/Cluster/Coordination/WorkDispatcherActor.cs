@@ -31,10 +31,12 @@ public sealed class WorkDispatcherActor : ReceiveActor
 
     /// <summary>
     /// A subtree's sum of one step in one epoch of its reduction: a node's own assignments plus its children's sums, sent
-    /// to its parent (the root's goes to the coordinator). <paramref name="Shards"/> names every micro-batch it covers.
+    /// to its parent (the root's goes to the coordinator). <paramref name="Shards"/> names every micro-batch it covers;
+    /// <paramref name="Tree"/> names the tree it was reduced along (<see cref="NodeAgentActor.Tree.ParametersTransfer"/>, fresh for every
+    /// epoch of every coordinator), so that a sum of another coordinator's step of the same number and epoch is never taken for it.
     /// </summary>
     public sealed record ShardSum(
-        long Step, int Epoch, int[] Shards, float[] Sum, int Examples, double LossSum, int ClippedExamples, NodeTimes? Times = null);
+        long Step, int Epoch, Guid Tree, int[] Shards, float[] Sum, int Examples, double LossSum, int ClippedExamples, NodeTimes? Times = null);
 
     private sealed record Node(IActorRef Agent, int Workers);
 
@@ -214,7 +216,8 @@ public sealed class WorkDispatcherActor : ReceiveActor
         if (_reduction is not { } reduction || s.Step != reduction.Step) return; // a late sum of a finished step
         if (!reduction.Accept(s, out var reason))
         {
-            if (s.Epoch != reduction.Epoch || reduction.Counted) return; // an earlier epoch's: its shards are in the current one
+            // An earlier epoch's, or another coordinator's: its shards are in the current tree's sum.
+            if (s.Epoch != reduction.Epoch || s.Tree != reduction.Tree || reduction.Counted) return;
             _log.Error("refusing a sum: {0}; shaping the step's tree again", reason);
             Route();
             return;

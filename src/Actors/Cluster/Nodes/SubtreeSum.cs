@@ -82,7 +82,7 @@ public sealed class SubtreeSum
         var children = new List<WorkDispatcherActor.ShardSum>();
         foreach (var child in tree.Children)
         {
-            var sent = _children.LastOrDefault(c => c.From.Path.Equals(child.Path) && c.Sum.Step == tree.Step && c.Sum.Epoch == tree.Epoch);
+            var sent = _children.LastOrDefault(c => c.From.Path.Equals(child.Path) && c.Sum.Tree == tree.ParametersTransfer);
             if (sent.Sum is null) return null;
             children.Add(sent.Sum);
         }
@@ -102,7 +102,7 @@ public sealed class SubtreeSum
             .MaxBy(t => t.Parameters + t.Compute)!;
         var times = critical with { Children = Math.Max(0, now - assigned - critical.Parameters - critical.Compute) };
         return new WorkDispatcherActor.ShardSum(
-            tree.Step, tree.Epoch,
+            tree.Step, tree.Epoch, tree.ParametersTransfer,
             own.SelectMany(o => o.Shards).Concat(children.SelectMany(c => c.Shards)).ToArray(), sum,
             own.Sum(o => o.Sum.Examples) + children.Sum(c => c.Examples),
             own.Sum(o => o.Sum.LossSum) + children.Sum(c => c.LossSum),
