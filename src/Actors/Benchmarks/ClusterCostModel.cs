@@ -45,7 +45,8 @@ public sealed record ClusterCostModel(double ComputePerExample, double FixedPerS
     /// <summary>Seconds per step for <paramref name="nodes"/> nodes and batch <paramref name="expectedBatch"/>; bandwidth in bytes/s (∞: loopback).</summary>
     /// <param name="parallelism">Nodes that compute at once (default: all of them, each on its own machine).</param>
     public double SecondsPerStep(int nodes, double expectedBatch, double bandwidth = double.PositiveInfinity, double? parallelism = null) =>
-        ComputePerExample * expectedBatch / Math.Min(nodes, parallelism ?? nodes) + FixedPerStep + (SecondsPerByte + 1 / bandwidth) * CriticalBytes(nodes, Parameters, FanIn) +
+        ComputePerExample * expectedBatch / Math.Min(nodes, parallelism ?? nodes) + FixedPerStep +
+        (SecondsPerByte + 1 / bandwidth) * CriticalBytes(nodes, Parameters, FanIn) +
         LatencyPerHop * Hops(nodes, FanIn);
 
     public double ExamplesPerSecond(int nodes, double expectedBatch, double bandwidth = double.PositiveInfinity) =>

@@ -156,4 +156,33 @@ public class NodeReductionTests : TestKit
         Assert.Equal(new float[] { 1 + 2 + 3, 3 }, sum.Sum);
         Assert.Equal(new[] { 0, 1 }, decoded.Select(id => id.Index).Order()); // each once
     }
+
+    [Fact]
+    public void A_hint_that_named_other_examples_under_the_same_micro_batch_id_is_not_used()
+    {
+        var coordinator = CreateTestProbe();
+        var agent = ReadyAgent(coordinator);
+        agent.Tell(new NodeAgentActor.Prefetch(4, [Shard(4, 0, 1, 2)]), coordinator); // a hint of a plan that was not kept
+        agent.Tell(new NodeAgentActor.Parameters(4, [0f, 0f]), coordinator);
+        agent.Tell(new NodeAgentActor.Assign(4, 1, 4, [Shard(4, 0, 7, 8)]), coordinator);
+        agent.Tell(new NodeAgentActor.Tree(4, 0, 4, Guid.NewGuid(), coordinator, [], [1]), coordinator);
+        Assert.Equal(new float[] { 7 + 8, 2 }, ReceiveSum(coordinator).Sum);
+    }
+
+    [Fact]
+    public void After_a_hand_over_an_assignment_of_the_resumed_older_version_waits_for_its_broadcast_instead_of_being_dropped()
+    {
+        var old = CreateTestProbe();
+        var fresh = CreateTestProbe();
+        var agent = ReadyAgent(old);
+        agent.Tell(new NodeAgentActor.Parameters(14, [0f, 0f]), old); // the old coordinator got as far as version 14
+        agent.Tell(new NodeAgentActor.Hello(IndexSumComputer.Plan(Fingerprint), "run", "mlp"), fresh);
+        fresh.ExpectMsg<WorkDispatcherActor.NodeReady>();
+        // The new one resumed from the checkpoint of step 12: its assignment comes before its broadcast.
+        agent.Tell(new NodeAgentActor.Assign(12, 1, 12, [Shard(12, 0, 5)]), fresh);
+        agent.Tell(new NodeAgentActor.Tree(12, 0, 12, Guid.NewGuid(), fresh, [], [1]), fresh);
+        agent.Tell(new NodeAgentActor.Parameters(12, [0f, 0f]), fresh);
+        var sum = ReceiveSum(fresh);
+        Assert.Equal((12L, 1), (sum.Step, sum.Examples));
+    }
 }

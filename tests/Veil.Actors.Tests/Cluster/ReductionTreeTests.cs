@@ -49,7 +49,8 @@ public class ReductionTreeTests : TestKit
         Assert.Equal(tree.Assignments, read.Assignments);
         Assert.Throws<InvalidOperationException>(() => ClusterWireFormat.Decode(manifest, bytes)); // actors need a resolver
 
-        var sum = new WorkDispatcherActor.ShardSum(7, 2, Guid.NewGuid(), [4, 1, 9], [1.5f, -2.25f, float.Epsilon], 33, 12.5, 4, new NodeTimes(0.01, 0.2, 0.03, 0.15));
+        var sum = new WorkDispatcherActor.ShardSum(
+            7, 2, Guid.NewGuid(), [4, 1, 9], [1.5f, -2.25f, float.Epsilon], 33, 12.5, 4, new NodeTimes(0.01, 0.2, 0.03, 0.15));
         var (kind, encoded) = ClusterWireFormat.Encode(sum);
         var back = Assert.IsType<WorkDispatcherActor.ShardSum>(ClusterWireFormat.Decode(kind, encoded));
         Assert.Equal(sum.Tree, back.Tree);

@@ -26,7 +26,8 @@ public class WorkDispatcherActorTests() : TestKit("""
     private static readonly ParameterSnapshot Version0 = new(0, [0.5f, -0.5f]);
 
     private IActorRef Dispatcher(FixedSteps steps, TestProbe accumulator, int minWorkers = 2) =>
-        Sys.ActorOf(WorkDispatcherActor.Props(new WorkDispatcherSettings(new DpPlan(0.01, 1.0, 1.0, 10, 1e-5, "f1f1", 1000), "run", "mlp", minWorkers, 64, steps.Plan, accumulator)));
+        Sys.ActorOf(WorkDispatcherActor.Props(new WorkDispatcherSettings(
+            new DpPlan(0.01, 1.0, 1.0, 10, 1e-5, "f1f1", 1000), "run", "mlp", minWorkers, 64, steps.Plan, accumulator)));
 
     /// <summary>A node's assignment of a step, then its place in the step's tree.</summary>
     private static (NodeAgentActor.Assign Assign, NodeAgentActor.Tree Tree) ReceiveWork(TestProbe node) =>
@@ -55,7 +56,8 @@ public class WorkDispatcherActorTests() : TestKit("""
     private static int[] Indices(NodeAgentActor.Assign a) => a.Shards.Select(s => s.Id.Index).ToArray();
 
     private static WorkDispatcherActor.ShardSum SumOf(NodeAgentActor.Tree tree, params NodeAgentActor.Assign[] assigns) =>
-        new(tree.Step, tree.Epoch, tree.ParametersTransfer, assigns.SelectMany(Indices).ToArray(), [assigns.Sum(a => a.Shards.Length), 0f], assigns.Sum(a => a.Shards.Sum(s => s.Count)), 0, 0);
+        new(tree.Step, tree.Epoch, tree.ParametersTransfer, assigns.SelectMany(Indices).ToArray(), [assigns.Sum(a => a.Shards.Length), 0f],
+            assigns.Sum(a => a.Shards.Sum(s => s.Count)), 0, 0);
 
     [Fact]
     public void The_first_step_is_assigned_once_min_workers_nodes_are_ready_and_the_parameters_go_once_to_the_trees_root()

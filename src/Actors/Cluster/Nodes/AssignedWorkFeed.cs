@@ -22,7 +22,9 @@ public sealed class AssignedWorkFeed : IWorkFeed
 
     private const long AheadRound = -1;
 
-    private readonly System.Collections.Concurrent.ConcurrentDictionary<MicroBatchId, TaskCompletionSource<MicroBatchData>> _ahead = new();
+    private sealed record Hint(MicroBatchSpec Spec, TaskCompletionSource<MicroBatchData> Decoded);
+
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<MicroBatchId, Hint> _ahead = new();
 
     private readonly Channel<Item> _work = Channel.CreateUnbounded<Item>(new UnboundedChannelOptions { SingleWriter = true });
     private readonly Channel<MicroBatchData> _output;
@@ -55,7 +57,7 @@ public sealed class AssignedWorkFeed : IWorkFeed
         foreach (var spec in shards)
         {
             var ahead = new TaskCompletionSource<MicroBatchData>(TaskCreationOptions.RunContinuationsAsynchronously);
-            if (_ahead.TryAdd(spec.Id, ahead)) _work.Writer.TryWrite(new Item(AheadRound, 0, spec, decoder, ahead));
+            if (_ahead.TryAdd(spec.Id, new Hint(spec, ahead))) _work.Writer.TryWrite(new Item(AheadRound, 0, spec, decoder, ahead));
         }
     }
 
@@ -96,9 +98,11 @@ public sealed class AssignedWorkFeed : IWorkFeed
                 MicroBatchData batch;
                 try
                 {
-                    var decoded = _ahead.TryRemove(item.Spec.Id, out var early) && await DecodedAhead(early).ConfigureAwait(false) is { } ready
-                        ? ready
-                        : item.Decoder.Decode(item.Spec);
+                    // Taken only if it holds the very examples assigned: a hint of a coordinator that has since died may have named others.
+                    var decoded = _ahead.TryRemove(item.Spec.Id, out var early) && early.Spec.Indices.AsSpan().SequenceEqual(item.Spec.Indices) &&
+                        await DecodedAhead(early.Decoded).ConfigureAwait(false) is { } ready
+                            ? ready
+                            : item.Decoder.Decode(item.Spec);
                     batch = decoded with { Step = item.Round, Index = item.Index };
                 }
                 catch (Exception e)

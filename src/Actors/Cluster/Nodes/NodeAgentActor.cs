@@ -62,11 +62,11 @@ public sealed class NodeAgentActor : ReceiveActor
     private (long Round, Assign Assign)? _open;
     private long _rounds;
     private int _workerRestarts;
-    private (ulong Seed, IMicroBatchDecoder Decoder)? _decoder;
+    private (ulong Seed, IMicroBatchDecoder Decoder)? _decoder; // built at the first Hello, rebuilt if a coordinator brings another seed
     private SubtreeSum _reduction = new();
     private readonly Dictionary<Guid, IActorRef[]> _routes = new();
     private readonly List<TensorChunk> _unrouted = new(); // broadcast chunks that came before the tree saying where they go
-    private readonly System.Diagnostics.Stopwatch _clock = System.Diagnostics.Stopwatch.StartNew(); // built at the first Hello, rebuilt if a coordinator brings another seed
+    private readonly System.Diagnostics.Stopwatch _clock = System.Diagnostics.Stopwatch.StartNew();
 
     public NodeAgentActor(NodeAgentSettings settings)
     {
@@ -139,8 +139,11 @@ public sealed class NodeAgentActor : ReceiveActor
         }
         if (!Sender.Equals(_coordinator))
         {
-            // A new coordinator (first contact, or a hand-over): work of the old one can no longer be delivered.
+            // A new coordinator (first contact, or a hand-over): work of the old one can no longer be delivered, and its parameters
+            // are no guide: a resumed run goes back to its checkpoint's version, and an assignment of that version may come before
+            // its broadcast (which travels down the tree), so a newer old version must not make it look stale.
             _coordinator = Sender;
+            _parameters = null;
             Abandon(_ => true);
             _reduction = new SubtreeSum();
             _routes.Clear();

@@ -139,7 +139,8 @@ public static class ClusterWireFormat
                 Prefetch => new NodeAgentActor.Prefetch(r.ReadInt64(), ReadShards(r)),
                 Parameters => new NodeAgentActor.Parameters(r.ReadInt64(), ReadArray<float>(r)),
                 ShardSum => new WorkDispatcherActor.ShardSum(
-                    r.ReadInt64(), r.ReadInt32(), new Guid(r.ReadBytes(16)), ReadArray<int>(r), ReadArray<float>(r), r.ReadInt32(), r.ReadDouble(), r.ReadInt32(),
+                    r.ReadInt64(), r.ReadInt32(), new Guid(r.ReadBytes(16)), ReadArray<int>(r), ReadArray<float>(r),
+                    r.ReadInt32(), r.ReadDouble(), r.ReadInt32(),
                     new NodeTimes(r.ReadDouble(), r.ReadDouble(), r.ReadDouble(), r.ReadDouble())),
                 Tree => ReadTree(r, resolve ?? throw new InvalidOperationException("a reduction tree names actors: decode it with a resolver")),
                 RunEnded => new RunWatcherActor.RunEnded(r.ReadString(), r.ReadBoolean(), r.ReadString()),
