@@ -64,7 +64,12 @@ public sealed class WorkDispatcherActor : ReceiveActor
         Receive<ClusterEvent.MemberUp>(m => Greet(m.Member));
         Receive<ClusterEvent.ReachableMember>(m => Greet(m.Member));
         Receive<ClusterEvent.UnreachableMember>(m => Lost(m.Member.Address, "unreachable"));
-        Receive<ClusterEvent.MemberRemoved>(m => Lost(m.Member.Address, "removed"));
+        Receive<ClusterEvent.MemberRemoved>(m =>
+        {
+            Lost(m.Member.Address, "removed");
+            if (m.Member.HasRole(Configuration.ClusterSettings.WorkerRole))
+                _settings.Log?.WriteLine($"cluster: worker node {m.Member.Address} removed from the cluster");
+        });
         Receive<ClusterEvent.IMemberEvent>(_ => { });
         Receive<Terminated>(t => Lost(t.ActorRef, "lost its node agent"));
         Receive<NodeReady>(OnReady);
