@@ -235,7 +235,7 @@ public sealed class NodeAgentActor : ReceiveActor
         TensorTransfer.Send(tree.Parent, sum, _settings.ChunkBytes, Self);
     }
 
-    // One assignment at a time, as one step at a time on one node: the next opens when the open one's sum has gone.
+    // One assignment at a time, as one step at a time on one node: the next opens when the open one is summed.
     private void OpenNext()
     {
         while (_open is null && _waiting.Count > 0 && _parameters is { } parameters)
