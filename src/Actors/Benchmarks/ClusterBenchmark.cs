@@ -18,9 +18,18 @@ public sealed class ClusterBenchmark(string model, int expectedBatch, int steps,
 {
     /// <param name="BytesPerStep">Measured: the coordinator's serialised cluster messages (sent
     /// + received) over the run, divided by its steps (warm-up and join included).</param>
-    /// <param name="ComputedBytesPerStep">2 × nodes × 4 B × parameters: one broadcast out and one partial sum back per node.</param>
-    public sealed record Result(int Nodes, double ExamplesPerSecond, double SecondsPerStep, long BytesPerStep, long ComputedBytesPerStep);
+    /// <param name="ComputedBytesPerStep">2 × 4 B × parameters: one parameter copy out to the tree's root and one reduced sum back,
+    /// whatever the number of nodes.</param>
+    /// <param name="StepSeconds">The coordinator's mean breakdown of a step (train --json's cluster_step_seconds).</param>
+    /// <param name="Parameters">The model's parameter count.</param>
+    public sealed record Result(
+        int Nodes, double ExamplesPerSecond, double SecondsPerStep, long BytesPerStep, long ComputedBytesPerStep,
+        IReadOnlyList<(string Part, double Seconds)> StepSeconds, long Parameters);
 
+    /// <summary>
+    /// One cluster size; <paramref name="nodes"/> = 0 runs the same training in one process without the cluster (the local pipeline
+    /// with the same threads), the baseline the cluster's fixed cost per step is measured against.
+    /// </summary>
     public Result Run(int nodes)
     {
         var folder = Path.Combine(Path.GetTempPath(), "veil-bench-cluster", Guid.NewGuid().ToString("N"));
@@ -47,8 +56,10 @@ public sealed class ClusterBenchmark(string model, int expectedBatch, int steps,
         var coordinatorOutput = new System.Collections.Concurrent.ConcurrentQueue<string>();
         try
         {
-            var coordinator = Launch(["train", .. common, "--set", "veil.cluster.enabled=true", "--set", $"veil.cluster.port={port}",
-                "--set", $"veil.cluster.seed-nodes=[\"{seed}\"]", "--set", $"veil.cluster.min-workers={nodes}", "--json"], coordinatorOutput);
+            var coordinator = nodes == 0
+                ? Launch(["train", .. common, "--json"], coordinatorOutput)
+                : Launch(["train", .. common, "--set", "veil.cluster.enabled=true", "--set", $"veil.cluster.port={port}",
+                    "--set", $"veil.cluster.seed-nodes=[\"{seed}\"]", "--set", $"veil.cluster.min-workers={nodes}", "--json"], coordinatorOutput);
             processes.Add(coordinator);
             for (var n = 0; n < nodes; n++) processes.Add(Launch(["node", "--role", "worker", "--seed-nodes", seed, .. common]));
             if (!coordinator.WaitForExit(TimeSpan.FromMinutes(30)))
@@ -61,16 +72,21 @@ public sealed class ClusterBenchmark(string model, int expectedBatch, int steps,
             var seconds = Math.Max(1e-3, (last - first) / 1000.0);
             using var probe = ModelCatalog.Create(model, 1);
             var parameters = Veil.Compute.Parameters.ParameterVector.Flatten(probe).LongLength;
-            // Per step and node: one parameter broadcast out and one partial sum back, 4 bytes a coordinate (+ chunk headers).
-            var computed = 2L * nodes * 4 * parameters;
+            // Per step: one parameter copy out (to the tree's root) and one reduced sum back, 4 bytes a coordinate (+ chunk headers).
+            var computed = nodes == 0 ? 0 : 2L * 4 * parameters;
             coordinator.WaitForExit(); // drains the redirected output
             var summary = coordinatorOutput.LastOrDefault(l => l.StartsWith('{'))
                 ?? throw new InvalidOperationException($"the {nodes}-node coordinator printed no JSON summary");
             using var parsed = System.Text.Json.JsonDocument.Parse(summary);
             var wire = parsed.RootElement.GetProperty("cluster_wire_bytes_sent").GetInt64() + parsed.RootElement.GetProperty("cluster_wire_bytes_received")
                 .GetInt64();
+            var breakdown = parsed.RootElement.TryGetProperty("cluster_step_seconds", out var parts) && parts.ValueKind == System.Text.Json.JsonValueKind.Object
+                ? parts.EnumerateObject().Where(p => p.Value.ValueKind == System.Text.Json.JsonValueKind.Number)
+                    .Select(p => (p.Name, p.Value.GetDouble())).ToList()
+                : [];
             var result = new Result(
-                nodes, (double)expectedBatch * (records.Count - 1) / seconds, seconds / (records.Count - 1), wire / records.Count, computed);
+                nodes, (double)expectedBatch * (records.Count - 1) / seconds, seconds / (records.Count - 1), wire / records.Count, computed, breakdown,
+                parameters);
             log.WriteLine(
                 $"bench cluster: {nodes} node(s): {result.ExamplesPerSecond:F0} examples/s, " +
                 $"{result.SecondsPerStep:F2} s/step, {result.BytesPerStep} wire bytes/step (computed {computed})");

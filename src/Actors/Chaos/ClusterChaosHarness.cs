@@ -124,6 +124,13 @@ public sealed class ClusterChaosHarness(int runs, int seed, TextWriter log, int 
                 log.WriteLine($"chaos --cluster run {index}: the run ended before the replacement worker joined; not counted");
                 return null;
             }
+            // And the killed worker must be out of the membership: while it is still an unreachable member, a second death makes
+            // two unreachable of four, and the split-brain resolver downs every node, the standby too.
+            if (!coordinator.WaitFor("removed from the cluster", 1, TimeSpan.FromMinutes(1)))
+            {
+                log.WriteLine($"chaos --cluster run {index}: the killed worker was never removed from the cluster; not counted");
+                return null;
+            }
             if (!coordinator.WaitForStep(Math.Max(killCoordinatorAt, coordinator.StepsSeen + 1), TimeSpan.FromMinutes(3))) return null;
             coordinator.Process.Kill();
             kills++;

@@ -32,11 +32,21 @@ public static class BenchClusterCommand
             "Training examples N: the first N of Fashion-MNIST, or N SYNTHETIC 3×32×32 images (synthetic:cifar) for 32×32 models (default 60000).",
             v => v is >= 100 and <= 60000, "[100, 60000]");
         examples.DefaultValueFactory = _ => 60000;
+        var project = new Option<bool>("--project")
+        {
+            Description = "Fit a cost model (compute per example, fixed cost per step, time per byte; latency per hop assumed) to the measured " +
+                "points and print its examples/s for 8, 16 and 64 nodes on 10, 25 and 100 Gb/s links (docs/cluster.md).",
+        };
+        var local = new Option<bool>("--local")
+        {
+            Description = "Also run the same training in one process without the cluster (same threads): the baseline of the cluster's fixed " +
+                "cost per step (local_s_per_step, overhead_1_node).",
+        };
         var json = CliOptions.Json();
         var command = new Command(
             "cluster",
             "Examples/s of 1, 2, 3 worker processes on 127.0.0.1 and the speed-up; JSON, " +
-            "asserts nothing.") { nodes, steps, batch, threads, model, microBatch, examples, json };
+            "asserts nothing.") { nodes, steps, batch, threads, model, microBatch, examples, project, local, json };
         command.SetAction(p =>
         {
             var sizes = (p.GetValue(nodes) ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
@@ -50,6 +60,7 @@ public static class BenchClusterCommand
                 p.GetValue(model)!, p.GetValue(batch), p.GetValue(steps), p.GetValue(threads), p.GetValue(microBatch), p.GetValue(examples),
                 p.GetValue(json) ? TextWriter.Null : stdout);
             var results = sizes.Select(bench.Run).ToList();
+            var baseline = p.GetValue(local) ? bench.Run(0) : null;
             double? Rate(int n) => results.FirstOrDefault(r => r.Nodes == n)?.ExamplesPerSecond;
             var speedup2 = Rate(1) is { } one && Rate(2) is { } two ? two / one : (double?)null;
             stdout.WriteLine(JsonLine.Of(
@@ -64,8 +75,12 @@ public static class BenchClusterCommand
                                 ("s_per_step", r.SecondsPerStep),
                                 ("bytes_per_step", r.BytesPerStep),
                                 ("computed_bytes_per_step", r.ComputedBytesPerStep),
+                                ("step_seconds", r.StepSeconds.Select(x => (x.Part, (object?)x.Seconds)).ToArray()),
                             })),
                 ("speedup_2", speedup2),
+                ("local_s_per_step", baseline?.SecondsPerStep),
+                ("overhead_1_node", baseline is not null && results.FirstOrDefault(r => r.Nodes == 1) is { } single
+                    ? single.SecondsPerStep / baseline.SecondsPerStep - 1 : null),
                 ("bytes_per_step", results.FirstOrDefault(r => r.Nodes == 2)?.BytesPerStep ?? results.Last().BytesPerStep),
                 ("model", p.GetValue(model)), ("batch", p.GetValue(batch)), ("steps", p.GetValue(steps)), ("threads_per_node", p.GetValue(threads)),
                 ("micro_batch", p.GetValue(microBatch)),
@@ -73,7 +88,8 @@ public static class BenchClusterCommand
                 (
                     "bytes_per_step_is",
                     "measured: the coordinator's serialised cluster messages, sent + received, over the run / its " +
-                    "steps (Akka's envelope not counted); computed_bytes_per_step = 2 × nodes × 4 B × parameters"),
+                    "steps (Akka's envelope not counted); computed_bytes_per_step = 2 × 4 B × parameters (one copy out, one sum in)"),
+                ("projection", p.GetValue(project) ? ClusterProjection.Of(results, p.GetValue(batch), Environment.ProcessorCount) : null),
                 ("cores", Environment.ProcessorCount)));
             return ExitCodes.Ok;
         });

@@ -136,7 +136,9 @@ public static class TrainCommands
                 ("resumed_from_step", r.ResumedFromStep), ("ledger_events", r.LedgerEventsOfRun), ("parameter_version", r.ParameterVersion),
                 // This process's cluster traffic (0 without veil.cluster.enabled); bench cluster divides it by the steps.
                 ("cluster_wire_bytes_sent", Veil.Actors.Cluster.Transport.WireBytes.Sent),
-                ("cluster_wire_bytes_received", Veil.Actors.Cluster.Transport.WireBytes.Received)));
+                ("cluster_wire_bytes_received", Veil.Actors.Cluster.Transport.WireBytes.Received),
+                // Where a cluster step's time went, as the coordinator sees it (empty without veil.cluster.enabled).
+                ("cluster_step_seconds", Veil.Actors.Cluster.Coordination.ClusterStepTimes.Means().Select(m => (m.Part, (object?)m.Seconds)).ToArray())));
         return ExitCodes.Ok;
     }
 }

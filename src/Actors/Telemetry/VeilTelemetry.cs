@@ -99,6 +99,12 @@ public static class VeilTelemetry
         }
     }
 
+    /// <summary>Seconds <paramref name="stage"/> has worked in this process so far.</summary>
+    public static double StageSeconds(string stage)
+    {
+        lock (Gate) return BusySeconds.GetValueOrDefault(stage);
+    }
+
     private static IEnumerable<Measurement<double>> BusyFractions()
     {
         lock (Gate)

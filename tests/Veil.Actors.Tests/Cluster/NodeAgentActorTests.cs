@@ -48,6 +48,13 @@ public class NodeAgentActorTests : TestKit
     private static MicroBatchSpec[] Shards(long step, params int[][] micro) =>
         micro.Select((indices, i) => new MicroBatchSpec(new MicroBatchId(step, i + 10), indices)).ToArray();
 
+    /// <summary>An assignment, and the node's place in the step's tree as the root with no children, adding that one assignment.</summary>
+    private static void Work(IActorRef agent, TestProbe coordinator, NodeAgentActor.Assign a)
+    {
+        agent.Tell(a, coordinator);
+        agent.Tell(new NodeAgentActor.Tree(a.Step, 0, a.Version, Guid.NewGuid(), coordinator, [], [a.Assignment]), coordinator);
+    }
+
     private static WorkDispatcherActor.ShardSum ReceiveSum(TestProbe coordinator)
     {
         var reassembler = new ChunkReassembler();
@@ -66,14 +73,14 @@ public class NodeAgentActorTests : TestKit
         agent.Tell(new NodeAgentActor.Hello(Plan(1.0), "run", "mlp"), coordinator);
         coordinator.ExpectMsg<WorkDispatcherActor.NodeReady>();
         agent.Tell(new NodeAgentActor.Parameters(2, [0f, 0f]), coordinator);
-        agent.Tell(new NodeAgentActor.Assign(3, 7, 3, Shards(3, [1, 2], [3, 4, 5])), coordinator); // version 3 not here yet
+        Work(agent, coordinator, new NodeAgentActor.Assign(3, 7, 3, Shards(3, [1, 2], [3, 4, 5]))); // version 3 not here yet
         coordinator.ExpectNoMsg(TimeSpan.FromMilliseconds(300));
         Assert.Empty(_computed);
 
         foreach (var chunk in TensorTransfer.Split(ClusterWireFormat.Parameters, ClusterWireFormat.Encode(new NodeAgentActor.Parameters(3, [0f, 0f])).Bytes, 7))
             agent.Tell(chunk, coordinator);
         var sum = ReceiveSum(coordinator);
-        Assert.Equal((3L, 7L), (sum.Step, sum.Assignment));
+        Assert.Equal((3L, 0), (sum.Step, sum.Epoch));
         Assert.Equal(new[] { 10, 11 }, sum.Shards);
         Assert.Equal(new float[] { 5 * 3, 5 }, sum.Sum); // one sum for both micro-batches, at version 3
         Assert.Equal(5, sum.Examples);
@@ -149,8 +156,8 @@ public class NodeAgentActorTests : TestKit
         agent.Tell(new NodeAgentActor.Parameters(1, [0f, 0f]), fresh);
         old.ExpectNoMsg(TimeSpan.FromMilliseconds(300));
         fresh.ExpectNoMsg(TimeSpan.FromMilliseconds(100));
-        agent.Tell(new NodeAgentActor.Assign(1, 2, 1, Shards(1, [1])), fresh);
-        Assert.Equal(2, ReceiveSum(fresh).Assignment);
+        Work(agent, fresh, new NodeAgentActor.Assign(1, 2, 1, Shards(1, [1])));
+        Assert.Equal(1, ReceiveSum(fresh).Examples);
     }
 
     [Fact]
@@ -174,7 +181,7 @@ public class NodeAgentActorTests : TestKit
         Assert.Equal(2.0, clipNorms.ExpectMsg<double>());
         Assert.Equal(2.0, clipNorms.ExpectMsg<double>());
         agent.Tell(new NodeAgentActor.Parameters(0, [0f, 0f]), coordinator);
-        agent.Tell(new NodeAgentActor.Assign(0, 1, 0, Shards(0, [1, 2], [3])), coordinator);
+        Work(agent, coordinator, new NodeAgentActor.Assign(0, 1, 0, Shards(0, [1, 2], [3])));
         Assert.Equal(3, ReceiveSum(coordinator).Examples); // and they compute
     }
 
@@ -204,17 +211,17 @@ public class NodeAgentActorTests : TestKit
         agent.Tell(new NodeAgentActor.Hello(Plan(1.0), "run", "mlp"), coordinator);
         coordinator.ExpectMsg<WorkDispatcherActor.NodeReady>();
         agent.Tell(new NodeAgentActor.Parameters(4, [0f, 0f]), coordinator);
-        agent.Tell(new NodeAgentActor.Assign(4, 9, 4, Shards(4, [1], [2, 3], [4, 5, 6])), coordinator);
+        Work(agent, coordinator, new NodeAgentActor.Assign(4, 9, 4, Shards(4, [1], [2, 3], [4, 5, 6])));
         var sum = ReceiveSum(coordinator);
         Assert.Equal(new[] { 10, 11, 12 }, sum.Shards);
         Assert.Equal(new float[] { 6 * 4, 6 }, sum.Sum); // the crashed micro-batch was redone and counted once
         Assert.Equal(6, sum.Examples);
         Assert.Equal(4, _computed.Count); // three micro-batches, one of them twice
-        coordinator.ExpectNoMsg(TimeSpan.FromMilliseconds(200)); // one sum per assignment
+        coordinator.ExpectNoMsg(TimeSpan.FromMilliseconds(200)); // one sum per step
     }
 
     [Fact]
-    public void A_node_given_two_assignments_of_a_step_sends_one_sum_for_each_covering_its_own_shards()
+    public void A_node_given_two_assignments_of_a_step_sends_one_sum_covering_the_shards_of_both()
     {
         var coordinator = CreateTestProbe();
         var agent = Agent();
@@ -224,11 +231,12 @@ public class NodeAgentActorTests : TestKit
         // The second holds shards handed on from a node that left, as the dispatcher numbers them.
         agent.Tell(new NodeAgentActor.Assign(2, 5, 2, Shards(2, [1, 2], [3])), coordinator);
         agent.Tell(new NodeAgentActor.Assign(2, 6, 2, [new MicroBatchSpec(new MicroBatchId(2, 20), [7, 8, 9, 10])]), coordinator);
-        var sums = new[] { ReceiveSum(coordinator), ReceiveSum(coordinator) }.OrderBy(x => x.Assignment).ToArray();
-        Assert.Equal((5L, 3), (sums[0].Assignment, sums[0].Examples));
-        Assert.Equal(new[] { 10, 11 }, sums[0].Shards);
-        Assert.Equal((6L, 4), (sums[1].Assignment, sums[1].Examples));
-        Assert.Equal(new[] { 20 }, sums[1].Shards);
+        agent.Tell(new NodeAgentActor.Tree(2, 0, 2, Guid.NewGuid(), coordinator, [], [5, 6]), coordinator);
+        var sum = ReceiveSum(coordinator);
+        Assert.Equal(7, sum.Examples);
+        Assert.Equal(new[] { 10, 11, 20 }, sum.Shards.Order());
+        Assert.Equal(new float[] { 7 * 2, 7 }, sum.Sum);
+        coordinator.ExpectNoMsg(TimeSpan.FromMilliseconds(200));
     }
 
     [Fact]
@@ -240,8 +248,8 @@ public class NodeAgentActorTests : TestKit
         coordinator.ExpectMsg<WorkDispatcherActor.NodeReady>();
         agent.Tell(new NodeAgentActor.Assign(1, 1, 1, Shards(1, [1])), coordinator); // version 1 never comes: the coordinator moved on
         agent.Tell(new NodeAgentActor.Parameters(2, [0f, 0f]), coordinator);
-        agent.Tell(new NodeAgentActor.Assign(2, 2, 2, Shards(2, [1, 2])), coordinator);
-        Assert.Equal(2, ReceiveSum(coordinator).Assignment);
+        Work(agent, coordinator, new NodeAgentActor.Assign(2, 2, 2, Shards(2, [1, 2])));
+        Assert.Equal(2, ReceiveSum(coordinator).Step);
         coordinator.ExpectNoMsg(TimeSpan.FromMilliseconds(300));
         Assert.All(_computed, c => Assert.Equal(2, c.Version));
     }

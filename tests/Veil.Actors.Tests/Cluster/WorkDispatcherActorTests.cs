@@ -26,85 +26,81 @@ public class WorkDispatcherActorTests() : TestKit("""
     private static readonly ParameterSnapshot Version0 = new(0, [0.5f, -0.5f]);
 
     private IActorRef Dispatcher(FixedSteps steps, TestProbe accumulator, int minWorkers = 2) =>
-        Sys.ActorOf(WorkDispatcherActor.Props(new WorkDispatcherSettings(new DpPlan(0.01, 1.0, 1.0, 10, 1e-5, "f1f1", 1000), "run", "mlp", minWorkers, 64, steps.Plan, accumulator)));
+        Sys.ActorOf(WorkDispatcherActor.Props(new WorkDispatcherSettings(
+            new DpPlan(0.01, 1.0, 1.0, 10, 1e-5, "f1f1", 1000), "run", "mlp", minWorkers, 64, steps.Plan, accumulator)));
 
-    /// <summary>The parameters broadcast to a node (chunked), then its assignment.</summary>
-    private static (NodeAgentActor.Parameters Parameters, NodeAgentActor.Assign Assign) ReceiveWork(TestProbe node)
+    /// <summary>A node's assignment of a step, then its place in the step's tree.</summary>
+    private static (NodeAgentActor.Assign Assign, NodeAgentActor.Tree Tree) ReceiveWork(TestProbe node) =>
+        (node.ExpectMsg<NodeAgentActor.Assign>(), node.ExpectMsg<NodeAgentActor.Tree>());
+
+    /// <summary>The one parameter broadcast of a tree, as the root receives it (chunked, from the coordinator).</summary>
+    private static NodeAgentActor.Parameters ReceiveBroadcast(TestProbe root, Guid transfer)
     {
         var inbox = new ChunkReassembler();
         while (true)
         {
-            var chunk = node.ExpectMsg<TensorChunk>();
-            if (inbox.Accept(chunk) is NodeAgentActor.Parameters parameters) return (parameters, node.ExpectMsg<NodeAgentActor.Assign>());
+            var chunk = root.ExpectMsg<TensorChunk>();
+            Assert.Equal(transfer, chunk.TransferId);
+            if (inbox.Accept(chunk) is NodeAgentActor.Parameters parameters) return parameters;
         }
+    }
+
+    /// <summary>A probe standing for a node agent; the next step's prefetch hints are checked on their own, not in every test.</summary>
+    private TestProbe NodeProbe()
+    {
+        var probe = CreateTestProbe();
+        probe.IgnoreMessages<NodeAgentActor.Prefetch>();
+        return probe;
     }
 
     private static int[] Indices(NodeAgentActor.Assign a) => a.Shards.Select(s => s.Id.Index).ToArray();
 
-    private static WorkDispatcherActor.ShardSum SumOf(NodeAgentActor.Assign a) =>
-        new(a.Step, a.Assignment, Indices(a), [a.Shards.Length, 0f], a.Shards.Sum(s => s.Count), 0, 0);
+    private static WorkDispatcherActor.ShardSum SumOf(NodeAgentActor.Tree tree, params NodeAgentActor.Assign[] assigns) =>
+        new(tree.Step, tree.Epoch, tree.ParametersTransfer, assigns.SelectMany(Indices).ToArray(), [assigns.Sum(a => a.Shards.Length), 0f],
+            assigns.Sum(a => a.Shards.Sum(s => s.Count)), 0, 0);
 
     [Fact]
-    public void The_first_step_is_assigned_only_once_min_workers_nodes_are_ready_each_after_the_parameters_of_its_version()
+    public void The_first_step_is_assigned_once_min_workers_nodes_are_ready_and_the_parameters_go_once_to_the_trees_root()
     {
         var accumulator = CreateTestProbe();
         var dispatcher = Dispatcher(FixedSteps.OfSizes(2, 8), accumulator);
-        var a = CreateTestProbe();
-        var b = CreateTestProbe();
+        var a = NodeProbe();
+        var b = NodeProbe();
         dispatcher.Tell(new WorkDispatcherActor.NodeReady(1), a);
         dispatcher.Tell(new DataLoaderActor.OpenStep(0, Version0));
         a.ExpectNoMsg(TimeSpan.FromMilliseconds(300)); // one node of two
         dispatcher.Tell(new WorkDispatcherActor.NodeReady(1), b);
 
-        var (pa, assignA) = ReceiveWork(a);
-        var (pb, assignB) = ReceiveWork(b);
-        Assert.All(new[] { pa, pb }, p =>
-        {
-            Assert.Equal(0, p.Version);
-            Assert.Equal(Version0.Values, p.Values);
-        });
-        Assert.All(new[] { assignA, assignB }, x => Assert.Equal((0L, 0L), (x.Step, x.Version)));
-        Assert.Equal([0, 1, 2, 3], Indices(assignA).Concat(Indices(assignB)).Order());
-        Assert.Equal(2, assignA.Shards.Length); // in proportion to the nodes' workers
+        var workA = ReceiveWork(a);
+        var workB = ReceiveWork(b);
+        Assert.Equal([0, 1, 2, 3], Indices(workA.Assign).Concat(Indices(workB.Assign)).Order());
+        Assert.Equal(2, workA.Assign.Shards.Length); // in proportion to the nodes' workers
+        var (root, leaf) = workA.Tree.Parent.Equals(dispatcher) ? ((a, workA), (b, workB)) : ((b, workB), (a, workA));
+        Assert.Equal(dispatcher, root.Item2.Tree.Parent);
+        Assert.Equal(new[] { leaf.Item1.Ref }, root.Item2.Tree.Children);
+        Assert.Equal(root.Item1.Ref, leaf.Item2.Tree.Parent);
+        Assert.Empty(leaf.Item2.Tree.Children);
+        Assert.All(new[] { workA, workB }, w => Assert.Equal(new[] { w.Assign.Assignment }, w.Tree.Assignments));
+        Assert.Equal(root.Item2.Tree.ParametersTransfer, leaf.Item2.Tree.ParametersTransfer);
+
+        var parameters = ReceiveBroadcast(root.Item1, root.Item2.Tree.ParametersTransfer);
+        Assert.Equal(0L, parameters.Version);
+        Assert.Equal(Version0.Values, parameters.Values);
+        leaf.Item1.ExpectNoMsg(TimeSpan.FromMilliseconds(200)); // its copy comes from its parent, not from the coordinator
     }
 
     [Fact]
-    public void The_dispatcher_hands_a_departed_nodes_unfinished_shards_to_another_node()
-    {
-        var accumulator = CreateTestProbe();
-        var dispatcher = Dispatcher(FixedSteps.OfSizes(2, 8), accumulator);
-        var departing = CreateTestProbe();
-        var staying = CreateTestProbe();
-        dispatcher.Tell(new WorkDispatcherActor.NodeReady(1), departing);
-        dispatcher.Tell(new WorkDispatcherActor.NodeReady(1), staying);
-        dispatcher.Tell(new DataLoaderActor.OpenStep(0, Version0));
-        var (_, lost) = ReceiveWork(departing);
-        var (_, kept) = ReceiveWork(staying);
-
-        Sys.Stop(departing.Ref);
-        var handedOn = staying.ExpectMsg<NodeAgentActor.Assign>(); // no second broadcast: it holds version 0 already
-        Assert.Equal(Indices(lost), Indices(handedOn));
-        Assert.NotEqual(kept.Assignment, handedOn.Assignment);
-
-        dispatcher.Tell(SumOf(kept), staying);
-        dispatcher.Tell(SumOf(handedOn), staying);
-        var covered = new[] { accumulator.ExpectMsg<AccumulatorActor.PartialSum>(), accumulator.ExpectMsg<AccumulatorActor.PartialSum>() }
-            .SelectMany(p => p.Indices).Order();
-        Assert.Equal([0, 1, 2, 3], covered); // every shard once
-        staying.ExpectNoMsg(TimeSpan.FromMilliseconds(200));
-    }
-
-    [Fact]
-    public void A_nodes_sum_reaches_the_accumulator_naming_the_shards_it_covers_and_a_late_sum_of_a_finished_step_does_not()
+    public void The_roots_sum_reaches_the_accumulator_naming_every_shard_and_a_late_sum_of_a_finished_step_does_not()
     {
         var accumulator = CreateTestProbe();
         var dispatcher = Dispatcher(FixedSteps.OfSizes(2, 6, 4), accumulator, minWorkers: 1);
-        var node = CreateTestProbe();
+        var node = NodeProbe();
         dispatcher.Tell(new WorkDispatcherActor.NodeReady(2), node);
         dispatcher.Tell(new DataLoaderActor.OpenStep(0, Version0));
-        var (_, step0) = ReceiveWork(node);
+        var (step0, tree) = ReceiveWork(node);
+        ReceiveBroadcast(node, tree.ParametersTransfer);
 
-        foreach (var chunk in TensorTransfer.Split(ClusterWireFormat.ShardSum, ClusterWireFormat.Encode(SumOf(step0)).Bytes, 16))
+        foreach (var chunk in TensorTransfer.Split(ClusterWireFormat.ShardSum, ClusterWireFormat.Encode(SumOf(tree, step0)).Bytes, 16))
             dispatcher.Tell(chunk, node); // as it travels: chunked
         var partial = accumulator.ExpectMsg<AccumulatorActor.PartialSum>();
         Assert.Equal(0, partial.Id.Step);
@@ -112,8 +108,101 @@ public class WorkDispatcherActorTests() : TestKit("""
         Assert.Equal(6, partial.Partial.Examples);
 
         dispatcher.Tell(new DataLoaderActor.OpenStep(1, new ParameterSnapshot(1, [0f, 0f])));
-        ReceiveWork(node);
-        dispatcher.Tell(SumOf(step0), node); // step 0's sum again, after step 1 opened
+        var (_, tree1) = ReceiveWork(node);
+        ReceiveBroadcast(node, tree1.ParametersTransfer);
+        dispatcher.Tell(SumOf(tree, step0), node); // step 0's sum again, after step 1 opened
         accumulator.ExpectNoMsg(TimeSpan.FromMilliseconds(300));
+    }
+
+    [Fact]
+    public void A_sum_that_covers_only_part_of_the_step_is_refused_whole_and_the_tree_is_shaped_again()
+    {
+        var accumulator = CreateTestProbe();
+        var dispatcher = Dispatcher(FixedSteps.OfSizes(2, 6), accumulator, minWorkers: 1);
+        var node = NodeProbe();
+        dispatcher.Tell(new WorkDispatcherActor.NodeReady(1), node);
+        dispatcher.Tell(new DataLoaderActor.OpenStep(0, Version0));
+        var (assign, tree) = ReceiveWork(node);
+        ReceiveBroadcast(node, tree.ParametersTransfer);
+
+        var part = SumOf(tree, assign) with { Shards = [0, 1] };
+        dispatcher.Tell(part, node);
+        var again = node.ExpectMsg<NodeAgentActor.Tree>();
+        Assert.Equal((0L, 1), (again.Step, again.Epoch));
+        Assert.Equal(new[] { assign.Assignment }, again.Assignments); // the node keeps its work: only the reduction is redone
+        ReceiveBroadcast(node, again.ParametersTransfer);
+        dispatcher.Tell(SumOf(again, assign) with { Shards = [0, 1, 1] }, node); // a shard twice: refused as well
+        Assert.Equal(2, node.ExpectMsg<NodeAgentActor.Tree>().Epoch);
+        accumulator.ExpectNoMsg(TimeSpan.FromMilliseconds(200));
+    }
+
+    [Fact]
+    public void A_node_lost_mid_reduction_has_its_shards_handed_on_and_every_earlier_epochs_sum_is_refused_whole()
+    {
+        var accumulator = CreateTestProbe();
+        var dispatcher = Dispatcher(FixedSteps.OfSizes(1, 6), accumulator, minWorkers: 3);
+        var nodes = new[] { NodeProbe(), NodeProbe(), NodeProbe() };
+        foreach (var n in nodes) dispatcher.Tell(new WorkDispatcherActor.NodeReady(1), n);
+        dispatcher.Tell(new DataLoaderActor.OpenStep(0, Version0));
+        var work = nodes.Select(ReceiveWork).ToArray();
+        var root = Array.FindIndex(work, w => w.Tree.Parent.Equals(dispatcher));
+        ReceiveBroadcast(nodes[root], work[root].Tree.ParametersTransfer);
+        Assert.Equal(2, work[root].Tree.Children.Length);
+        var lost = (root + 1) % 3;
+        var staying = Enumerable.Range(0, 3).Where(i => i != lost).ToArray();
+
+        // The lost node's sum had reached the root, which could still send the step's whole sum of epoch 0.
+        var epoch0 = SumOf(work[root].Tree, work.Select(w => w.Assign).ToArray());
+        Sys.Stop(nodes[lost].Ref);
+        var handedOn = new List<NodeAgentActor.Assign>();
+        var trees = new Dictionary<int, NodeAgentActor.Tree>();
+        foreach (var i in staying)
+        {
+            var message = nodes[i].ExpectMsg<object>();
+            if (message is NodeAgentActor.Assign more)
+            {
+                handedOn.Add(more);
+                message = nodes[i].ExpectMsg<object>();
+            }
+            trees[i] = Assert.IsType<NodeAgentActor.Tree>(message);
+            Assert.Equal(1, trees[i].Epoch);
+        }
+        Assert.Equal(Indices(work[lost].Assign), handedOn.SelectMany(Indices).Order());
+        var newRoot = staying.Single(i => trees[i].Parent.Equals(dispatcher));
+        ReceiveBroadcast(nodes[newRoot], trees[newRoot].ParametersTransfer); // the new tree gets its own copy
+        var everyAssignment = staying.Select(i => work[i].Assign).Concat(handedOn).ToArray();
+        Assert.Equal(
+            everyAssignment.Select(a => a.Assignment).Order(), staying.SelectMany(i => trees[i].Assignments).Order()); // each in one node's sum
+
+        dispatcher.Tell(epoch0, nodes[root]); // it arrives after the node was lost: refused whole, nothing of it counted
+        accumulator.ExpectNoMsg(TimeSpan.FromMilliseconds(200));
+        var epoch1 = SumOf(trees[newRoot], everyAssignment);
+        dispatcher.Tell(epoch1 with { Tree = Guid.NewGuid() }, nodes[newRoot]); // the same step and epoch, of another tree: refused
+        accumulator.ExpectNoMsg(TimeSpan.FromMilliseconds(200));
+        dispatcher.Tell(epoch1, nodes[newRoot]);
+        var counted = accumulator.ExpectMsg<AccumulatorActor.PartialSum>();
+        Assert.Equal([0, 1, 2, 3, 4, 5], counted.Indices.Order());
+        dispatcher.Tell(epoch1, nodes[newRoot]); // and again: the step is counted
+        dispatcher.Tell(epoch0, nodes[root]);
+        accumulator.ExpectNoMsg(TimeSpan.FromMilliseconds(200));
+    }
+
+    [Fact]
+    public void While_a_step_computes_each_node_is_told_which_shards_of_the_next_step_to_decode_ahead_and_then_gets_exactly_those()
+    {
+        var accumulator = CreateTestProbe();
+        var dispatcher = Dispatcher(FixedSteps.OfSizes(2, 8, 12), accumulator, minWorkers: 2);
+        var a = CreateTestProbe();
+        var b = CreateTestProbe();
+        dispatcher.Tell(new WorkDispatcherActor.NodeReady(1), a);
+        dispatcher.Tell(new WorkDispatcherActor.NodeReady(1), b);
+        dispatcher.Tell(new DataLoaderActor.OpenStep(0, Version0));
+        var hints = new[] { a, b }.Select(node => node.FishForMessage<NodeAgentActor.Prefetch>(_ => true)).ToArray();
+        Assert.All(hints, h => Assert.Equal(1, h.Step));
+        Assert.Equal(Enumerable.Range(0, 6), hints.SelectMany(h => h.Shards).Select(s => s.Id.Index).Order());
+
+        dispatcher.Tell(new DataLoaderActor.OpenStep(1, new ParameterSnapshot(1, [0f, 0f])));
+        var assigned = new[] { a, b }.Select(node => node.FishForMessage<NodeAgentActor.Assign>(_ => true)).ToArray();
+        for (var i = 0; i < 2; i++) Assert.Equal(hints[i].Shards.Select(s => s.Id), assigned[i].Shards.Select(s => s.Id));
     }
 }

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Akka.Actor;
 using Akka.Cluster;
 using Akka.Event;
@@ -11,11 +12,14 @@ namespace Veil.Actors.Cluster.Coordination;
 /// <summary>
 /// The coordinator's side of cluster training, in the place the single-node pipeline has its data loader:
 /// it receives the same <see cref="DataLoaderActor.OpenStep"/>, splits the step's sampled micro-batches
-/// (the shards) over the ready worker nodes, broadcasts the parameters of that version to each first,
-/// and passes each node's one partial sum to the accumulator, naming the shards it covers (the accumulator
-/// counts each shard exactly once). A node that becomes unreachable or leaves, or whose agent stops, has its
-/// unfinished shards handed to the others; a node that joins gets work from the next step. Step 0 waits for
-/// min-workers.
+/// (the shards) over the ready worker nodes, places the nodes in a reduction tree (<see cref="ReductionTree"/>),
+/// sends the parameters of the step's version once, to the tree's root (each node forwards them to its children),
+/// and passes the root's one sum of the step to the accumulator, naming the shards it covers. The coordinator's
+/// traffic per step is therefore one parameter copy out and one sum in, whatever the number of nodes. A node that
+/// becomes unreachable or leaves, or whose agent stops, has its shards handed to the others and the step's tree is
+/// shaped again (a new epoch, <see cref="StepReduction"/>): exactly once holds because only a sum of the current
+/// epoch that covers every shard of the step once is counted. A node that joins gets work from the next step.
+/// Step 0 waits for min-workers.
 /// </summary>
 public sealed class WorkDispatcherActor : ReceiveActor
 {
@@ -25,26 +29,30 @@ public sealed class WorkDispatcherActor : ReceiveActor
     /// <summary>A node agent refused the run; the reason names the mismatch and the fix.</summary>
     public sealed record NodeRefused(string Reason);
 
-    /// <summary>One node's sum over the micro-batches (shards) of one assignment.</summary>
-    public sealed record ShardSum(long Step, long Assignment, int[] Shards, float[] Sum, int Examples, double LossSum, int ClippedExamples);
+    /// <summary>
+    /// A subtree's sum of one step in one epoch of its reduction: a node's own assignments plus its children's sums, sent
+    /// to its parent (the root's goes to the coordinator). <paramref name="Shards"/> names every micro-batch it covers;
+    /// <paramref name="Tree"/> names the tree it was reduced along (<see cref="NodeAgentActor.Tree.ParametersTransfer"/>, fresh for every
+    /// epoch of every coordinator), so that a sum of another coordinator's step of the same number and epoch is never taken for it.
+    /// </summary>
+    public sealed record ShardSum(
+        long Step, int Epoch, Guid Tree, int[] Shards, float[] Sum, int Examples, double LossSum, int ClippedExamples, NodeTimes? Times = null);
 
-    private sealed record Node(IActorRef Agent, int Workers)
-    {
-        public long ParametersSent = -1;
-    }
+    private sealed record Node(IActorRef Agent, int Workers);
 
     private readonly WorkDispatcherSettings _settings;
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly Akka.Cluster.Cluster _cluster = Akka.Cluster.Cluster.Get(Context.System);
     private readonly ChunkReassembler _inbox = new();
     private readonly Dictionary<IActorRef, Node> _nodes = new(); // by agent: one per node
-    private readonly Dictionary<long, (IActorRef Agent, MicroBatchSpec[] Shards)> _pending = new();
     private readonly List<MicroBatchSpec> _orphans = new();
+    private readonly Stopwatch _clock = Stopwatch.StartNew();
     private long _step = -1;
     private ParameterSnapshot? _parameters;
+    private StepReduction? _reduction;
     private bool _started;
     private long _nextAssignment;
-
+    private (long Step, double Opened, double Dispatched, double Summed, NodeTimes Nodes)? _timing;
     public WorkDispatcherActor(WorkDispatcherSettings settings)
     {
         _settings = settings;
@@ -56,7 +64,12 @@ public sealed class WorkDispatcherActor : ReceiveActor
         Receive<ClusterEvent.MemberUp>(m => Greet(m.Member));
         Receive<ClusterEvent.ReachableMember>(m => Greet(m.Member));
         Receive<ClusterEvent.UnreachableMember>(m => Lost(m.Member.Address, "unreachable"));
-        Receive<ClusterEvent.MemberRemoved>(m => Lost(m.Member.Address, "removed"));
+        Receive<ClusterEvent.MemberRemoved>(m =>
+        {
+            Lost(m.Member.Address, "removed");
+            if (m.Member.HasRole(Configuration.ClusterSettings.WorkerRole))
+                _settings.Log?.WriteLine($"cluster: worker node {m.Member.Address} removed from the cluster");
+        });
         Receive<ClusterEvent.IMemberEvent>(_ => { });
         Receive<Terminated>(t => Lost(t.ActorRef, "lost its node agent"));
         Receive<NodeReady>(OnReady);
@@ -98,11 +111,12 @@ public sealed class WorkDispatcherActor : ReceiveActor
             if (_parameters is not null && _nodes.Count >= _settings.MinWorkers) AssignStep();
             return;
         }
-        if (_orphans.Count > 0 && _parameters is not null)
+        if (_orphans.Count > 0 && _parameters is not null && _reduction is { Counted: false })
         {
             var orphans = _orphans.ToArray();
             _orphans.Clear();
             Distribute(orphans);
+            Route();
         }
     }
 
@@ -111,9 +125,10 @@ public sealed class WorkDispatcherActor : ReceiveActor
         if (m.Parameters.Version != m.Step)
             throw new InvalidOperationException(
                 $"step {m.Step} opened with parameter version {m.Parameters.Version}: every step is computed at the version of its own number");
+        CloseTiming();
         _step = m.Step;
         _parameters = m.Parameters;
-        _pending.Clear();
+        _reduction = new StepReduction(m.Step, m.Parameters.Version);
         _orphans.Clear();
         if (!_started && _nodes.Count < _settings.MinWorkers)
         {
@@ -127,9 +142,31 @@ public sealed class WorkDispatcherActor : ReceiveActor
     private void AssignStep()
     {
         _started = true;
+        var opened = _clock.Elapsed.TotalSeconds;
         var plan = _settings.PlanStep(_step);
         if (plan.Step != _step) throw new InvalidOperationException($"the sampler planned step {plan.Step} when asked for step {_step}");
-        Distribute(plan.MicroBatches.ToArray());
+        var shards = plan.MicroBatches.ToArray();
+        if (shards.Length == 0) return; // the accumulator completes an empty step by itself
+        Distribute(shards);
+        Route();
+        _timing = (_step, opened, _clock.Elapsed.TotalSeconds, double.NaN, NodeTimes.Zero);
+        PrefetchNext();
+    }
+
+    // The next step's plan is known now: each node decodes the shards it will get (if no node joins or leaves) while this step
+    // computes. Only a speed-up: a plan that cannot be made ahead (past the run's last step) is simply not prefetched.
+    private void PrefetchNext()
+    {
+        MicroBatchSpec[] next;
+        try
+        {
+            next = _settings.PlanStep(_step + 1).MicroBatches.ToArray();
+        }
+        catch (Exception e) when (e is ArgumentException or IndexOutOfRangeException or InvalidOperationException)
+        {
+            return;
+        }
+        foreach (var (agent, block) in Split(next)) agent.Tell(new NodeAgentActor.Prefetch(_step + 1, block));
     }
 
     // Contiguous blocks of shards, in proportion to each node's workers.
@@ -142,35 +179,68 @@ public sealed class WorkDispatcherActor : ReceiveActor
             _settings.Log?.WriteLine($"cluster: no worker node is ready; {shards.Length} micro-batch(es) of step {_step} wait for one to join");
             return;
         }
-        var nodes = _nodes.OrderBy(n => n.Key.Path.ToStringWithAddress(AddressOf(n.Key)), StringComparer.Ordinal).ToList();
-        var totalWorkers = nodes.Sum(n => n.Value.Workers);
-        var given = 0;
-        var workersSoFar = 0;
-        foreach (var (agent, node) in nodes)
+        foreach (var (agent, block) in Split(shards))
         {
-            workersSoFar += node.Workers;
-            var until = (int)((long)shards.Length * workersSoFar / totalWorkers);
-            if (until <= given) continue;
-            var block = shards[given..until];
-            given = until;
-            if (node.ParametersSent != _parameters!.Version)
-            {
-                TensorTransfer.Send(node.Agent, new NodeAgentActor.Parameters(_parameters.Version, _parameters.Values), _settings.ChunkBytes, Self);
-                node.ParametersSent = _parameters.Version;
-            }
             var id = ++_nextAssignment;
-            _pending[id] = (agent, block);
-            node.Agent.Tell(new NodeAgentActor.Assign(_step, id, _parameters.Version, block));
+            _reduction!.Assigned(id, agent, block);
+            agent.Tell(new NodeAgentActor.Assign(_step, id, _parameters!.Version, block));
         }
     }
 
+    private IEnumerable<(IActorRef Agent, MicroBatchSpec[] Block)> Split(MicroBatchSpec[] shards)
+    {
+        var nodes = Ordered();
+        var totalWorkers = nodes.Sum(n => _nodes[n].Workers);
+        var given = 0;
+        var workersSoFar = 0;
+        foreach (var agent in nodes)
+        {
+            workersSoFar += _nodes[agent].Workers;
+            var until = (int)((long)shards.Length * workersSoFar / totalWorkers);
+            if (until <= given) continue;
+            yield return (agent, shards[given..until]);
+            given = until;
+        }
+    }
+
+    // A new epoch of the step's reduction: every ready node gets its place in the tree, and the root one parameter copy.
+    private void Route()
+    {
+        if (_nodes.Count == 0) return;
+        var transfer = Guid.NewGuid();
+        var places = _reduction!.Shape(Ordered(), Self, transfer);
+        foreach (var (node, tree) in places) node.Tell(tree);
+        TensorTransfer.Send(_reduction.Root!, new NodeAgentActor.Parameters(_parameters!.Version, _parameters.Values), _settings.ChunkBytes, Self, transfer);
+    }
+
+    private List<IActorRef> Ordered() =>
+        _nodes.Keys.OrderBy(a => a.Path.ToStringWithAddress(AddressOf(a)), StringComparer.Ordinal).ToList();
+
     private void OnShardSum(ShardSum s)
     {
-        if (s.Step != _step) return; // a late sum of a finished step
-        _pending.Remove(s.Assignment);
-        var first = s.Shards.Length > 0 ? s.Shards[0] : -1;
+        if (_reduction is not { } reduction || s.Step != reduction.Step) return; // a late sum of a finished step
+        if (!reduction.Accept(s, out var reason))
+        {
+            // An earlier epoch's, or another coordinator's: its shards are in the current tree's sum.
+            if (s.Epoch != reduction.Epoch || s.Tree != reduction.Tree || reduction.Counted) return;
+            _log.Error("refusing a sum: {0}; shaping the step's tree again", reason);
+            Route();
+            return;
+        }
+        if (_timing is { } t && t.Step == s.Step) _timing = t with { Summed = _clock.Elapsed.TotalSeconds, Nodes = s.Times ?? NodeTimes.Zero };
+        var first = s.Shards.Length > 0 ? s.Shards.Min() : -1;
         _settings.Accumulator.Tell(new AccumulatorActor.PartialSum(new MicroBatchId(s.Step, first),
             new PartialGradient(s.Sum, s.Examples, s.LossSum, s.ClippedExamples), default, s.Shards));
+    }
+
+    private void CloseTiming()
+    {
+        if (_timing is not { } t || double.IsNaN(t.Summed)) return;
+        var now = _clock.Elapsed.TotalSeconds;
+        var wait = t.Summed - t.Dispatched;
+        var nodes = t.Nodes.Parameters + t.Nodes.Compute + t.Nodes.Children;
+        ClusterStepTimes.Record(t.Step, new StepTimes(t.Dispatched - t.Opened, t.Nodes, Math.Max(0, wait - nodes), now - t.Summed, now - t.Opened));
+        _timing = null;
     }
 
     private void Lost(Address address, string why)
@@ -182,12 +252,16 @@ public sealed class WorkDispatcherActor : ReceiveActor
     {
         if (!_nodes.Remove(agent)) return;
         Context.Unwatch(agent);
-        var unfinished = _pending.Where(p => p.Value.Agent.Equals(agent)).ToList();
-        foreach (var p in unfinished) _pending.Remove(p.Key);
-        var shards = unfinished.SelectMany(p => p.Value.Shards).ToArray();
-        _settings.Log?.WriteLine($"cluster: worker node {AddressOf(agent)} {why}; " +
-            $"{shards.Length} unfinished micro-batch(es) of step {_step} handed to the {_nodes.Count} other node(s)");
+        if (_reduction is not { Counted: false } reduction || !reduction.Involves(agent))
+        {
+            _settings.Log?.WriteLine($"cluster: worker node {AddressOf(agent)} {why}; {_nodes.Count} node(s) left");
+            return;
+        }
+        var shards = reduction.Orphan(agent);
+        _settings.Log?.WriteLine($"cluster: worker node {AddressOf(agent)} {why}; {shards.Length} micro-batch(es) of step {_step} " +
+            $"handed to the {_nodes.Count} other node(s), the step's reduction tree shaped again");
         Distribute(shards);
+        if (_orphans.Count == 0) Route();
     }
 
     private Address AddressOf(IActorRef actor) =>

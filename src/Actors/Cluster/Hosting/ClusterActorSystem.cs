@@ -31,6 +31,8 @@ public static class ClusterActorSystem
                   "Veil.Actors.Cluster.Nodes.NodeAgentActor+Hello, veil" = veil-cluster
                   "Veil.Actors.Cluster.Nodes.NodeAgentActor+Assign, veil" = veil-cluster
                   "Veil.Actors.Cluster.Nodes.NodeAgentActor+Parameters, veil" = veil-cluster
+                  "Veil.Actors.Cluster.Nodes.NodeAgentActor+Tree, veil" = veil-cluster
+                  "Veil.Actors.Cluster.Nodes.NodeAgentActor+Prefetch, veil" = veil-cluster
                   "Veil.Actors.Cluster.Coordination.WorkDispatcherActor+NodeReady, veil" = veil-cluster
                   "Veil.Actors.Cluster.Coordination.WorkDispatcherActor+NodeRefused, veil" = veil-cluster
                   "Veil.Actors.Cluster.Coordination.WorkDispatcherActor+ShardSum, veil" = veil-cluster

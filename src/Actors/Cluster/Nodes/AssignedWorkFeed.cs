@@ -12,11 +12,19 @@ namespace Veil.Actors.Cluster.Nodes;
 /// (round, 0 … n−1), so the node's loader and accumulator see rounds as steps and need nothing cluster-specific.
 /// A round below <see cref="DropBelow"/> is abandoned: what of it is left to decode is skipped, what is decoded is
 /// not delivered. A decode failure ends the feed with a <see cref="MicroBatchDecodeException"/> naming the
-/// coordinator's micro-batch.
+/// coordinator's micro-batch. Micro-batches the coordinator expects to assign next (<see cref="Prefetch"/>) are decoded
+/// ahead, while the current round computes, as the one-node prefetcher decodes the next step; an assignment that
+/// names one takes it decoded.
 /// </summary>
 public sealed class AssignedWorkFeed : IWorkFeed
 {
-    private sealed record Item(long Round, int Index, MicroBatchSpec Spec, IMicroBatchDecoder Decoder);
+    private sealed record Item(long Round, int Index, MicroBatchSpec Spec, IMicroBatchDecoder Decoder, TaskCompletionSource<MicroBatchData>? Ahead = null);
+
+    private const long AheadRound = -1;
+
+    private sealed record Hint(MicroBatchSpec Spec, TaskCompletionSource<MicroBatchData> Decoded);
+
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<MicroBatchId, Hint> _ahead = new();
 
     private readonly Channel<Item> _work = Channel.CreateUnbounded<Item>(new UnboundedChannelOptions { SingleWriter = true });
     private readonly Channel<MicroBatchData> _output;
@@ -38,7 +46,19 @@ public sealed class AssignedWorkFeed : IWorkFeed
     /// </summary>
     public void Add(long round, IReadOnlyList<MicroBatchSpec> shards, IMicroBatchDecoder decoder)
     {
+        var step = shards.Count > 0 ? shards.Min(s => s.Id.Step) : long.MinValue;
+        foreach (var old in _ahead.Keys.Where(id => id.Step < step)) _ahead.TryRemove(old, out _);
         for (var i = 0; i < shards.Count; i++) _work.Writer.TryWrite(new Item(round, i, shards[i], decoder));
+    }
+
+    /// <summary>Decodes <paramref name="shards"/> ahead of their assignment (each at most once); they wait for it, not for a round.</summary>
+    public void Prefetch(IReadOnlyList<MicroBatchSpec> shards, IMicroBatchDecoder decoder)
+    {
+        foreach (var spec in shards)
+        {
+            var ahead = new TaskCompletionSource<MicroBatchData>(TaskCreationOptions.RunContinuationsAsynchronously);
+            if (_ahead.TryAdd(spec.Id, new Hint(spec, ahead))) _work.Writer.TryWrite(new Item(AheadRound, 0, spec, decoder, ahead));
+        }
     }
 
     /// <summary>Abandons every round below <paramref name="round"/>.</summary>
@@ -62,11 +82,28 @@ public sealed class AssignedWorkFeed : IWorkFeed
         {
             await foreach (var item in _work.Reader.ReadAllAsync(stop).ConfigureAwait(false))
             {
+                if (item.Ahead is { } ahead)
+                {
+                    try
+                    {
+                        ahead.TrySetResult(item.Decoder.Decode(item.Spec));
+                    }
+                    catch (Exception e)
+                    {
+                        ahead.TrySetException(e); // decoded again when assigned, where the failure ends the feed
+                    }
+                    continue;
+                }
                 if (item.Round < Interlocked.Read(ref _floor)) continue;
                 MicroBatchData batch;
                 try
                 {
-                    batch = item.Decoder.Decode(item.Spec) with { Step = item.Round, Index = item.Index };
+                    // Taken only if it holds the very examples assigned: a hint of a coordinator that has since died may have named others.
+                    var decoded = _ahead.TryRemove(item.Spec.Id, out var early) && early.Spec.Indices.AsSpan().SequenceEqual(item.Spec.Indices) &&
+                        await DecodedAhead(early.Decoded).ConfigureAwait(false) is { } ready
+                            ? ready
+                            : item.Decoder.Decode(item.Spec);
+                    batch = decoded with { Step = item.Round, Index = item.Index };
                 }
                 catch (Exception e)
                 {
@@ -79,6 +116,18 @@ public sealed class AssignedWorkFeed : IWorkFeed
         }
         catch (OperationCanceledException) when (stop.IsCancellationRequested) { }
         catch (ChannelClosedException) { } // another decode task failed and closed the output
+    }
+
+    private static async Task<MicroBatchData?> DecodedAhead(TaskCompletionSource<MicroBatchData> ahead)
+    {
+        try
+        {
+            return await ahead.Task.ConfigureAwait(false);
+        }
+        catch (Exception)
+        {
+            return null;
+        }
     }
 
     public async ValueTask DisposeAsync()

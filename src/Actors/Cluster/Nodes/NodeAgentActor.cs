@@ -15,8 +15,10 @@ namespace Veil.Actors.Cluster.Nodes;
 /// assignment exactly once. The agent does what the pipeline's coordinator does on one node, for the node: it
 /// answers the <see cref="Hello"/> (refusing a run on other data or another model), builds the workers with the
 /// clip norm of the run's plan, keeps the latest parameter broadcast, opens one assignment at a time at the
-/// parameter version it names (waiting for that broadcast if need be), and sends the node's one sum of it back,
-/// chunked.
+/// parameter version it names (waiting for that broadcast if need be). Its place in the step's reduction tree
+/// (<see cref="Tree"/>) says where the rest goes: it forwards the parameter broadcast's chunks to its children as they
+/// arrive (unchanged, so the digest is checked end to end), adds its children's sums to its own (<see cref="SubtreeSum"/>)
+/// and sends the one combined sum to its parent, chunked.
 /// </summary>
 public sealed class NodeAgentActor : ReceiveActor
 {
@@ -34,6 +36,18 @@ public sealed class NodeAgentActor : ReceiveActor
     /// <summary>Compute these micro-batches of <paramref name="Step"/> at parameter <paramref name="Version"/>, and send one sum.</summary>
     public sealed record Assign(long Step, long Assignment, long Version, MicroBatchSpec[] Shards);
 
+    /// <summary>The micro-batches the coordinator expects to assign this node at step <paramref name="Step"/>: decoded ahead, not computed.</summary>
+    public sealed record Prefetch(long Step, MicroBatchSpec[] Shards);
+
+    /// <summary>
+    /// The node's place in step <paramref name="Step"/>'s reduction, epoch <paramref name="Epoch"/>: forward the chunks of parameter
+    /// transfer <paramref name="ParametersTransfer"/> (version <paramref name="Version"/>) to <paramref name="Children"/>, add the sums of
+    /// its own <paramref name="Assignments"/> and of every child, and send the one sum to <paramref name="Parent"/> (the coordinator, for
+    /// the root). A later epoch of the same step replaces it.
+    /// </summary>
+    public sealed record Tree(
+        long Step, int Epoch, long Version, Guid ParametersTransfer, IActorRef Parent, IActorRef[] Children, long[] Assignments);
+
     /// <summary>The node's pipeline, built for one plan's clip norm; its rounds (assignments) are numbered across pipelines.</summary>
     private sealed record NodePipeline(double ClipNorm, AssignedWorkFeed Feed, IActorRef Loader, IActorRef Accumulator);
 
@@ -49,6 +63,10 @@ public sealed class NodeAgentActor : ReceiveActor
     private long _rounds;
     private int _workerRestarts;
     private (ulong Seed, IMicroBatchDecoder Decoder)? _decoder; // built at the first Hello, rebuilt if a coordinator brings another seed
+    private SubtreeSum _reduction = new();
+    private readonly Dictionary<Guid, IActorRef[]> _routes = new();
+    private readonly List<TensorChunk> _unrouted = new(); // broadcast chunks that came before the tree saying where they go
+    private readonly System.Diagnostics.Stopwatch _clock = System.Diagnostics.Stopwatch.StartNew();
 
     public NodeAgentActor(NodeAgentSettings settings)
     {
@@ -56,15 +74,23 @@ public sealed class NodeAgentActor : ReceiveActor
         Receive<Hello>(OnHello);
         Receive<TensorChunk>(chunk =>
         {
+            if (chunk.Kind == ClusterWireFormat.Parameters) Forward(chunk);
             switch (_inbox.Accept(chunk))
             {
                 case null: break;
                 case Parameters p: OnParameters(p); break;
+                case WorkDispatcherActor.ShardSum sum: OnChildSum(sum); break;
                 case var other: _log.Warning("node agent: ignoring a chunked {0}", other.GetType().Name); break;
             }
         });
         Receive<Parameters>(OnParameters);
         Receive<Assign>(OnAssign);
+        Receive<Tree>(OnTree);
+        Receive<Prefetch>(p =>
+        {
+            if (Sender.Equals(_coordinator) && _pipeline is { } pipeline && _decoder is { } decoder) pipeline.Feed.Prefetch(p.Shards, decoder.Decoder);
+        });
+        Receive<WorkDispatcherActor.ShardSum>(OnChildSum);
         Receive<AccumulatorActor.ClippedSum>(OnSum);
     }
 
@@ -113,9 +139,15 @@ public sealed class NodeAgentActor : ReceiveActor
         }
         if (!Sender.Equals(_coordinator))
         {
-            // A new coordinator (first contact, or a hand-over): work of the old one can no longer be delivered.
+            // A new coordinator (first contact, or a hand-over): work of the old one can no longer be delivered, and its parameters
+            // are no guide: a resumed run goes back to its checkpoint's version, and an assignment of that version may come before
+            // its broadcast (which travels down the tree), so a newer old version must not make it look stale.
             _coordinator = Sender;
+            _parameters = null;
             Abandon(_ => true);
+            _reduction = new SubtreeSum();
+            _routes.Clear();
+            _unrouted.Clear();
         }
         // The clip norm decides the privacy guarantee: it comes from the plan, never from this node's configuration.
         if (_pipeline?.ClipNorm != m.Plan.ClipNorm) Build(m.Plan.ClipNorm);
@@ -143,7 +175,8 @@ public sealed class NodeAgentActor : ReceiveActor
 
     private void OnParameters(Parameters p)
     {
-        _parameters = new ParameterSnapshot(p.Version, p.Values);
+        if (_parameters?.Version != p.Version) _parameters = new ParameterSnapshot(p.Version, p.Values);
+        _reduction.ParametersArrived(p.Version, Now);
         OpenNext();
     }
 
@@ -156,11 +189,53 @@ public sealed class NodeAgentActor : ReceiveActor
         }
         // The coordinator moves to step s only when every earlier step is summed: older work is moot.
         Abandon(step => step < a.Step);
+        _reduction.Assigned(a.Step, Now, Telemetry.VeilTelemetry.StageSeconds("worker"));
         _waiting.Add(a);
         OpenNext();
     }
 
-    // One assignment at a time, as one step at a time on one node: the next opens when the open one's sum has gone.
+    private void OnTree(Tree t)
+    {
+        if (!Sender.Equals(_coordinator))
+        {
+            _log.Warning("node agent: ignoring a reduction tree from {0}, not the current coordinator {1}", Sender.Path, _coordinator.Path);
+            return;
+        }
+        Abandon(step => step < t.Step);
+        if (!_reduction.Place(t, Now)) return;
+        if (_routes.Count >= 8) _routes.Clear(); // older steps' broadcasts: long over
+        _routes[t.ParametersTransfer] = t.Children;
+        var ready = _unrouted.Where(c => c.TransferId == t.ParametersTransfer).ToList();
+        _unrouted.RemoveAll(c => c.TransferId == t.ParametersTransfer);
+        foreach (var chunk in ready) Forward(chunk);
+        SendIfComplete();
+    }
+
+    // A broadcast chunk goes on to the children of the tree that named its transfer, as it is: the digest is the sender's.
+    private void Forward(TensorChunk chunk)
+    {
+        if (_routes.TryGetValue(chunk.TransferId, out var children))
+        {
+            foreach (var child in children) child.Tell(chunk, Self);
+            return;
+        }
+        if (_unrouted.Count > 0 && _unrouted.Count >= 4 * Math.Max(1, chunk.Count)) _unrouted.RemoveAt(0); // a broadcast no tree named
+        _unrouted.Add(chunk);
+    }
+
+    private void OnChildSum(WorkDispatcherActor.ShardSum sum)
+    {
+        _reduction.FromChild(Sender, sum);
+        SendIfComplete();
+    }
+
+    private void SendIfComplete()
+    {
+        if (_reduction.Tree is not { } tree || _reduction.TryComplete(Now) is not { } sum) return;
+        TensorTransfer.Send(tree.Parent, sum, _settings.ChunkBytes, Self);
+    }
+
+    // One assignment at a time, as one step at a time on one node: the next opens when the open one is summed.
     private void OpenNext()
     {
         while (_open is null && _waiting.Count > 0 && _parameters is { } parameters)
@@ -184,9 +259,8 @@ public sealed class NodeAgentActor : ReceiveActor
         if (_open is not { } open || open.Round != m.Step) return; // a round abandoned meanwhile
         _open = null;
         var a = open.Assign;
-        var shards = a.Shards.Select(s => s.Id.Index).ToArray();
-        TensorTransfer.Send(_coordinator, new WorkDispatcherActor.ShardSum(a.Step, a.Assignment, shards, m.Sum, m.Examples, m.LossSum, m.ClippedExamples),
-            _settings.ChunkBytes, Self);
+        _reduction.Summed(a.Step, a.Assignment, a.Shards.Select(s => s.Id.Index).ToArray(), m, Now, Telemetry.VeilTelemetry.StageSeconds("worker"));
+        SendIfComplete();
         OpenNext();
     }
 
@@ -195,6 +269,8 @@ public sealed class NodeAgentActor : ReceiveActor
         _waiting.RemoveAll(a => steps(a.Step));
         if (_open is { } open && steps(open.Assign.Step)) _open = null;
     }
+
+    private double Now => _clock.Elapsed.TotalSeconds;
 
     private static string Short(string fingerprint) => fingerprint.Length > 12 ? fingerprint[..12] : fingerprint;
 }

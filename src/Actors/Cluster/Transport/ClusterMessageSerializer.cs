@@ -20,7 +20,7 @@ public sealed class ClusterMessageSerializer(ExtendedActorSystem system) : Seria
     public override object FromBinary(byte[] bytes, string manifest)
     {
         WireBytes.CountReceived(bytes.LongLength);
-        return ClusterWireFormat.Decode(manifest, bytes);
+        return ClusterWireFormat.Decode(manifest, bytes, this.system.Provider.ResolveActorRef);
     }
 
     public override string Manifest(object o) => ClusterWireFormat.ManifestOf(o);

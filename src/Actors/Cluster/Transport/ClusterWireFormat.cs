@@ -1,4 +1,5 @@
 using System.Runtime.InteropServices;
+using Akka.Actor;
 using Veil.Actors.Cluster.Nodes;
 using Veil.Actors.Cluster.Coordination;
 using Veil.DataLoading.Batching;
@@ -20,6 +21,8 @@ public static class ClusterWireFormat
     public const string Parameters = "params";
     public const string ShardSum = "shard-sum";
     public const string RunEnded = "run-ended";
+    public const string Tree = "tree";
+    public const string Prefetch = "prefetch";
 
     public static string ManifestOf(object message) => message switch
     {
@@ -31,6 +34,8 @@ public static class ClusterWireFormat
         NodeAgentActor.Parameters => Parameters,
         WorkDispatcherActor.ShardSum => ShardSum,
         RunWatcherActor.RunEnded => RunEnded,
+        NodeAgentActor.Tree => Tree,
+        NodeAgentActor.Prefetch => Prefetch,
         _ => throw new ArgumentException(
             $"{message.GetType().FullName} is not a cluster message; only the types in {nameof(ClusterWireFormat)} travel between nodes"),
     };
@@ -68,16 +73,11 @@ public static class ClusterWireFormat
                     w.Write(a.Step);
                     w.Write(a.Assignment);
                     w.Write(a.Version);
-                    w.Write(a.Shards.Length);
-                    foreach (var s in a.Shards)
-                    {
-                        w.Write(s.Id.Step);
-                        w.Write(s.Id.Index);
-                        WriteArray(w, s.Indices);
-                        // A user-level shard says which user each example belongs to: the node combines them before clipping.
-                        w.Write(s.Owners is not null);
-                        if (s.Owners is not null) WriteArray(w, s.Owners);
-                    }
+                    WriteShards(w, a.Shards);
+                    break;
+                case NodeAgentActor.Prefetch p:
+                    w.Write(p.Step);
+                    WriteShards(w, p.Shards);
                     break;
                 case NodeAgentActor.Parameters p:
                     w.Write(p.Version);
@@ -85,12 +85,28 @@ public static class ClusterWireFormat
                     break;
                 case WorkDispatcherActor.ShardSum s:
                     w.Write(s.Step);
-                    w.Write(s.Assignment);
+                    w.Write(s.Epoch);
+                    w.Write(s.Tree.ToByteArray());
                     WriteArray(w, s.Shards);
                     WriteArray(w, s.Sum);
                     w.Write(s.Examples);
                     w.Write(s.LossSum);
                     w.Write(s.ClippedExamples);
+                    var times = s.Times ?? NodeTimes.Zero;
+                    w.Write(times.Parameters);
+                    w.Write(times.Compute);
+                    w.Write(times.Children);
+                    w.Write(times.Gradients);
+                    break;
+                case NodeAgentActor.Tree t:
+                    w.Write(t.Step);
+                    w.Write(t.Epoch);
+                    w.Write(t.Version);
+                    w.Write(t.ParametersTransfer.ToByteArray());
+                    w.Write(Akka.Serialization.Serialization.SerializedActorPath(t.Parent));
+                    w.Write(t.Children.Length);
+                    foreach (var child in t.Children) w.Write(Akka.Serialization.Serialization.SerializedActorPath(child));
+                    WriteArray(w, t.Assignments);
                     break;
                 case RunWatcherActor.RunEnded e:
                     w.Write(e.RunId);
@@ -105,7 +121,9 @@ public static class ClusterWireFormat
         return (ManifestOf(message), stream.ToArray());
     }
 
-    public static object Decode(string manifest, byte[] bytes)
+    /// <param name="resolve">Turns an actor path on the wire into a reference (the actor system's provider); only the messages that
+    /// name actors (<see cref="NodeAgentActor.Tree"/>) need it.</param>
+    public static object Decode(string manifest, byte[] bytes, Func<string, IActorRef>? resolve = null)
     {
         using var r = new BinaryReader(new MemoryStream(bytes, writable: false));
         try
@@ -117,10 +135,14 @@ public static class ClusterWireFormat
                 Hello => new NodeAgentActor.Hello(PlanJson.Read(r.ReadString()), r.ReadString(), r.ReadString(), r.ReadUInt64()),
                 Ready => new WorkDispatcherActor.NodeReady(r.ReadInt32()),
                 Refused => new WorkDispatcherActor.NodeRefused(r.ReadString()),
-                Assign => ReadAssign(r),
+                Assign => new NodeAgentActor.Assign(r.ReadInt64(), r.ReadInt64(), r.ReadInt64(), ReadShards(r)),
+                Prefetch => new NodeAgentActor.Prefetch(r.ReadInt64(), ReadShards(r)),
                 Parameters => new NodeAgentActor.Parameters(r.ReadInt64(), ReadArray<float>(r)),
                 ShardSum => new WorkDispatcherActor.ShardSum(
-                    r.ReadInt64(), r.ReadInt64(), ReadArray<int>(r), ReadArray<float>(r), r.ReadInt32(), r.ReadDouble(), r.ReadInt32()),
+                    r.ReadInt64(), r.ReadInt32(), new Guid(r.ReadBytes(16)), ReadArray<int>(r), ReadArray<float>(r),
+                    r.ReadInt32(), r.ReadDouble(), r.ReadInt32(),
+                    new NodeTimes(r.ReadDouble(), r.ReadDouble(), r.ReadDouble(), r.ReadDouble())),
+                Tree => ReadTree(r, resolve ?? throw new InvalidOperationException("a reduction tree names actors: decode it with a resolver")),
                 RunEnded => new RunWatcherActor.RunEnded(r.ReadString(), r.ReadBoolean(), r.ReadString()),
                 _ => throw new CorruptTransferException($"unknown cluster message manifest \"{manifest}\" (a node running another Veil version?)"),
             };
@@ -138,11 +160,22 @@ public static class ClusterWireFormat
         }
     }
 
-    private static NodeAgentActor.Assign ReadAssign(BinaryReader r)
+    private static void WriteShards(BinaryWriter w, MicroBatchSpec[] shards)
     {
-        var step = r.ReadInt64();
-        var assignment = r.ReadInt64();
-        var version = r.ReadInt64();
+        w.Write(shards.Length);
+        foreach (var s in shards)
+        {
+            w.Write(s.Id.Step);
+            w.Write(s.Id.Index);
+            WriteArray(w, s.Indices);
+            // A user-level shard says which user each example belongs to: the node combines them before clipping.
+            w.Write(s.Owners is not null);
+            if (s.Owners is not null) WriteArray(w, s.Owners);
+        }
+    }
+
+    private static MicroBatchSpec[] ReadShards(BinaryReader r)
+    {
         var shards = new MicroBatchSpec[CheckedCount(r, r.ReadInt32(), 8)];
         for (var i = 0; i < shards.Length; i++)
         {
@@ -153,7 +186,19 @@ public static class ClusterWireFormat
                 throw new CorruptTransferException($"shard {id} names {owners.Length} owners for {indices.Length} examples");
             shards[i] = new MicroBatchSpec(id, indices, owners);
         }
-        return new NodeAgentActor.Assign(step, assignment, version, shards);
+        return shards;
+    }
+
+    private static NodeAgentActor.Tree ReadTree(BinaryReader r, Func<string, IActorRef> resolve)
+    {
+        var step = r.ReadInt64();
+        var epoch = r.ReadInt32();
+        var version = r.ReadInt64();
+        var transfer = new Guid(r.ReadBytes(16));
+        var parent = resolve(r.ReadString());
+        var children = new IActorRef[CheckedCount(r, r.ReadInt32(), 1)];
+        for (var i = 0; i < children.Length; i++) children[i] = resolve(r.ReadString());
+        return new NodeAgentActor.Tree(step, epoch, version, transfer, parent, children, ReadArray<long>(r));
     }
 
     private static void WriteBytes(BinaryWriter w, byte[] data)
