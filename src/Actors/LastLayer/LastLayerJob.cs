@@ -29,7 +29,7 @@ public static class LastLayerJob
         TorchRuntime.EnsureLoaded();
         TorchRuntime.SetThreads(t.Runtime.ThreadsPerWorker > 0 ? t.Runtime.ThreadsPerWorker : Math.Max(1, Environment.ProcessorCount));
         var options = settings.Options();
-        var source = FeatureSources.Open(settings.Features, t);
+        var source = FeatureSources.Open(settings, t);
         var train = options.FeatureMap.Apply(source.Train());
         var test = options.FeatureMap.Apply(source.Test());
         var featureSeconds = clock.Elapsed.TotalSeconds;
@@ -40,10 +40,14 @@ public static class LastLayerJob
             ? Fixed(accountant, shares, settings.NoiseScale, p.BudgetDelta)
             : SplitCalibration.Calibrate(accountant, settings.TargetEpsilon, p.BudgetDelta, shares, relativeTolerance: 1e-5);
         var planned = SplitCalibration.Planned(shares, noise.NoiseMultipliers);
-        var backbones = settings.Features == "pixels" ? Array.Empty<string>() : [settings.Features];
-        using var data = RunData.Load(t);
+        var backbones = settings.Features is "pixels" or "scatternet" ? Array.Empty<string>() : [settings.Features];
+        // A selection run trains on public examples only: its releases go to a ledger of its own, never the private set's.
+        var tuning = (source as ScatterNetFeatureSource)?.PublicTuning;
+        using var data = tuning is null ? RunData.Load(t) : null;
+        IPrivateData examples = tuning is null ? new RunPrivateData(data!, backbones) : tuning;
+        var ledgerPath = tuning is null ? ledgerPathOverride : ledgerPathOverride ?? SelectionLedger(t);
         using var privateRun = PrivateRun.Open(new PrivateRunRequest(
-            p, ledgerPathOverride, t.RunDirectory, new RunPrivateData(data, backbones), planned, t.Seed, t.InsecurePrivateSeed,
+            p, ledgerPath, t.RunDirectory, examples, planned, t.Seed, t.InsecurePrivateSeed,
             (folder, opened) => folder.WriteJson("plan.json", new
             {
                 run_id = folder.Id, mode = "last-layer", method = settings.Method, features = source.Description, features_fingerprint = source.Fingerprint,
@@ -59,12 +63,12 @@ public static class LastLayerJob
                     noise_std = noise[s.Name] * LastLayerReleases.Sensitivity(s.Name, options),
                 }).ToArray(),
             })), log);
-        if (data.Count != train.Rows)
+        if ((data?.Count ?? tuning!.Count) != train.Rows)
             throw new TrainingFailedException(
-                $"the feature source holds {train.Rows} private examples but the training data holds {data.Count}; " +
+                $"the feature source holds {train.Rows} examples but the run's scope holds {data?.Count ?? tuning!.Count}; " +
                 $"refusing to release from features whose examples are not the run's scope");
         var run = privateRun.Run;
-        var ledgerPath = privateRun.LedgerLocation;
+        ledgerPath = privateRun.LedgerLocation;
         log.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"run {run.Id}: last layer by {settings.Method} on {source.Description} → " +
             $"{train.Columns} columns (C_x = {settings.FeatureClip}, b = {settings.BiasFeature}), " +
@@ -88,10 +92,14 @@ public static class LastLayerJob
         WriteHead(run, head);
         var result = new LastLayerResult(run.Id, run.Path, ledgerPath, train.DatasetFingerprint, settings.Method, source.Description,
             accuracy, spent.Epsilon, spent.Delta, spent.Accountant, noise.Epsilon, noise.NoiseMultipliers, noise.Scale, gate.Releases,
-            train.Rows, test.Rows, train.Columns, featureSeconds, fitSeconds, clock.Elapsed.TotalSeconds, privateRun.ScopeKey, privateRun.Secrets.Insecure);
+            train.Rows, test.Rows, train.Columns, featureSeconds, fitSeconds, clock.Elapsed.TotalSeconds, privateRun.ScopeKey, privateRun.Secrets.Insecure,
+            ValidationExamples: tuning is null ? 0 : test.Rows);
         run.WriteJson("result.json", result);
         return result;
     }
+
+    private static string SelectionLedger(TrainingSettings t) => Path.Combine(
+        t.RunDirectory, "selection-ledgers", DateTime.UtcNow.ToString("yyyyMMdd-HHmmss-fff", CultureInfo.InvariantCulture) + ".sqlite");
 
     private static SplitNoise Fixed(IPrivacyAccountant accountant, IReadOnlyList<ReleaseShare> shares, double scale, double delta)
     {
