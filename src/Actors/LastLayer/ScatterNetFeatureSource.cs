@@ -31,7 +31,6 @@ public sealed class ScatterNetFeatureSource : IFeatureSource
     private readonly ScatterNetSettings _settings;
     private readonly FeatureCache _cache;
     private readonly string _mapFingerprint;
-    private readonly int _batchSize;
 
     public ScatterNetFeatureSource(TrainingSettings t, ScatterNetSettings settings, int validationExamples = 0)
     {
@@ -42,7 +41,6 @@ public sealed class ScatterNetFeatureSource : IFeatureSource
                 $"veil.last-layer.features = scatternet reads the Fashion-MNIST IDX files, but veil.data.source = \"{t.Source}\" is set; " +
                 "clear veil.data.source (and test-source)");
         _settings = settings;
-        _batchSize = Math.Max(1, Math.Min(256, t.Runtime.EvalBatchSize));
         _cache = new FeatureCache(BackboneFeatureCacheDirectory(t));
         if (validationExamples > 0)
         {
@@ -110,7 +108,7 @@ public sealed class ScatterNetFeatureSource : IFeatureSource
             var pixels = new float[data.Pixels.Length];
             for (long i = 0; i < pixels.LongLength; i++) pixels[i] = data.Pixels[i] / 255f;
             using var transform = new ScatteringTransform(data.Height, _settings.Scales, _settings.Angles);
-            return transform.Apply(pixels, data.Count, _batchSize);
+            return transform.Apply(pixels, data.Count);
         }, out var hit);
         FromCache = hit;
         int channels = ScatteringTransform.ChannelCount(_settings.Scales, _settings.Angles);
