@@ -10,7 +10,7 @@ public sealed record LastLayerSettings(
     int NewtonSteps, double NewtonStepSize,
     double Epochs, int ExpectedBatchSize, double LearningRate, double GradientClip,
     double SplitCovariance, double SplitTargets, double SplitGradient, double SplitHessian, double SplitSgd,
-    ScatterNetSettings? ScatterNetBlock = null, int ValidationExamples = 0)
+    ScatterNetSettings? ScatterNetBlock = null, int ValidationExamples = 0, double Momentum = 0, double Averaging = 0)
 {
     [System.Text.Json.Serialization.JsonIgnore]
     public ScatterNetSettings ScatterNet => ScatterNetBlock ?? ScatterNetSettings.Default;
@@ -45,11 +45,13 @@ public sealed record LastLayerSettings(
             Positive("veil.last-layer.split.covariance"), Positive("veil.last-layer.split.targets"),
             Positive("veil.last-layer.split.gradient"), Positive("veil.last-layer.split.hessian"), Positive("veil.last-layer.split.sgd"),
             ScatterNetSettings.Create(c),
-            Int("veil.last-layer.validation-examples", 0));
+            Int("veil.last-layer.validation-examples", 0),
+            ConfigReading.Double(c, "veil.last-layer.sgd.momentum", v => v >= 0 && v < 1, "[0, 1)"),
+            ConfigReading.Double(c, "veil.last-layer.sgd.average", v => v >= 0 && v < 1, "[0, 1) (0 = off)"));
     }
 
     public LastLayerOptions Options() => new(LastLayerMethods.Parse(Method), new FeatureMap(FeatureClip, BiasFeature), Regularisation,
-        NewtonSteps, NewtonStepSize, Epochs, ExpectedBatchSize, LearningRate, GradientClip);
+        NewtonSteps, NewtonStepSize, Epochs, ExpectedBatchSize, LearningRate, GradientClip, Momentum, Averaging);
 
     public BudgetSplit Split() => new(SplitCovariance, SplitTargets, SplitGradient, SplitHessian, SplitSgd);
 }
