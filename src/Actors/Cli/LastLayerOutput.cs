@@ -18,7 +18,8 @@ public static class LastLayerOutput
             $"{r.Releases} releases; {r.WallSeconds:F1} s (features {r.FeatureSeconds:F1} s, fit {r.FitSeconds:F1} s); run {r.RunDirectory}"));
         if (json)
             stdout.WriteLine(JsonLine.Of(
-                (r.ValidationExamples > 0 ? "validation_accuracy" : "test_accuracy", r.TestAccuracy), ("validation_examples", r.ValidationExamples), ("epsilon", r.Epsilon), ("delta", r.Delta), ("method", r.Method), ("mode", "last-layer"),
+                (r.ValidationExamples > 0 ? "validation_accuracy" : "test_accuracy", r.TestAccuracy), ("validation_examples", r.ValidationExamples),
+                ("epsilon", r.Epsilon), ("delta", r.Delta), ("method", r.Method), ("mode", "last-layer"),
                 ("features", r.Features), ("planned_epsilon", r.PlannedEpsilon), ("accountant", r.Accountant),
                 ("noise_multipliers", r.NoiseMultipliers.Select(kv => (kv.Key, (object?)kv.Value)).ToArray()), ("noise_scale", r.NoiseScale),
                 ("releases", r.Releases), ("train_examples", r.TrainExamples), ("test_examples", r.TestExamples), ("dimension", r.Dimension),

@@ -78,7 +78,9 @@ public sealed class ScatterNetFeatureSource : IFeatureSource
         int channels = ScatteringTransform.ChannelCount(settings.Scales, settings.Angles), side = _train.Height >> settings.Scales;
         Dimension = channels * side * side;
         Description = $"scatternet (J = {settings.Scales}, L = {settings.Angles}, {channels} × {side} × {side}, group norm {settings.Groups}) of " +
-            (PublicTuning is null ? $"{_train.Name} ({_train.Count} examples)" : $"{_train.Count} PUBLIC examples, scored on {_test.Count} held-out public examples");
+            (PublicTuning is null
+                ? $"{_train.Name} ({_train.Count} examples)"
+                : $"{_train.Count} PUBLIC examples, scored on {_test.Count} held-out public examples");
         Fingerprint = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(
             $"{_mapFingerprint}\ngroups {settings.Groups}\n{_datasetFingerprint}\n{DatasetFingerprint.Of(_test)}")));
     }

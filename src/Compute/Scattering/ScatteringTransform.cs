@@ -5,8 +5,8 @@ namespace Veil.Compute.Scattering;
 
 /// <summary>
 /// The 2-D wavelet scattering transform of order 2 (Bruna and Mallat 2013; Oyallon and Mallat 2015), computed with
-/// FFTs (the band-pass convolutions; the low-pass is evaluated only where it is sampled). An n × n image (n a multiple of 2^J) is zero-padded by 2^(J−1) on each side to P = n + 2^J, and on that
-/// torus
+/// FFTs (the band-pass convolutions; the low-pass is evaluated only where it is sampled). An n × n image (n a multiple
+/// of 2^J) is zero-padded by 2^(J−1) on each side to P = n + 2^J, and on that torus
 ///   S0 = x ⋆ φ,  S1(j1,θ1) = |x ⋆ ψ_{j1,θ1}| ⋆ φ,  S2(j1,θ1,j2,θ2) = ||x ⋆ ψ_{j1,θ1}| ⋆ ψ_{j2,θ2}| ⋆ φ  (j1 &lt; j2),
 /// each sampled every 2^J pixels at the n/2^J positions centred on the image: 1 + JL + L²J(J−1)/2 channels of
 /// (n/2^J)² values (81 × 7 × 7 for 28 × 28, J = 2, L = 8). Every convolution is at full resolution, so the result

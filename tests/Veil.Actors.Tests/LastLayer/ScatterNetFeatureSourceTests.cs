@@ -33,8 +33,9 @@ public class ScatterNetFeatureSourceTests : IDisposable
 
     private PublicPrivateData Parts(PublicSplit split)
     {
-        var train = IdxImageDataset.Load("t", Path.Combine(_data.Folder, "train-images-idx3-ubyte.gz"), Path.Combine(_data.Folder, "train-labels-idx1-ubyte.gz"), 10);
-        var test = IdxImageDataset.Load("t", Path.Combine(_data.Folder, "t10k-images-idx3-ubyte.gz"), Path.Combine(_data.Folder, "t10k-labels-idx1-ubyte.gz"), 10);
+        string Idx(string name) => Path.Combine(_data.Folder, name);
+        var train = IdxImageDataset.Load("t", Idx("train-images-idx3-ubyte.gz"), Idx("train-labels-idx1-ubyte.gz"), 10);
+        var test = IdxImageDataset.Load("t", Idx("t10k-images-idx3-ubyte.gz"), Idx("t10k-labels-idx1-ubyte.gz"), 10);
         return PublicPrivateSplitter.Split(train, test, split);
     }
 

@@ -87,7 +87,8 @@ public class MechanismTests
             (step, head) => iterates.Add(head));
         iterates.Add(last);
         var averaged = new RecordingGate();
-        var head = HeadSgd.Run(data, new(LastLayerMethod.Sgd, Map, 1.0, epochs: 6, learningRate: 0.5, momentum: 0.8, averaging: 0.7), 1.0, averaged, Seed, null);
+        var options = new LastLayerOptions(LastLayerMethod.Sgd, Map, 1.0, epochs: 6, learningRate: 0.5, momentum: 0.8, averaging: 0.7);
+        var head = HeadSgd.Run(data, options, 1.0, averaged, Seed, null);
         Assert.Equal(plain.Commits, averaged.Commits); // post-processing: the same releases, nothing more
         // W̄_T = (1 − β) Σ_{t=1..T} β^{T−t} W_t / (1 − β^T), the iterates after each step (W_0 = 0 is not averaged).
         int steps = iterates.Count - 1;

@@ -72,7 +72,8 @@ public class ScatteringTransformTests
         for (int i = 0; i < 5; i++)
         {
             var single = transform.Apply(images[(i * 784)..((i + 1) * 784)], 1);
-            AssertClose(single.Select(v => (double)v).ToArray(), batched[(i * transform.Dimension)..((i + 1) * transform.Dimension)].Select(v => (double)v).ToArray(), 1e-6);
+            var slice = batched[(i * transform.Dimension)..((i + 1) * transform.Dimension)];
+            AssertClose(single.Select(v => (double)v).ToArray(), slice.Select(v => (double)v).ToArray(), 1e-6);
         }
     }
 
