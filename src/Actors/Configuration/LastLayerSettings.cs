@@ -9,8 +9,12 @@ public sealed record LastLayerSettings(
     double TargetEpsilon, double NoiseScale,
     int NewtonSteps, double NewtonStepSize,
     double Epochs, int ExpectedBatchSize, double LearningRate, double GradientClip,
-    double SplitCovariance, double SplitTargets, double SplitGradient, double SplitHessian, double SplitSgd)
+    double SplitCovariance, double SplitTargets, double SplitGradient, double SplitHessian, double SplitSgd,
+    ScatterNetSettings? ScatterNetBlock = null, int ValidationExamples = 0, double Momentum = 0, double Averaging = 0)
 {
+    [System.Text.Json.Serialization.JsonIgnore]
+    public ScatterNetSettings ScatterNet => ScatterNetBlock ?? ScatterNetSettings.Default;
+
     public static IReadOnlyList<(string Word, RunMode Value)> Modes { get; } = [("dp-sgd", RunMode.DpSgd), ("last-layer", RunMode.LastLayer)];
 
     /// <summary>veil.mode: dp-sgd (the whole model, the actor pipeline) or last-layer (a private head on frozen features).</summary>
@@ -39,11 +43,15 @@ public sealed record LastLayerSettings(
             Positive("veil.last-layer.sgd.learning-rate"),
             ConfigReading.Double(c, "veil.last-layer.sgd.gradient-clip", v => v >= 0 && double.IsFinite(v), "[0, ∞) (0 = √2·feature-clip)"),
             Positive("veil.last-layer.split.covariance"), Positive("veil.last-layer.split.targets"),
-            Positive("veil.last-layer.split.gradient"), Positive("veil.last-layer.split.hessian"), Positive("veil.last-layer.split.sgd"));
+            Positive("veil.last-layer.split.gradient"), Positive("veil.last-layer.split.hessian"), Positive("veil.last-layer.split.sgd"),
+            ScatterNetSettings.Create(c),
+            Int("veil.last-layer.validation-examples", 0),
+            ConfigReading.Double(c, "veil.last-layer.sgd.momentum", v => v >= 0 && v < 1, "[0, 1)"),
+            ConfigReading.Double(c, "veil.last-layer.sgd.average", v => v >= 0 && v < 1, "[0, 1) (0 = off)"));
     }
 
     public LastLayerOptions Options() => new(LastLayerMethods.Parse(Method), new FeatureMap(FeatureClip, BiasFeature), Regularisation,
-        NewtonSteps, NewtonStepSize, Epochs, ExpectedBatchSize, LearningRate, GradientClip);
+        NewtonSteps, NewtonStepSize, Epochs, ExpectedBatchSize, LearningRate, GradientClip, Momentum, Averaging);
 
     public BudgetSplit Split() => new(SplitCovariance, SplitTargets, SplitGradient, SplitHessian, SplitSgd);
 }

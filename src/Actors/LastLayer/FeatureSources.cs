@@ -4,25 +4,35 @@ using Veil.Compute.Transfer;
 
 namespace Veil.Actors.LastLayer;
 
-/// <summary>The feature sources veil.last-layer.features can name: pixels, or the path of a backbone folder.</summary>
+/// <summary>The feature sources veil.last-layer.features can name: pixels, scatternet, or the path of a backbone folder.</summary>
 public static class FeatureSources
 {
-    /// <summary>Refuses a setting that names no feature source, before the run opens (nothing is read).</summary>
-    public static void Check(string features)
+    /// <summary>Refuses settings that name no feature source, before the run opens (nothing is read).</summary>
+    public static void Check(LastLayerSettings settings)
     {
-        if (features == "pixels" || File.Exists(Path.Combine(features, BackboneStore.ManifestFile))) return;
-        throw NotASource(features);
+        ArgumentNullException.ThrowIfNull(settings);
+        var features = settings.Features;
+        if (settings.ValidationExamples > 0 && features != "scatternet")
+            throw new ConfigurationException(
+                $"veil.last-layer.validation-examples = {settings.ValidationExamples} is supported for features = scatternet only; set it to 0");
+        if (features is "pixels" or "scatternet" || File.Exists(Path.Combine(features, BackboneStore.ManifestFile))) return;
+        throw new ConfigurationException($"veil.last-layer.features = \"{features}\" is not a feature source: expected pixels, scatternet or a backbone " +
+            $"folder holding {BackboneStore.ManifestFile} (written by `./run.sh pretrain`, e.g. runs/<id>/backbone); pre-train one or fix the path");
     }
 
-    /// <param name="data">The run's data when it is already open (pixels are then taken from it, not read again).</param>
-    public static IFeatureSource Open(string features, TrainingSettings training, RunData? data = null)
+    /// <summary>
+    /// The configured source. Pixels and scatternet compute nothing until asked (<see cref="IFeatureSource.Train"/>); a backbone
+    /// extracts its features here, so a private run opens it only after the lifecycle has checked the run.
+    /// </summary>
+    /// <param name="data">The run's data when it is already open (not read again).</param>
+    public static IFeatureSource Open(LastLayerSettings settings, TrainingSettings training, RunData? data = null)
     {
-        if (features == "pixels") return data is null ? new PixelFeatureSource(training) : new PixelFeatureSource(data);
-        if (File.Exists(Path.Combine(features, BackboneStore.ManifestFile))) return new BackboneFeatureSource(training, features, data: data);
-        throw NotASource(features);
+        Check(settings);
+        return settings.Features switch
+        {
+            "scatternet" => new ScatterNetFeatureSource(training, settings.ScatterNet, settings.ValidationExamples),
+            "pixels" => data is null ? new PixelFeatureSource(training) : new PixelFeatureSource(data),
+            var backbone => new BackboneFeatureSource(training, backbone, data: data),
+        };
     }
-
-    private static ConfigurationException NotASource(string features) =>
-        new($"veil.last-layer.features = \"{features}\" is not a feature source: expected pixels or a backbone folder " +
-            $"holding {BackboneStore.ManifestFile} (written by `./run.sh pretrain`, e.g. runs/<id>/backbone); pre-train one or fix the path");
 }

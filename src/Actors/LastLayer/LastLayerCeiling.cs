@@ -21,7 +21,7 @@ public static class LastLayerCeiling
         TorchRuntime.EnsureLoaded();
         TorchRuntime.SetThreads(t.Runtime.ThreadsPerWorker > 0 ? t.Runtime.ThreadsPerWorker : Math.Max(1, Environment.ProcessorCount));
         var map = settings.Options().FeatureMap;
-        var source = FeatureSources.Open(settings.Features, t);
+        var source = FeatureSources.Open(settings, t);
         var train = map.Apply(source.Train());
         var head = NonPrivateRidge.Fit(train, settings.Regularisation);
         return new Result(head.Accuracy(map.Apply(source.Test())), clock.Elapsed.TotalSeconds, train.Rows);

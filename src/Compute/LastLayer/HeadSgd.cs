@@ -11,6 +11,8 @@ namespace Veil.Compute.LastLayer;
 /// Xᵀ diag(c) (P − Y); ONE Gaussian draw N(0, (σ C_g)²) per logical batch after the ledger holds the step's
 /// event; then W ← W − η M (G̃ / L) with L = qN, the expected batch size (never the realised one), and M the
 /// optional preconditioner (identity for plain DP-SGD; the DP-FC inverse covariance, post-processing).
+/// Heavy-ball momentum and the exponential moving average of the iterates (returned instead of the last iterate when
+/// enabled) are functions of the released noisy sums alone: post-processing, free of privacy.
 /// </summary>
 public static class HeadSgd
 {
@@ -28,6 +30,8 @@ public static class HeadSgd
         long steps = options.SgdSteps(data.Rows);
         DpEvent stepEvent = q < 1 ? new PoissonSampled(q, new GaussianEvent(noiseMultiplier)) : new GaussianEvent(noiseMultiplier);
 
+        var velocity = options.Momentum > 0 ? zeros_like(w) : null;
+        var average = options.Averaging > 0 ? zeros_like(w) : null;
         for (long t = 0; t < steps; t++)
         {
             using var stepScope = NewDisposeScope();
@@ -37,12 +41,26 @@ public static class HeadSgd
             gate.Commit(name, stepEvent);
             var mean = NoisyStatistic.Plain(sum, noiseMultiplier * clip, seed, name) / expectedBatch;
             var direction = preconditioner is null ? mean : preconditioner.mm(mean);
+            if (velocity is not null)
+            {
+                var v = (options.Momentum * velocity + direction).MoveToOuterDisposeScope();
+                velocity.Dispose();
+                velocity = v;
+                direction = velocity;
+            }
             var next = w - options.LearningRate * direction;
             w.Dispose();
             w = next.MoveToOuterDisposeScope();
+            if (average is not null)
+            {
+                var a = (options.Averaging * average + (1 - options.Averaging) * w).MoveToOuterDisposeScope();
+                average.Dispose();
+                average = a;
+            }
             progress?.Invoke(t, steps);
         }
-        return LinearHead.From(w);
+        // The average starts at zero (the initial head): divided by 1 − β^T it is the weighted mean of the iterates alone.
+        return LinearHead.From(average is null ? w : average / (1 - Math.Pow(options.Averaging, steps)));
     }
 
     /// <summary>Σ_{i∈B} min(1, C_g/‖g_i‖) g_i with g_i = x_i (p_i − y_i)ᵀ (D × K);

@@ -8,7 +8,7 @@ public sealed record LastLayerOptions
 {
     public LastLayerOptions(LastLayerMethod method, FeatureMap featureMap, double regularisation,
         int newtonSteps = 3, double newtonStepSize = 1.0,
-        double epochs = 10, int expectedBatchSize = 0, double learningRate = 1.0, double gradientClip = 0)
+        double epochs = 10, int expectedBatchSize = 0, double learningRate = 1.0, double gradientClip = 0, double momentum = 0, double averaging = 0)
     {
         ArgumentNullException.ThrowIfNull(featureMap);
         if (!(regularisation > 0) || !double.IsFinite(regularisation))
@@ -23,8 +23,10 @@ public sealed record LastLayerOptions
             throw new ArgumentOutOfRangeException(nameof(learningRate), learningRate, "learning rate must be finite and > 0");
         if (!(gradientClip >= 0) || !double.IsFinite(gradientClip))
             throw new ArgumentOutOfRangeException(nameof(gradientClip), gradientClip, "gradient clip must be finite and >= 0 (0 = √2·C_x)");
-        (Method, FeatureMap, Regularisation, NewtonSteps, NewtonStepSize, Epochs, ExpectedBatchSize, LearningRate, GradientClip) =
-            (method, featureMap, regularisation, newtonSteps, newtonStepSize, epochs, expectedBatchSize, learningRate, gradientClip);
+        if (!(momentum >= 0 && momentum < 1)) throw new ArgumentOutOfRangeException(nameof(momentum), momentum, "momentum must be in [0, 1)");
+        if (!(averaging >= 0 && averaging < 1)) throw new ArgumentOutOfRangeException(nameof(averaging), averaging, "the average's decay must be in [0, 1)");
+        (Method, FeatureMap, Regularisation, NewtonSteps, NewtonStepSize, Epochs, ExpectedBatchSize, LearningRate, GradientClip, Momentum, Averaging) =
+            (method, featureMap, regularisation, newtonSteps, newtonStepSize, epochs, expectedBatchSize, learningRate, gradientClip, momentum, averaging);
     }
 
     public LastLayerMethod Method { get; }
@@ -39,6 +41,12 @@ public sealed record LastLayerOptions
     public double LearningRate { get; }
     /// <summary>Per-example gradient clip C_g of the SGD methods; 0 = √2·C_x, which no gradient exceeds (clipping never binds).</summary>
     public double GradientClip { get; }
+
+    /// <summary>Heavy-ball momentum μ of the SGD methods (0 = plain SGD).</summary>
+    public double Momentum { get; }
+
+    /// <summary>Decay β of the exponential moving average of the SGD iterates that is returned instead of the last one (0 = off).</summary>
+    public double Averaging { get; }
 
     public double EffectiveGradientClip => GradientClip > 0 ? GradientClip : LastLayerSensitivity.LogisticGradient(FeatureMap.ClipNorm);
 

@@ -77,6 +77,30 @@ public class MechanismTests
         for (int i = 0; i < sum.Length; i++) Assert.Equal(-0.25 * sum[i] / data.Rows, head.Weights[i], 12);
     }
 
+    [Fact]
+    public void Momentum_and_the_iterate_average_reuse_the_same_releases_and_return_the_bias_corrected_average()
+    {
+        var data = Map.Apply(LastLayerData.Random(4, 120, 5, 3, learnable: true));
+        var plain = new RecordingGate();
+        var iterates = new List<LinearHead>();
+        var last = HeadSgd.Run(data, new(LastLayerMethod.Sgd, Map, 1.0, epochs: 6, learningRate: 0.5, momentum: 0.8), 1.0, plain, Seed, null,
+            (step, head) => iterates.Add(head));
+        iterates.Add(last);
+        var averaged = new RecordingGate();
+        var options = new LastLayerOptions(LastLayerMethod.Sgd, Map, 1.0, epochs: 6, learningRate: 0.5, momentum: 0.8, averaging: 0.7);
+        var head = HeadSgd.Run(data, options, 1.0, averaged, Seed, null);
+        Assert.Equal(plain.Commits, averaged.Commits); // post-processing: the same releases, nothing more
+        // W̄_T = (1 − β) Σ_{t=1..T} β^{T−t} W_t / (1 − β^T), the iterates after each step (W_0 = 0 is not averaged).
+        int steps = iterates.Count - 1;
+        for (int k = 0; k < head.Weights.Length; k++)
+        {
+            double sum = 0;
+            for (int t = 1; t <= steps; t++) sum += 0.3 * Math.Pow(0.7, steps - t) * iterates[t].Weights[k];
+            Assert.Equal(sum / (1 - Math.Pow(0.7, steps)), head.Weights[k], 10);
+        }
+        Assert.NotEqual(last.Weights, head.Weights);
+    }
+
     public static TheoryData<LastLayerMethod> Methods => new() { LastLayerMethod.LeastSquares, LastLayerMethod.Newton, LastLayerMethod.FeatureCovariance, LastLayerMethod.Sgd };
 
     [Theory]
