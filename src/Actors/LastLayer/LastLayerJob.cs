@@ -22,6 +22,10 @@ public static class LastLayerJob
 {
     public static LastLayerResult Start(LastLayerSettings settings, TrainingSettings t, PrivacySettings p, TextWriter log, string? ledgerPathOverride = null)
     {
+        if (p.Unit == PrivacyUnit.User)
+            throw new ConfigurationException(
+                "veil.privacy.unit = user applies to DP-SGD (veil.mode = dp-sgd): a last-layer fit's releases (XᵀX, Xᵀy, gradients) are " +
+                "bounded per example, not per user; set veil.privacy.unit = example, or train user-level with veil.mode = dp-sgd");
         var clock = Stopwatch.StartNew();
         TorchRuntime.EnsureLoaded();
         TorchRuntime.SetThreads(t.Runtime.ThreadsPerWorker > 0 ? t.Runtime.ThreadsPerWorker : Math.Max(1, Environment.ProcessorCount));
