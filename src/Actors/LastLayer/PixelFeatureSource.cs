@@ -49,15 +49,7 @@ public sealed class PixelFeatureSource : IFeatureSource
             throw new ConfigurationException(
                 $"veil.last-layer.features = \"pixels\" reads the Fashion-MNIST IDX files, but veil.data.source = \"{t.Source}\" is set; " +
                 "clear veil.data.source (and test-source) or use a backbone's features");
-        if (t.PublicSplit.Enabled)
-        {
-            // As in DP-SGD: only the private part is released from, so it alone is the ledger's key.
-            var parts = RunData.LoadSplit(t);
-            return (parts.PrivateTrain, parts.PrivateTest);
-        }
-        var splits = FashionMnist.Load(string.IsNullOrWhiteSpace(t.DataPath) ? null : t.DataPath);
-        return (t.TrainExamples > 0 ? DatasetSubset.First(splits.Train, t.TrainExamples) : splits.Train,
-            t.TestExamples > 0 ? DatasetSubset.First(splits.Test, t.TestExamples) : splits.Test);
+        return RunData.IdxSplits(t); // as in DP-SGD: only the private part is released from, so it alone is the ledger's key
     }
 
     public string Description { get; }

@@ -58,16 +58,9 @@ public sealed class ScatterNetFeatureSource : IFeatureSource
             (_train, _test) = (held.PublicTrain, held.PrivateTrain);
             PublicTuning = new PublicTuningData(_train);
         }
-        else if (t.PublicSplit.Enabled)
-        {
-            var parts = RunData.LoadSplit(t);
-            (_train, _test) = (parts.PrivateTrain, parts.PrivateTest);
-        }
         else
         {
-            var splits = FashionMnist.Load(string.IsNullOrWhiteSpace(t.DataPath) ? null : t.DataPath);
-            _train = t.TrainExamples > 0 ? DatasetSubset.First(splits.Train, t.TrainExamples) : splits.Train;
-            _test = t.TestExamples > 0 ? DatasetSubset.First(splits.Test, t.TestExamples) : splits.Test;
+            (_train, _test) = RunData.IdxSplits(t);
         }
         if (_train.Channels != 1 || _train.Height != _train.Width || _train.Height % (1 << settings.Scales) != 0)
             throw new ConfigurationException(

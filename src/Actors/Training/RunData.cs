@@ -85,21 +85,30 @@ public sealed class RunData : IDisposable
     /// <summary>Training examples dropped by veil.data.on-corrupt = skip so far (0 for IDX).</summary>
     public long SkippedExamples => _sourceDecoder?.SkippedExamples ?? 0;
 
+    /// <summary>
+    /// The Fashion-MNIST IDX images a run trains and tests on: under veil.public only the private part (only it is ever trained
+    /// on with DP: N, the fingerprint and the budget are its own), else veil.data.train-examples / test-examples of each split.
+    /// </summary>
+    internal static (ImageDataset Train, ImageDataset Test) IdxSplits(TrainingSettings t)
+    {
+        if (t.PublicSplit.Enabled)
+        {
+            var parts = LoadSplit(t);
+            return (parts.PrivateTrain, parts.PrivateTest);
+        }
+        var splits = FashionMnist.Load(string.IsNullOrWhiteSpace(t.DataPath) ? null : t.DataPath);
+        return (t.TrainExamples > 0 ? DatasetSubset.First(splits.Train, t.TrainExamples) : splits.Train,
+            t.TestExamples > 0 ? DatasetSubset.First(splits.Test, t.TestExamples) : splits.Test);
+    }
+
     /// <summary>Opens the data <paramref name="t"/> names; a source whose images do not fit the model is refused here, before any privacy is spent.</summary>
     public static RunData Load(TrainingSettings t)
     {
         Library.PrivateTraining.RefuseRebuilding(t);
         if (!t.UsesImageSource)
         {
-            if (t.PublicSplit.Enabled)
-            {
-                // Only the private part is ever trained on with DP: N, the fingerprint and the budget are its own.
-                var parts = LoadSplit(t);
-                return new RunData(t, parts.PrivateTrain, parts.PrivateTest) { ModelClasses = parts.PrivateTrain.Classes };
-            }
-            var splits = FashionMnist.Load(string.IsNullOrWhiteSpace(t.DataPath) ? null : t.DataPath);
-            var train = t.TrainExamples > 0 ? DatasetSubset.First(splits.Train, t.TrainExamples) : splits.Train;
-            var test = t.TestExamples > 0 ? DatasetSubset.First(splits.Test, t.TestExamples) : splits.Test;
+            var (train, test) = IdxSplits(t);
+            if (t.PublicSplit.Enabled) return new RunData(t, train, test) { ModelClasses = train.Classes };
             using (var probe = ModelCatalog.Create(t.Model, t.InitSeed))
                 CheckFits(
                     "veil.data.path", $"the Fashion-MNIST IDX files ({train.Source})", new ImageShape(train.Channels, train.Height, train.Width), train.Classes,
