@@ -29,6 +29,10 @@ internal sealed class HoldingStore(ILedgerStore inner, int holdMs) : ILedgerStor
 
     public string BindIdentityKey(string checkValue) => inner.BindIdentityKey(checkValue);
 
+    public string BindAccountant(string name) => inner.BindAccountant(name);
+
+    public string? BoundAccountant() => inner.BoundAccountant();
+
     public LedgerVerification Verify() => inner.Verify();
 
     public void Dispose() { } // the opened store is disposed by its own using

@@ -34,6 +34,19 @@ public static class CliOptions
         return o;
     }
 
+    /// <summary>For readers of a ledger: its own accountant unless another is named (a second opinion, labelled as such).</summary>
+    public static Option<string> LedgerAccountant()
+    {
+        var o = new Option<string>("--accountant")
+        {
+            Description = "Privacy accountant: " + string.Join(" | ", PrivateRuns.LedgerAccountant.Choices) +
+                          " (default ledger: the one the ledger is bound to, rdp for a ledger no run has bound).",
+            DefaultValueFactory = _ => PrivateRuns.LedgerAccountant.FromLedger,
+        };
+        o.AcceptOnlyFromAmong(PrivateRuns.LedgerAccountant.Choices.ToArray());
+        return o;
+    }
+
     public static Option<T> Ranged<T>(string name, string description, Func<T, bool> valid, string range, bool required = false)
     {
         var o = new Option<T>(name) { Description = description, Required = required };

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using Veil.Actors.Configuration;
+using Veil.Actors.PrivateRuns;
 using Veil.Ledger.Accountants;
 using Veil.Ledger.Budget;
 using Veil.Ledger.Store;
@@ -56,7 +57,7 @@ public static class PrivacyLedgerCommands
         var connection = ConnectionString();
         var dataset = new Option<string?>("--dataset") { Description = "Dataset fingerprint (or a unique prefix); default: every dataset in the ledger." };
         var delta = CliOptions.Ranged<double?>("--delta", "δ for ε (default veil.privacy.budget.delta).", v => v is > 0 and < 1, "(0, 1)");
-        var accountant = CliOptions.Accountant();
+        var accountant = CliOptions.LedgerAccountant();
         var config = ConfigFile();
         var json = CliOptions.Json();
         var command = new Command(
@@ -67,8 +68,10 @@ public static class PrivacyLedgerCommands
         {
             var settings = PrivacySettings.Create(VeilConfiguration.Load(p.GetValue(config)));
             var d = p.GetValue(delta) ?? settings.BudgetDelta;
-            var acc = AccountantCatalog.Create(p.GetValue(accountant)!);
             using var store = OpenExisting(settings, p.GetValue(file), p.GetValue(connection));
+            var acc = p.GetValue(accountant) is var named && named != LedgerAccountant.FromLedger
+                ? AccountantCatalog.Create(named!)
+                : LedgerAccountant.Reading(store, LedgerAccountant.ForNewLedger);
             var records = store.ReadAll();
             var summary = LedgerSummary.Of(records, store.ReadScopeIds().Select(s => store.ReadScope(s.Id)!), acc, d);
             var datasets = summary.Datasets.ToList();
@@ -103,7 +106,10 @@ public static class PrivacyLedgerCommands
             }
             else
             {
-                stdout.WriteLine($"{store.Location}: {records.Count} records");
+                var bound = store.BoundAccountant();
+                stdout.WriteLine($"{store.Location}: {records.Count} records; ε by {acc.Name}" +
+                                 (bound is null ? " (no run has bound this ledger's accountant yet)"
+                                     : bound == acc.Name ? " (the ledger's accountant)" : $" (a second opinion: the ledger's accountant is {bound})"));
                 foreach (var x in datasets)
                 {
                     var what = x.Examples is { } n

@@ -1,6 +1,5 @@
 using System.Text.Json.Serialization;
 using Akka.Configuration;
-using Veil.Ledger.Accountants;
 using Veil.Ledger.Plan;
 
 namespace Veil.Actors.Configuration;
@@ -26,7 +25,7 @@ public sealed record PrivacySettings(string Accountant, double BudgetEpsilon, do
                 "veil.privacy.ledger.backend = postgres but veil.privacy.ledger.connection-string is empty; expected e.g. " +
                 "\"Host=127.0.0.1;Port=5432;Database=veil;Username=veil\" (keep the password in PGPASSWORD or ~/.pgpass)");
         return new(
-            ConfigReading.OneOf(config, "veil.privacy.accountant", AccountantCatalog.Names),
+            ConfigReading.OneOf(config, "veil.privacy.accountant", PrivateRuns.LedgerAccountant.Choices),
             ConfigReading.Double(config, "veil.privacy.budget.epsilon", v => v > 0 && double.IsFinite(v), "(0, ∞)"),
             ConfigReading.Double(config, "veil.privacy.budget.delta", v => v is > 0 and < 1, "(0, 1)"),
             ConfigReading.NonEmpty(config, "veil.privacy.ledger.path"),

@@ -38,6 +38,8 @@ public static class LastLayerJob
         IPrivateData examples = tuning is null ? new RunPrivateData(data!, settings.Features is "pixels" or "scatternet" ? [] : [settings.Features]) : tuning;
         var (count, fingerprint) = tuning is null ? (data!.Count, data.Fingerprint) : (tuning.Count, tuning.Fingerprint);
 
+        var ledgerOverride = tuning is null ? ledgerPathOverride : ledgerPathOverride ?? SelectionLedger(t);
+        p = LedgerAccountant.Pin(p, ledgerOverride);
         var accountant = AccountantCatalog.Create(p.Accountant);
         var shares = LastLayerReleases.Plan(options, settings.Split(), count);
         var noise = settings.NoiseScale > 0
@@ -48,7 +50,7 @@ public static class LastLayerJob
                 s.Name, s.Count, s.SamplingRate, noise[s.Name], LastLayerReleases.Sensitivity(s.Name, options), s.Weight)).ToArray(),
             p.BudgetDelta, fingerprint, count);
         using var privateRun = PrivateRun.Open(new PrivateRunRequest(
-            p, tuning is null ? ledgerPathOverride : ledgerPathOverride ?? SelectionLedger(t), t.RunDirectory, examples, plan.Event, t.Seed,
+            p, ledgerOverride, t.RunDirectory, examples, plan.Event, t.Seed,
             t.InsecurePrivateSeed,
             (folder, opened) => folder.WriteJson(LastLayerPlanFile.FileName,
                 LastLayerPlanFile.Of(folder.Id, plan, opened, settings, noise.Epsilon, noise.Scale))), log);

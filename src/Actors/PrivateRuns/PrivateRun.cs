@@ -77,10 +77,10 @@ public sealed class PrivateRun : IDisposable
     public static PrivateRun Open(PrivateRunRequest request, TextWriter log)
     {
         var privacy = Normalise(request.Privacy, request.LedgerOverride);
-        var accountant = AccountantCatalog.Create(privacy.Accountant);
         var store = OpenVerified(privacy);
         try
         {
+            var accountant = LedgerAccountant.Bind(store, privacy.Accountant);
             var key = BindKey(store, privacy, request.RunsDirectory);
             var (scope, examples, owners) = ScopeOf(request.Data, key);
             RefuseShared(scope, request.Data, key);
@@ -128,10 +128,11 @@ public sealed class PrivateRun : IDisposable
     public static PrivateRun Resume(string runPath, PrivacySettings savedPrivacy, string runsDirectory, IPrivateData data, string expectedScopeKey)
     {
         var privacy = SavedPrivacy(savedPrivacy, runPath);
-        var accountant = AccountantCatalog.Create(privacy.Accountant);
         var store = OpenVerified(privacy);
         try
         {
+            // A resumed run is judged as the ledger is now: its plan is frozen, and the ledger may have been bound since it started.
+            var accountant = LedgerAccountant.Bind(store, LedgerAccountant.Reading(store, privacy.Accountant).Name);
             var key = BindKey(store, privacy, runsDirectory);
             var run = RunFolder.Open(runPath);
             var (scope, _, _) = ScopeOf(data, key);
@@ -154,7 +155,7 @@ public sealed class PrivateRun : IDisposable
 
     private const string LedgerPasswordFile = "ledger-password";
 
-    private static PrivacySettings Normalise(PrivacySettings p, string? ledgerOverride)
+    internal static PrivacySettings Normalise(PrivacySettings p, string? ledgerOverride)
     {
         // An override (the demo's, or public data's fresh ledger) is always a SQLite file.
         if (ledgerOverride is not null) p = p with { LedgerBackend = LedgerBackends.Sqlite, LedgerPath = ledgerOverride, IdentityKey = "" };

@@ -170,7 +170,7 @@ public sealed class TrainedRun
                 $"ledger {location} holds no record of run {Id}: " +
                 $"the ledger is not the one the run spent on (restored from an older backup?); its ε cannot be shown. " +
                 $"Check ./run.sh privacy ledger show --ledger {location}");
-        var accountant = AccountantCatalog.Create(privacy.Accountant);
+        var accountant = LedgerAccountant.Reading(store, privacy.Accountant);
         var guard = new BudgetGuard(store, accountant, new PrivacyBudget(privacy.BudgetEpsilon, privacy.BudgetDelta));
         var spent = Saved.ScopeKey is { } scope ? guard.Spent(scope) : guard.Spent(Saved.Plan.DatasetFingerprint);
         return new LedgerStanding(

@@ -45,6 +45,7 @@ public static class TrainingJob
     {
         try
         {
+            p = LedgerAccountant.Pin(p, ledgerPathOverride);
             var plan = t.Dp.Plan(Population(t, p, data), data.Fingerprint, AccountantCatalog.Create(p.Accountant), p.BudgetDelta,
                 p.Unit, p.Unit == PrivacyUnit.User ? p.ExamplesPerUser : 0);
             var models = modelsFor(data);

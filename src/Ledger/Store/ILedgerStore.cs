@@ -61,6 +61,15 @@ public interface ILedgerStore : IDisposable
     string BindIdentityKey(string checkValue);
 
     /// <summary>
+    /// Stores the name of the accountant that composes this ledger's events if it has none yet, and returns the one
+    /// stored: every budget check and every ε of the ledger uses it, whatever a later run asks for.
+    /// </summary>
+    string BindAccountant(string name);
+
+    /// <summary>The accountant bound to this ledger, or null if none is yet (a new ledger, or one written before ledgers named one).</summary>
+    string? BoundAccountant();
+
+    /// <summary>
     /// Walks the whole chain and reports the first bad record; never repairs or drops anything. Also checks
     /// every stored scope against its id, and that every scope a record names is stored.
     /// </summary>

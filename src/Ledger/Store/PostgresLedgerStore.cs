@@ -146,17 +146,33 @@ public sealed class PostgresLedgerStore : ILedgerStore
         return scopes;
     });
 
-    public string BindIdentityKey(string checkValue)
+    public string BindIdentityKey(string checkValue) => BindMeta(IdentityKeyCheck, checkValue);
+
+    public string BindAccountant(string name) => BindMeta(AccountantKey, name);
+
+    public string? BoundAccountant() => Read(c =>
     {
-        ArgumentException.ThrowIfNullOrEmpty(checkValue);
+        using var select = new NpgsqlCommand($"SELECT value FROM veil_meta WHERE key = '{AccountantKey}'", c);
+        return select.ExecuteScalar() as string;
+    });
+
+    private const string IdentityKeyCheck = "identity_key_check";
+    private const string AccountantKey = "accountant";
+
+    /// <summary>First writer wins, across processes: the value stored under <paramref name="key"/>, written now only if there was none.</summary>
+    private string BindMeta(string key, string value)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(value);
         return Read(c =>
         {
-            using (var insert = new NpgsqlCommand("INSERT INTO veil_meta (key, value) VALUES ('identity_key_check', @v) ON CONFLICT (key) DO NOTHING", c))
+            using (var insert = new NpgsqlCommand("INSERT INTO veil_meta (key, value) VALUES (@k, @v) ON CONFLICT (key) DO NOTHING", c))
             {
-                insert.Parameters.AddWithValue("v", checkValue);
+                insert.Parameters.AddWithValue("k", key);
+                insert.Parameters.AddWithValue("v", value);
                 insert.ExecuteNonQuery();
             }
-            using var select = new NpgsqlCommand("SELECT value FROM veil_meta WHERE key = 'identity_key_check'", c);
+            using var select = new NpgsqlCommand("SELECT value FROM veil_meta WHERE key = @k", c);
+            select.Parameters.AddWithValue("k", key);
             return (string)select.ExecuteScalar()!;
         });
     }

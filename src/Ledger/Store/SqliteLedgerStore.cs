@@ -224,16 +224,27 @@ public sealed class SqliteLedgerStore : ILedgerStore
         return scopes;
     }
 
-    public string BindIdentityKey(string checkValue)
+    public string BindIdentityKey(string checkValue) => BindMeta(IdentityKeyCheck, checkValue);
+
+    public string BindAccountant(string name) => BindMeta(AccountantKey, name);
+
+    public string? BoundAccountant() => Scalar($"SELECT value FROM veil_meta WHERE key = '{AccountantKey}';") as string;
+
+    private const string IdentityKeyCheck = "identity_key_check";
+    private const string AccountantKey = "accountant";
+
+    /// <summary>First writer wins: the value stored under <paramref name="key"/>, written now only if there was none.</summary>
+    private string BindMeta(string key, string value)
     {
-        ArgumentException.ThrowIfNullOrEmpty(checkValue);
+        ArgumentException.ThrowIfNullOrEmpty(value);
         using (var cmd = _connection.CreateCommand())
         {
-            cmd.CommandText = "INSERT OR IGNORE INTO veil_meta (key, value) VALUES ('identity_key_check', $v);";
-            cmd.Parameters.AddWithValue("$v", checkValue);
+            cmd.CommandText = "INSERT OR IGNORE INTO veil_meta (key, value) VALUES ($k, $v);";
+            cmd.Parameters.AddWithValue("$k", key);
+            cmd.Parameters.AddWithValue("$v", value);
             cmd.ExecuteNonQuery();
         }
-        return (string)Scalar("SELECT value FROM veil_meta WHERE key = 'identity_key_check';")!;
+        return (string)Scalar($"SELECT value FROM veil_meta WHERE key = '{key}';")!;
     }
 
     public LedgerVerification Verify()

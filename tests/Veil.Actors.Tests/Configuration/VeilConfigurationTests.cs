@@ -9,7 +9,7 @@ public class VeilConfigurationTests
     public void Reference_configuration_gives_valid_privacy_settings()
     {
         var settings = PrivacySettings.Create(VeilConfiguration.Load());
-        Assert.Equal("rdp", settings.Accountant);
+        Assert.Equal("ledger", settings.Accountant);
         Assert.True(settings.BudgetEpsilon > 0);
         Assert.InRange(settings.BudgetDelta, 1e-12, 1e-3);
     }

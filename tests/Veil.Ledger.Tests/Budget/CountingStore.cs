@@ -29,6 +29,10 @@ internal sealed class CountingStore(ILedgerStore inner) : ILedgerStore
 
     public string BindIdentityKey(string checkValue) => inner.BindIdentityKey(checkValue);
 
+    public string BindAccountant(string name) => inner.BindAccountant(name);
+
+    public string? BoundAccountant() => inner.BoundAccountant();
+
     public LedgerVerification Verify() => inner.Verify();
 
     public void Dispose() => inner.Dispose();

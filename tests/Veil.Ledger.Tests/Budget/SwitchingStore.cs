@@ -28,6 +28,10 @@ internal sealed class SwitchingStore(ILedgerStore inner) : ILedgerStore
 
     public string BindIdentityKey(string checkValue) => Inner.BindIdentityKey(checkValue);
 
+    public string BindAccountant(string name) => Inner.BindAccountant(name);
+
+    public string? BoundAccountant() => Inner.BoundAccountant();
+
     public LedgerVerification Verify() => Inner.Verify();
 
     public void Dispose() { } // the stores are disposed by their owners

@@ -330,6 +330,22 @@ public abstract class LedgerStoreContract : IDisposable
     }
 
     [Fact]
+    public void The_first_accountant_bound_to_a_ledger_stays_bound_and_is_not_the_identity_key()
+    {
+        using (var store = Open())
+        {
+            Assert.Null(store.BoundAccountant());
+            Assert.Equal("pld", store.BindAccountant("pld"));
+            Assert.Equal("check-1", store.BindIdentityKey("check-1"));
+        }
+        using var other = Open();
+        Assert.Equal("pld", other.BoundAccountant());
+        Assert.Equal("pld", other.BindAccountant("rdp"));
+        Assert.Equal("pld", other.BoundAccountant());
+        Assert.Equal(LedgerVerification.Ok(0), other.Verify());
+    }
+
+    [Fact]
     public void The_first_identity_key_check_value_bound_to_a_ledger_stays_bound()
     {
         using (var store = Open())
