@@ -42,7 +42,8 @@ public static class LedgerAccountant
         return AccountantCatalog.Create(Resolve(name, bound, store.Location));
     }
 
-    /// <summary>The accountant that judges an open ledger for a reader (binds nothing): its own, or for a ledger none has bound yet, <paramref name="fallback"/>.</summary>
+    /// <summary>The accountant that judges an open ledger for a reader (binds nothing): its own, or for a ledger none has bound yet,
+    /// <paramref name="fallback"/>.</summary>
     public static IPrivacyAccountant Reading(ILedgerStore store, string fallback)
     {
         ArgumentNullException.ThrowIfNull(store);
