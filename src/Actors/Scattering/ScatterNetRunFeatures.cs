@@ -43,7 +43,8 @@ internal sealed class ScatterNetRunFeatures
             if (data.Height != ScatterNetInput.ImageSide)
                 throw new ConfigurationException(
                     $"veil.model.name = {t.Model} takes the {string.Join(" × ", ScatterNetInput.Shape)} scattering of " +
-                    $"{ScatterNetInput.ImageSide} × {ScatterNetInput.ImageSide} images, but {dataKey} = {data.Name} has {data.Height} × {data.Width} images; " +
+                    $"{ScatterNetInput.ImageSide} × {ScatterNetInput.ImageSide} images, " +
+                    $"but {dataKey} = {data.Name} has {data.Height} × {data.Width} images; " +
                     $"point {dataKey} at {ScatterNetInput.ImageSide} × {ScatterNetInput.ImageSide} images");
         }
         return new ScatterNetRunFeatures(map, train, test);

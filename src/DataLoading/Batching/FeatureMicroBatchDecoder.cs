@@ -34,7 +34,8 @@ public sealed class FeatureMicroBatchDecoder : IMicroBatchDecoder
             int index = spec.Indices[position];
             if ((uint)index >= (uint)_labels.Length)
                 throw new ArgumentOutOfRangeException(nameof(spec),
-                    $"example {index} of micro-batch {spec.Id} is outside {Source}'s {_labels.Length} examples; the sampler was built for another dataset size");
+                    $"example {index} of micro-batch {spec.Id} is outside {Source}'s {_labels.Length} examples; " +
+                    "the sampler was built for another dataset size");
             Array.Copy(_features, (long)index * _dimension, inputs, (long)position * _dimension, _dimension);
             labels[position] = _labels[index];
         }
