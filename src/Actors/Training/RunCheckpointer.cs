@@ -23,7 +23,8 @@ public sealed class RunCheckpointer(
         if (!due) return;
         var records = ledger.ReadAll();
         var runEvents = records.LongCount(r => r.RunId == runId);
-        var path = store.Save(build(stepsApplied, parameters, new OptimizerState(optimizer.ExportVelocity(), average?.Export()), records.Count == 0 ? 0 : records[^1].Sequence, runEvents));
+        var state = new OptimizerState(optimizer.ExportVelocity(), average?.Export());
+        var path = store.Save(build(stepsApplied, parameters, state, records.Count == 0 ? 0 : records[^1].Sequence, runEvents));
         _sinceLast.Restart();
         if (stepsApplied - 1 == corruptAtStep)
         {

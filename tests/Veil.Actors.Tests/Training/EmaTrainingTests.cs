@@ -49,7 +49,8 @@ public sealed class EmaTrainingTests : IDisposable
 
     private (JsonElement Json, string Dir) Train(string name, string ema)
     {
-        var run = CliRun.Of(["train", .. _data.Settings(ema, "veil.run.insecure-private-seed=11", "veil.checkpoint.every-steps=3", "veil.runtime.workers-per-device=1",
+        var run = CliRun.Of(["train", .. _data.Settings(ema, "veil.run.insecure-private-seed=11", "veil.checkpoint.every-steps=3",
+            "veil.runtime.workers-per-device=1",
             $"veil.run.dir={Path.Combine(_data.Folder, name)}", $"veil.privacy.ledger.path={Path.Combine(_data.Folder, name + ".sqlite")}"), "--json"]);
         Assert.True(run.ExitCode == 0, run.Stderr);
         return (run.Json, run.Json.GetProperty("run_dir").GetString()!);
