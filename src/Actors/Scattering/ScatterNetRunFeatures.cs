@@ -33,8 +33,7 @@ internal sealed class ScatterNetRunFeatures
     public static ScatterNetRunFeatures Of(TrainingSettings t, string dataKey, ImageDataset train, ImageDataset test)
     {
         ArgumentNullException.ThrowIfNull(t);
-        var map = new ScatterNetFeatureMap(new ScatterNetSettings(ScatterNetInput.Scales, ScatterNetInput.Angles, ScatterNetInput.Groups),
-            Transfer.BackboneFeatures.DefaultCacheDirectory(t));
+        var map = Map(t);
         foreach (var data in new[] { train, test })
         {
             if (map.Refusal(data) is { } refusal)
@@ -49,6 +48,12 @@ internal sealed class ScatterNetRunFeatures
         }
         return new ScatterNetRunFeatures(map, train, test);
     }
+
+    /// <summary>What a scatternet model takes for other 28 × 28 images of the run (an audit's canaries): their features, as the run's.</summary>
+    public static float[] Inputs(TrainingSettings t, ImageDataset images) => Map(t).Apply(images, out _);
+
+    private static ScatterNetFeatureMap Map(TrainingSettings t) =>
+        new(new ScatterNetSettings(ScatterNetInput.Scales, ScatterNetInput.Angles, ScatterNetInput.Groups), Transfer.BackboneFeatures.DefaultCacheDirectory(t));
 
     /// <summary>
     /// Refuses settings that would change the images between steps: the features are computed once per image, and augmenting
@@ -72,8 +77,9 @@ internal sealed class ScatterNetRunFeatures
                 "clear veil.data.source (and test-source), or pick a pixel model (tanh-cnn, mlp, gn-cnn)");
     }
 
+    /// <summary>The training decoder; the features are computed on its first micro-batch (never on a cluster's coordinator, which decodes none).</summary>
     public IMicroBatchDecoder TrainDecoder() =>
-        new FeatureMicroBatchDecoder($"scatternet features of {_train.Name}", _trainFeatures.Value, Dimension, _train.Labels);
+        new FeatureMicroBatchDecoder($"scatternet features of {_train.Name}", _trainFeatures, Dimension, _train.Labels);
 
     /// <summary>The first <paramref name="count"/> test examples' features, as one batch.</summary>
     public MicroBatchData TestBatch(int count) =>

@@ -42,6 +42,17 @@ public sealed class ScatterNetTrainingTests : IDisposable
     }
 
     [Fact]
+    public void An_audit_of_a_scatternet_model_scores_the_canaries_on_their_features()
+    {
+        var run = CliRun.Of(["privacy", "audit", "--quiet", "--json", .. _data.Settings(["veil.model.name=scatternet-linear", "veil.dp.epochs=2",
+            "veil.audit.canaries=100", "veil.audit.guesses-in=10", "veil.audit.guesses-out=10", "veil.audit.seed=5"])]);
+        Assert.True(run.ExitCode == 0, run.Stderr + run.Stdout);
+        Assert.Equal(20, run.Json.GetProperty("guesses").GetInt32());
+        var lower = run.Json.GetProperty("lower_bound").GetDouble();
+        Assert.InRange(lower, 0, run.Json.GetProperty("claimed_epsilon").GetDouble());
+    }
+
+    [Fact]
     public void A_scatternet_model_with_augmentation_is_refused_naming_the_key()
     {
         using var images = new SyntheticImageSources();
