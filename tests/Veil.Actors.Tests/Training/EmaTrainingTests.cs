@@ -37,6 +37,31 @@ public sealed class EmaTrainingTests : IDisposable
         Assert.Equal(saved, Checkpoints(averaged.Dir).OrderByDescending(c => c.StepsApplied).First().Average);
     }
 
+    [Fact]
+    public void A_resumed_run_continues_the_moving_average_from_its_checkpoint()
+    {
+        const double beta = 0.9;
+        var first = Train("resumed", $"veil.optimizer.ema={beta}", "veil.checkpoint.every-steps=1", "veil.checkpoint.keep=3");
+        var store = new CheckpointStore(Path.Combine(first.Dir, "checkpoints"), 3);
+        var newest = store.Files()[0];
+        var bytes = File.ReadAllBytes(newest);
+        bytes[100] ^= 0xFF; // the last step is redone from the checkpoint before it
+        File.WriteAllBytes(newest, bytes);
+
+        var resumed = CliRun.Of("train", "--resume", first.Dir, "--json");
+        Assert.True(resumed.ExitCode == 0, resumed.Stderr);
+        long last = resumed.Json.GetProperty("parameter_version").GetInt64();
+        Assert.Equal(last - 1, resumed.Json.GetProperty("resumed_from_step").GetInt64());
+        var before = Checkpoints(first.Dir).Single(c => c.StepsApplied == last - 1);
+        var after = Checkpoints(first.Dir).Single(c => c.StepsApplied == last);
+        // One update past the restored average: θ̄ = β·θ̄_before + (1 − β)·θ, in the optimizer's own arithmetic. An average restarted
+        // at the resumed parameters (or at the initial ones) would not satisfy it.
+        var expected = before.Average!.Zip(after.Parameters, (a, p) => (float)(beta * a + (1 - beta) * p)).ToArray();
+        Assert.Equal(expected, after.Average);
+        Assert.Equal(after.Average, Floats(first.Dir, "parameters.f32"));
+        Assert.NotEqual(before.Parameters.Zip(after.Parameters, (a, p) => (float)(beta * a + (1 - beta) * p)).ToArray(), after.Average);
+    }
+
     [Theory]
     [InlineData("1")]
     [InlineData("-0.5")]
@@ -47,11 +72,11 @@ public sealed class EmaTrainingTests : IDisposable
         Assert.Contains("veil.optimizer.ema", run.Stderr);
     }
 
-    private (JsonElement Json, string Dir) Train(string name, string ema)
+    private (JsonElement Json, string Dir) Train(string name, params string[] more)
     {
-        var run = CliRun.Of(["train", .. _data.Settings(ema, "veil.run.insecure-private-seed=11", "veil.checkpoint.every-steps=3",
-            "veil.runtime.workers-per-device=1",
-            $"veil.run.dir={Path.Combine(_data.Folder, name)}", $"veil.privacy.ledger.path={Path.Combine(_data.Folder, name + ".sqlite")}"), "--json"]);
+        var run = CliRun.Of(["train", .. _data.Settings(["veil.run.insecure-private-seed=11", "veil.checkpoint.every-steps=3",
+            "veil.runtime.workers-per-device=1", .. more,
+            $"veil.run.dir={Path.Combine(_data.Folder, name)}", $"veil.privacy.ledger.path={Path.Combine(_data.Folder, name + ".sqlite")}"]), "--json"]);
         Assert.True(run.ExitCode == 0, run.Stderr);
         return (run.Json, run.Json.GetProperty("run_dir").GetString()!);
     }
