@@ -32,11 +32,14 @@ public sealed class ScatterNetFeatureMap(ScatterNetSettings settings, string cac
     public string? Refusal(ImageDataset data)
     {
         ArgumentNullException.ThrowIfNull(data);
-        return data.Channels != 1 || data.Height != data.Width || data.Height % (1 << settings.Scales) != 0
-            ? $"needs square one-channel images whose side is a multiple of 2^J = {1 << settings.Scales}; " +
-              $"{data.Name} has {data.Channels} × {data.Height} × {data.Width}"
-            : null;
+        return Refusal(data.Name, data.Channels, data.Height, data.Width);
     }
+
+    /// <inheritdoc cref="Refusal(ImageDataset)"/>
+    public string? Refusal(string name, int channels, int height, int width) =>
+        channels != 1 || height != width || height % (1 << settings.Scales) != 0
+            ? $"needs square one-channel images whose side is a multiple of 2^J = {1 << settings.Scales}; {name} has {channels} × {height} × {width}"
+            : null;
 
     /// <summary>The normalised features of every image of <paramref name="data"/>, example-major; <paramref name="fromCache"/> says whether
     /// the transform was read back.</summary>

@@ -2,6 +2,7 @@ using Veil.Actors.Configuration;
 using Veil.Compute.Models;
 using Veil.DataLoading.Batching;
 using Veil.DataLoading.Datasets;
+using Veil.DataLoading.Sources;
 
 namespace Veil.Actors.Scattering;
 
@@ -13,38 +14,45 @@ namespace Veil.Actors.Scattering;
 /// </summary>
 internal sealed class ScatterNetRunFeatures
 {
-    private readonly ImageDataset _train;
-    private readonly ImageDataset _test;
+    private readonly Lazy<ImageDataset> _train;
+    private readonly Lazy<ImageDataset> _test;
     private readonly Lazy<float[]> _trainFeatures;
     private readonly Lazy<float[]> _testFeatures;
 
-    private ScatterNetRunFeatures(ScatterNetFeatureMap map, ImageDataset train, ImageDataset test)
+    private ScatterNetRunFeatures(ScatterNetFeatureMap map, IImageSource train, IImageSource test)
     {
-        (_train, _test) = (train, test);
-        Dimension = map.Dimension(train.Height);
-        _trainFeatures = new Lazy<float[]>(() => map.Apply(train, out _));
-        _testFeatures = new Lazy<float[]>(() => map.Apply(test, out _));
+        _train = new Lazy<ImageDataset>(() => ImageSourceSnapshot.Of(train));
+        _test = new Lazy<ImageDataset>(() => ImageSourceSnapshot.Of(test));
+        Dimension = map.Dimension(train.Shape.Height);
+        (TrainName, TestName) = ($"scatternet features of {train.Name}", $"scatternet features of {test.Name}");
+        _trainFeatures = new Lazy<float[]>(() => map.Apply(_train.Value, out _));
+        _testFeatures = new Lazy<float[]>(() => map.Apply(_test.Value, out _));
     }
 
     public int Dimension { get; }
 
-    /// <summary>Refuses what the transform cannot take, naming the key and the fix, before anything is computed.</summary>
-    /// <param name="dataKey">The key that names the images (veil.data.path).</param>
-    public static ScatterNetRunFeatures Of(TrainingSettings t, string dataKey, ImageDataset train, ImageDataset test)
+    private string TrainName { get; }
+
+    private string TestName { get; }
+
+    /// <summary>Refuses what the transform or the model cannot take, naming the key and the fix, before anything is decoded or computed.</summary>
+    /// <param name="keys">The keys that name the training and the test images (veil.data.path, or veil.data.source and test-source).</param>
+    public static ScatterNetRunFeatures Of(TrainingSettings t, (string Train, string Test) keys, IImageSource train, IImageSource test)
     {
         ArgumentNullException.ThrowIfNull(t);
         var map = Map(t);
-        foreach (var data in new[] { train, test })
+        foreach (var (key, data) in new[] { (keys.Train, train), (keys.Test, test) })
         {
-            if (map.Refusal(data) is { } refusal)
+            var shape = data.Shape;
+            if (map.Refusal(data.Name, shape.Channels, shape.Height, shape.Width) is { } refusal)
                 throw new ConfigurationException(
-                    $"veil.model.name = {t.Model} {refusal} ({dataKey}); point {dataKey} at such images or pick a pixel model (tanh-cnn, mlp, gn-cnn)");
-            if (data.Height != ScatterNetInput.ImageSide)
+                    $"veil.model.name = {t.Model} {refusal} ({key}); point {key} at such images or pick a pixel model (tanh-cnn, mlp, gn-cnn)");
+            if (shape.Height != ScatterNetInput.ImageSide)
                 throw new ConfigurationException(
                     $"veil.model.name = {t.Model} takes the {string.Join(" × ", ScatterNetInput.Shape)} scattering of " +
                     $"{ScatterNetInput.ImageSide} × {ScatterNetInput.ImageSide} images, " +
-                    $"but {dataKey} = {data.Name} has {data.Height} × {data.Width} images; " +
-                    $"point {dataKey} at {ScatterNetInput.ImageSide} × {ScatterNetInput.ImageSide} images");
+                    $"but {key} = {data.Name} has {shape.Height} × {shape.Width} images; " +
+                    $"point {key} at {ScatterNetInput.ImageSide} × {ScatterNetInput.ImageSide} images");
         }
         return new ScatterNetRunFeatures(map, train, test);
     }
@@ -58,6 +66,7 @@ internal sealed class ScatterNetRunFeatures
     /// <summary>
     /// Refuses settings that would change the images between steps: the features are computed once per image, and augmenting
     /// features is not defined (a crop or flip of the scattering coefficients is not the scattering of the cropped or flipped image).
+    /// Damaged examples cannot be skipped either: every example's features are computed before the first step.
     /// </summary>
     public static void RefuseAugmentation(TrainingSettings t)
     {
@@ -71,18 +80,18 @@ internal sealed class ScatterNetRunFeatures
             throw new ConfigurationException(
                 $"veil.model.name = {t.Model} trains on scattering features computed once per image, and augmenting features is not defined; " +
                 $"leave {set} at its default (augmentation off) or pick a pixel model (tanh-cnn, mlp, gn-cnn)");
-        if (t.UsesImageSource)
+        if (t.OnCorrupt != CorruptExamplePolicy.Fail)
             throw new ConfigurationException(
-                $"veil.model.name = {t.Model} reads the Fashion-MNIST IDX files (veil.data.path), but veil.data.source = \"{t.Source}\" is set; " +
-                "clear veil.data.source (and test-source), or pick a pixel model (tanh-cnn, mlp, gn-cnn)");
+                $"veil.model.name = {t.Model} computes every example's features before the first step, so a damaged example cannot be skipped " +
+                "mid-run; set veil.data.on-corrupt = fail and repair or remove the damaged files");
     }
 
     /// <summary>The training decoder; the features are computed on its first micro-batch (never on a cluster's coordinator, which decodes none).</summary>
     public IMicroBatchDecoder TrainDecoder() =>
-        new FeatureMicroBatchDecoder($"scatternet features of {_train.Name}", _trainFeatures, Dimension, _train.Labels);
+        new FeatureMicroBatchDecoder(TrainName, Dimension, () => (_trainFeatures.Value, _train.Value.Labels));
 
     /// <summary>The first <paramref name="count"/> test examples' features, as one batch.</summary>
     public MicroBatchData TestBatch(int count) =>
-        new FeatureMicroBatchDecoder($"scatternet features of {_test.Name}", _testFeatures.Value, Dimension, _test.Labels)
-            .Decode(new MicroBatchSpec(new MicroBatchId(-1, 0), Enumerable.Range(0, Math.Min(count, _test.Count)).ToArray()));
+        new FeatureMicroBatchDecoder(TestName, _testFeatures.Value, Dimension, _test.Value.Labels)
+            .Decode(new MicroBatchSpec(new MicroBatchId(-1, 0), Enumerable.Range(0, Math.Min(count, _test.Value.Count)).ToArray()));
 }

@@ -140,13 +140,35 @@ public sealed class RunData : IDisposable
         }
     }
 
-    // A scatternet model trains on features of the IDX images: the images stay the run's data (N, fingerprint, identities).
+    // A scatternet model trains on features of the images: the images stay the run's data (N, fingerprint, identities).
     private static RunData LoadScatterNet(TrainingSettings t)
     {
         ScatterNetRunFeatures.RefuseAugmentation(t);
-        var (train, test) = IdxSplits(t);
-        var features = ScatterNetRunFeatures.Of(t, "veil.data.path", train, test);
-        return new RunData(t, train, test) { ModelClasses = t.PublicSplit.Enabled ? train.Classes : 10, _scatterNet = features };
+        if (!t.UsesImageSource)
+        {
+            var (train, test) = IdxSplits(t);
+            var idx = new RunData(t, train, test) { ModelClasses = t.PublicSplit.Enabled ? train.Classes : 10 };
+            idx._scatterNet = ScatterNetRunFeatures.Of(t, ("veil.data.path", "veil.data.path"), idx._train, idx._test);
+            return idx;
+        }
+        IImageSource? trainSource = null, testSource = null;
+        try
+        {
+            trainSource = ImageSources.Open(t.Source, Policy(t), layout: t.Ownership.SourceLayout);
+            testSource = ImageSources.Open(t.TestSource, Policy(t));
+            foreach (var (key, source) in new[] { ("veil.data.source", trainSource), ("veil.data.test-source", testSource) })
+                if (source.Classes > 10)
+                    throw new ConfigurationException(
+                        $"{key} = {source.Description} has {source.Classes} classes, but model {t.Model} predicts 10; point {key} at data with at most 10");
+            var features = ScatterNetRunFeatures.Of(t, ("veil.data.source", "veil.data.test-source"), trainSource, testSource);
+            return new RunData(t, trainSource, testSource) { _scatterNet = features };
+        }
+        catch
+        {
+            trainSource?.Dispose();
+            testSource?.Dispose();
+            throw;
+        }
     }
 
     /// <summary>

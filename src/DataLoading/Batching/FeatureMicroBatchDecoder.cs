@@ -7,52 +7,50 @@ namespace Veil.DataLoading.Batching;
 /// </summary>
 public sealed class FeatureMicroBatchDecoder : IMicroBatchDecoder
 {
-    private readonly Lazy<float[]> _features;
-    private readonly byte[] _labels;
+    private readonly Lazy<(float[] Features, byte[] Labels)> _rows;
     private readonly int _dimension;
 
     /// <param name="features">Example-major, <paramref name="dimension"/> values per example, as many examples as labels.</param>
     public FeatureMicroBatchDecoder(string source, float[] features, int dimension, byte[] labels)
-        : this(source, new Lazy<float[]>(features), dimension, labels) => Check(features, dimension, labels);
+        : this(source, dimension, () => (features, labels)) => _ = _rows.Value;
 
-    /// <param name="features">Computed on the first micro-batch: a pipeline that never decodes here (a cluster's coordinator) never computes them.</param>
-    public FeatureMicroBatchDecoder(string source, Lazy<float[]> features, int dimension, byte[] labels)
+    /// <param name="load">The features and labels, loaded on the first micro-batch: a pipeline that never decodes here (a cluster's
+    /// coordinator) never computes them.</param>
+    public FeatureMicroBatchDecoder(string source, int dimension, Func<(float[] Features, byte[] Labels)> load)
     {
-        ArgumentNullException.ThrowIfNull(features);
-        ArgumentNullException.ThrowIfNull(labels);
+        ArgumentNullException.ThrowIfNull(load);
         if (dimension < 1) throw new ArgumentOutOfRangeException(nameof(dimension), dimension, "at least one value per example");
-        (Source, _dimension, _labels) = (source, dimension, labels);
-        _features = new Lazy<float[]>(() => Check(features.Value, dimension, labels));
+        (Source, _dimension) = (source, dimension);
+        _rows = new Lazy<(float[], byte[])>(() => Check(load(), dimension));
     }
 
     public string Source { get; }
 
-    public int Count => _labels.Length;
-
     public MicroBatchData Decode(MicroBatchSpec spec)
     {
-        var features = _features.Value;
+        var (features, examples) = _rows.Value;
         var inputs = new float[(long)spec.Count * _dimension];
         var labels = new long[spec.Count];
         for (int position = 0; position < spec.Count; position++)
         {
             int index = spec.Indices[position];
-            if ((uint)index >= (uint)_labels.Length)
+            if ((uint)index >= (uint)examples.Length)
                 throw new ArgumentOutOfRangeException(nameof(spec),
-                    $"example {index} of micro-batch {spec.Id} is outside {Source}'s {_labels.Length} examples; " +
+                    $"example {index} of micro-batch {spec.Id} is outside {Source}'s {examples.Length} examples; " +
                     "the sampler was built for another dataset size");
             Array.Copy(features, (long)index * _dimension, inputs, (long)position * _dimension, _dimension);
-            labels[position] = _labels[index];
+            labels[position] = examples[index];
         }
         var owners = (int[]?)spec.Owners?.Clone();
         return new MicroBatchData(spec.Id.Step, spec.Id.Index, spec.Count, inputs, labels, Owners: owners);
     }
 
-    private static float[] Check(float[] features, int dimension, byte[] labels)
+    private static (float[], byte[]) Check((float[] Features, byte[] Labels) rows, int dimension)
     {
-        ArgumentNullException.ThrowIfNull(features);
-        if (features.LongLength != (long)dimension * labels.Length)
-            throw new ArgumentException($"{features.LongLength} feature values are not {labels.Length} examples × {dimension}", nameof(features));
-        return features;
+        ArgumentNullException.ThrowIfNull(rows.Features, "features");
+        ArgumentNullException.ThrowIfNull(rows.Labels, "labels");
+        if (rows.Features.LongLength != (long)dimension * rows.Labels.Length)
+            throw new ArgumentException($"{rows.Features.LongLength} feature values are not {rows.Labels.Length} examples × {dimension}", "features");
+        return rows;
     }
 }

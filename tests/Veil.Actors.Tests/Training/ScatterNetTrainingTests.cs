@@ -42,6 +42,30 @@ public sealed class ScatterNetTrainingTests : IDisposable
     }
 
     [Fact]
+    public void A_scatternet_model_trains_from_an_image_folder_charging_the_same_examples_as_a_pixel_model()
+    {
+        using var images = new SyntheticImageSources();
+        var pixels = CliRun.Of(["train", .. images.Settings(images.TrainFolder, images.TestFolder), "--json"]);
+        Assert.True(pixels.ExitCode == 0, pixels.Stderr);
+        var features = CliRun.Of(["train", .. images.Settings(images.TrainFolder, images.TestFolder, "veil.model.name=scatternet-linear",
+            "veil.optimizer.learning-rate=2", "veil.dp.epochs=4"), "--json"]);
+        Assert.True(features.ExitCode == 0, features.Stderr + features.Stdout);
+        Assert.Equal(pixels.Json.GetProperty("data_scope").GetString(), features.Json.GetProperty("data_scope").GetString());
+        Assert.Equal(pixels.Json.GetProperty("dataset_fingerprint").GetString(), features.Json.GetProperty("dataset_fingerprint").GetString());
+        Assert.True(features.Json.GetProperty("test_accuracy").GetDouble() > 0.3, $"accuracy {features.Json.GetProperty("test_accuracy")} (chance is 0.1)");
+    }
+
+    [Fact]
+    public void Skipping_damaged_examples_is_refused_with_a_scatternet_model()
+    {
+        using var images = new SyntheticImageSources();
+        var run = CliRun.Of(["train", .. images.Settings(images.TrainFolder, images.TestFolder, "veil.model.name=scatternet-linear",
+            "veil.data.on-corrupt=skip")]);
+        Assert.NotEqual(0, run.ExitCode);
+        Assert.Contains("veil.data.on-corrupt = fail", run.Stderr);
+    }
+
+    [Fact]
     public void An_audit_of_a_scatternet_model_scores_the_canaries_on_their_features()
     {
         var run = CliRun.Of(["privacy", "audit", "--quiet", "--json", .. _data.Settings(["veil.model.name=scatternet-linear", "veil.dp.epochs=2",
