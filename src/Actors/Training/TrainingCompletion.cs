@@ -59,7 +59,8 @@ internal static class TrainingCompletion
             averageEvaluation is null ? null : (double)averageEvaluation.Correct / averageEvaluation.Examples, averageEvaluation?.MeanLoss,
             averaged is null ? "last" : "ema");
         if (averageEvaluation is not null)
-            log.WriteLine($"test accuracy: last iterate {result.TestAccuracy:P2}, moving average (β = {t.Ema}) {result.EmaTestAccuracy:P2} (saved)");
+            log.WriteLine(string.Create(System.Globalization.CultureInfo.InvariantCulture,
+                $"test accuracy: last iterate {result.TestAccuracy:P2}, moving average (β = {t.Ema}) {result.EmaTestAccuracy:P2} (saved)"));
         s.Run.WriteJson("result.json", result);
         Reporting.RunReportWriter.Write(s.Run.Path, new Reporting.RunReportData(s.Run.Id, t.Model, result.Epsilon, result.Delta, result.TestAccuracy,
             plan.Steps, plan.NoiseMultiplier, plan.SamplingRate, plan.ClipNorm, wall, result.ExamplesPerSecond, progress.Series, timeline.Intervals,
