@@ -4,8 +4,10 @@ using System.Text.Json;
 using Akka.Configuration;
 using ConfigurationException = Veil.Actors.Configuration.ConfigurationException;
 using Veil.Actors.Configuration;
+using Veil.Actors.Scattering;
 using Veil.Actors.Training;
 using Veil.Compute.Evaluation;
+using Veil.Compute.Models;
 using Veil.DataLoading.Batching;
 using Veil.DataLoading.Datasets;
 using Veil.DataLoading.Idx;
@@ -98,7 +100,9 @@ public static class AuditJob
         var batch = new MicroBatchDecoder(canaries, PixelNormalization.FashionMnist)
             .Decode(new MicroBatchSpec(new MicroBatchId(-1, 0), Enumerable.Range(0, canaries.Count).ToArray()));
         using var model = new RunModels(t, canaries.Classes, run.DatasetFingerprint).Create(t.InitSeed);
-        return ExampleLosses.Of(model, parameters, batch.Inputs, batch.Labels, batch.Count, t.Runtime.EvalBatchSize);
+        // A scatternet model was trained on the canaries' scattering features, so it is scored on them too.
+        var inputs = ScatterNetInput.IsTakenBy(t.Model) ? ScatterNetRunFeatures.Inputs(t, canaries) : batch.Inputs;
+        return ExampleLosses.Of(model, parameters, inputs, batch.Labels, batch.Count, t.Runtime.EvalBatchSize);
     }
 
     /// <summary>

@@ -4,8 +4,9 @@ namespace Veil.Actors.Checkpoints;
 
 /// <summary>
 /// Everything needed to continue a run exactly where it stood after <see cref="StepsApplied"/> updates:
-/// parameters, optimizer state, the position in the schedule, the secret seeds (sampler and noise are
-/// keyed by step, so they need no other state), the frozen plan, and how far the ledger had got.
+/// parameters, optimizer state (velocity and, with veil.optimizer.ema, the parameters' moving average), the position in the
+/// schedule, the secret seeds (sampler and noise are keyed by step, so they need no other state), the frozen plan, and how far
+/// the ledger had got.
 /// The ledger, not the checkpoint, says how much privacy was spent: LedgerEventsOfRun is only a floor
 /// used to detect a ledger that was replaced or truncated.
 /// </summary>
@@ -21,4 +22,5 @@ public sealed record Checkpoint(
     long LedgerEventsOfRun,
     DateTimeOffset CreatedUtc,
     float[] Parameters,
-    float[] Velocity);
+    float[] Velocity,
+    float[]? Average = null);

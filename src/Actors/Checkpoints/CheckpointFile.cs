@@ -10,15 +10,15 @@ namespace Veil.Actors.Checkpoints;
 /// <summary>
 /// The on-disk form of a checkpoint:
 /// <code>
-/// "VEILCKPT" | int32 version (1) | int32 metadata length | metadata JSON (UTF-8)
-/// | int32 n | n float32 parameters | int32 m | m float32 velocity | SHA-256 of everything before it
+/// "VEILCKPT" | int32 version (2) | int32 metadata length | metadata JSON (UTF-8)
+/// | int32 n | n float32 parameters | int32 m | m float32 velocity | int32 k | k float32 average (k = 0: none) | SHA-256 of everything before it
 /// </code>
-/// Little-endian. The trailing hash makes a torn or corrupted file detectable on load.
+/// Little-endian. The trailing hash makes a torn or corrupted file detectable on load. Version 1 (no average) still reads.
 /// </summary>
 public static class CheckpointFile
 {
     private static readonly byte[] Magic = "VEILCKPT"u8.ToArray();
-    private const int Version = 1;
+    private const int Version = 2;
 
     private sealed record Metadata(string RunId, long StepsApplied, long ParameterVersion, string Model, string PlanJson,
         string SamplerSeedHex, string NoiseSeedHex, long LedgerSequence, long LedgerEventsOfRun, DateTimeOffset CreatedUtc);
@@ -34,6 +34,7 @@ public static class CheckpointFile
         body.Write(meta);
         WriteFloats(body, c.Parameters);
         WriteFloats(body, c.Velocity);
+        WriteFloats(body, c.Average ?? []);
         var hash = SHA256.HashData(body.GetBuffer().AsSpan(0, (int)body.Length));
         body.Write(hash);
         return body.ToArray();
@@ -49,7 +50,8 @@ public static class CheckpointFile
             throw new CorruptCheckpointException(path, "checksum mismatch (torn write or corruption)");
         var offset = Magic.Length;
         var version = ReadInt32(bytes, ref offset);
-        if (version != Version) throw new CorruptCheckpointException(path, $"format version {version}; this Veil reads version {Version}");
+        if (version is < 1 or > Version)
+            throw new CorruptCheckpointException(path, $"format version {version}; this Veil reads versions 1 to {Version}");
         var metaLength = ReadInt32(bytes, ref offset);
         var meta = JsonSerializer.Deserialize<Metadata>(bytes.AsSpan(offset, metaLength))
             ?? throw new CorruptCheckpointException(path, "empty metadata");
@@ -65,8 +67,9 @@ public static class CheckpointFile
         }
         var parameters = ReadFloats(bytes, ref offset, path);
         var velocity = ReadFloats(bytes, ref offset, path);
+        var average = version >= 2 ? ReadFloats(bytes, ref offset, path) : [];
         return new Checkpoint(meta.RunId, meta.StepsApplied, meta.ParameterVersion, meta.Model, plan, meta.SamplerSeedHex,
-            meta.NoiseSeedHex, meta.LedgerSequence, meta.LedgerEventsOfRun, meta.CreatedUtc, parameters, velocity);
+            meta.NoiseSeedHex, meta.LedgerSequence, meta.LedgerEventsOfRun, meta.CreatedUtc, parameters, velocity, average.Length == 0 ? null : average);
     }
 
     private static void WriteInt32(Stream s, int value)

@@ -134,6 +134,8 @@ public static class TrainCommands
                 ("data_scope", r.DataScope), ("run_epsilon", r.RunEpsilon), ("insecure", r.Insecure),
                 ("rss_mb_after_warm_up", r.RssMegabytesAfterWarmUp), ("rss_mb_at_end", r.RssMegabytesAtEnd),
                 ("resumed_from_step", r.ResumedFromStep), ("ledger_events", r.LedgerEventsOfRun), ("parameter_version", r.ParameterVersion),
+                // test_accuracy is the last iterate's; with veil.optimizer.ema on, the average's too, and saved_model says which parameters.f32 holds.
+                ("ema_test_accuracy", r.EmaTestAccuracy), ("ema_test_loss", r.EmaTestLoss), ("saved_model", r.SavedModel),
                 // This process's cluster traffic (0 without veil.cluster.enabled); bench cluster divides it by the steps.
                 ("cluster_wire_bytes_sent", Veil.Actors.Cluster.Transport.WireBytes.Sent),
                 ("cluster_wire_bytes_received", Veil.Actors.Cluster.Transport.WireBytes.Received),

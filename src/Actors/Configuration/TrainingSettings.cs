@@ -23,7 +23,7 @@ public sealed record TrainingSettings(
     [property: JsonConverter(typeof(JsonStringEnumConverter))] CorruptExamplePolicy OnCorrupt = CorruptExamplePolicy.Fail, int Multiplicity = 1,
     bool AugmentFlip = false, int AugmentCropPadding = 0, int EvalEverySteps = 0,
     PublicSplitSettings? Public = null, InitSettings? Init = null, bool WeightStandardisation = false,
-    ulong InsecurePrivateSeed = 0, bool DataPublic = false, OwnershipSettings? Owners = null)
+    ulong InsecurePrivateSeed = 0, bool DataPublic = false, OwnershipSettings? Owners = null, double Ema = 0)
 {
     /// <summary>veil.data.owners (none when absent, e.g. in runs saved before it existed).</summary>
     [System.Text.Json.Serialization.JsonIgnore]
@@ -143,7 +143,8 @@ public sealed record TrainingSettings(
                 c, "veil.run.insecure-private-seed",
                 "expected 0 (private keys from the CSPRNG: always, for real runs) or a fixed value (INSECURE: ε is reported as ∞)"),
             ConfigReading.Boolean(c, "veil.data.public"),
-            ReadOwnership(c, source));
+            ReadOwnership(c, source),
+            ConfigReading.Double(c, "veil.optimizer.ema", v => v is >= 0 and < 1, "[0, 1)"));
     }
 
     private static OwnershipSettings ReadOwnership(Config c, string source)

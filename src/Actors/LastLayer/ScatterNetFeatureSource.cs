@@ -2,11 +2,10 @@ using System.Security.Cryptography;
 using System.Text;
 using Veil.Actors.Configuration;
 using Veil.Actors.PrivateRuns;
+using Veil.Actors.Scattering;
 using Veil.Actors.Training;
 using Veil.Compute.LastLayer;
-using Veil.Compute.Runtime;
 using Veil.Compute.Scattering;
-using Veil.Compute.Transfer;
 using Veil.DataLoading.Datasets;
 using Veil.DataLoading.PublicPrivate;
 
@@ -16,21 +15,19 @@ namespace Veil.Actors.LastLayer;
 /// ScatterNet features (veil.last-layer.features = scatternet; Tramèr and Boneh 2021): the order-2 wavelet scattering
 /// transform of each image's pixels in [0, 1] (<see cref="ScatteringTransform"/>; 81 × 7 × 7 for Fashion-MNIST at
 /// J = 2, L = 8), group-normalised per example (<see cref="ScatteringGroupNorm"/>), flattened. The map is fixed and
-/// uses no data, so neither computing it nor normalising spends privacy; features are cached by (map, data) under
-/// runs/feature-cache. The data are the run's PRIVATE examples (veil.public honoured, as for pixels).
+/// uses no data, so neither computing it nor normalising spends privacy; <see cref="ScatterNetFeatureMap"/> computes and caches them
+/// (the same features DP-SGD runs of the scatternet catalog models train on). The data are the run's PRIVATE examples
+/// (veil.public honoured, as for pixels).
 /// With veil.last-layer.validation-examples = V &gt; 0 this is a selection run instead: it trains on the PUBLIC subset
 /// less V of its examples and scores the V held out, touching no private example (<see cref="PublicTuning"/>).
 /// </summary>
 public sealed class ScatterNetFeatureSource : IFeatureSource
 {
-    private const string MapVersion = "scatternet/v1";
     private const ulong ValidationSeed = 1;
     private readonly ImageDataset _train;
     private readonly ImageDataset _test;
     private readonly string _datasetFingerprint;
-    private readonly ScatterNetSettings _settings;
-    private readonly FeatureCache _cache;
-    private readonly string _mapFingerprint;
+    private readonly ScatterNetFeatureMap _map;
 
     public ScatterNetFeatureSource(TrainingSettings t, ScatterNetSettings settings, int validationExamples = 0)
     {
@@ -40,8 +37,7 @@ public sealed class ScatterNetFeatureSource : IFeatureSource
             throw new ConfigurationException(
                 $"veil.last-layer.features = scatternet reads the Fashion-MNIST IDX files, but veil.data.source = \"{t.Source}\" is set; " +
                 "clear veil.data.source (and test-source)");
-        _settings = settings;
-        _cache = new FeatureCache(BackboneFeatureCacheDirectory(t));
+        _map = new ScatterNetFeatureMap(settings, BackboneFeatureCacheDirectory(t));
         if (validationExamples > 0)
         {
             if (t.PublicSplit.Split != "subset")
@@ -62,20 +58,16 @@ public sealed class ScatterNetFeatureSource : IFeatureSource
         {
             (_train, _test) = RunData.IdxSplits(t);
         }
-        if (_train.Channels != 1 || _train.Height != _train.Width || _train.Height % (1 << settings.Scales) != 0)
-            throw new ConfigurationException(
-                $"veil.last-layer.features = scatternet needs square one-channel images whose side is a multiple of 2^J = {1 << settings.Scales}; " +
-                $"{_train.Name} has {_train.Channels} × {_train.Height} × {_train.Width}");
+        if (_map.Refusal(_train) is { } refusal) throw new ConfigurationException($"veil.last-layer.features = scatternet {refusal}");
         _datasetFingerprint = DatasetFingerprint.Of(_train);
-        _mapFingerprint = $"{MapVersion}\nside {_train.Height}, J {settings.Scales}, L {settings.Angles}";
-        int channels = ScatteringTransform.ChannelCount(settings.Scales, settings.Angles), side = _train.Height >> settings.Scales;
-        Dimension = channels * side * side;
+        int channels = _map.Channels, side = _train.Height >> settings.Scales;
+        Dimension = _map.Dimension(_train.Height);
         Description = $"scatternet (J = {settings.Scales}, L = {settings.Angles}, {channels} × {side} × {side}, group norm {settings.Groups}) of " +
             (PublicTuning is null
                 ? $"{_train.Name} ({_train.Count} examples)"
                 : $"{_train.Count} PUBLIC examples, scored on {_test.Count} held-out public examples");
         Fingerprint = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(
-            $"{_mapFingerprint}\ngroups {settings.Groups}\n{_datasetFingerprint}\n{DatasetFingerprint.Of(_test)}")));
+            $"{_map.Identity(_train.Height)}\ngroups {settings.Groups}\n{_datasetFingerprint}\n{DatasetFingerprint.Of(_test)}")));
     }
 
     public string Description { get; }
@@ -90,24 +82,15 @@ public sealed class ScatterNetFeatureSource : IFeatureSource
     /// <summary>Whether the last <see cref="Train"/> or <see cref="Test"/> came from the cache.</summary>
     public bool FromCache { get; private set; }
 
-    public FeatureSet Train() => Features(_train, _datasetFingerprint, DatasetFingerprint.Of(_train));
+    public FeatureSet Train() => Features(_train, _datasetFingerprint);
 
     // The test split (or the held-out public examples) spends no privacy; it carries the training fingerprint only so the record is complete.
-    public FeatureSet Test() => Features(_test, _datasetFingerprint, DatasetFingerprint.Of(_test));
+    public FeatureSet Test() => Features(_test, _datasetFingerprint);
 
-    private FeatureSet Features(ImageDataset data, string ledgerFingerprint, string dataFingerprint)
+    private FeatureSet Features(ImageDataset data, string ledgerFingerprint)
     {
-        var values = _cache.GetOrCompute(_mapFingerprint, dataFingerprint, data.Count, Dimension, () =>
-        {
-            TorchRuntime.EnsureLoaded();
-            var pixels = new float[data.Pixels.Length];
-            for (long i = 0; i < pixels.LongLength; i++) pixels[i] = data.Pixels[i] / 255f;
-            using var transform = new ScatteringTransform(data.Height, _settings.Scales, _settings.Angles);
-            return transform.Apply(pixels, data.Count);
-        }, out var hit);
+        var values = _map.Apply(data, out var hit);
         FromCache = hit;
-        int channels = ScatteringTransform.ChannelCount(_settings.Scales, _settings.Angles);
-        ScatteringGroupNorm.Apply(values, data.Count, channels, Dimension / channels, _settings.Groups);
         return new FeatureSet(values, data.Count, Dimension, data.Labels.Select(b => (int)b).ToArray(), data.Classes, ledgerFingerprint);
     }
 

@@ -8,10 +8,10 @@ using Veil.Ledger.Store;
 
 namespace Veil.Actors.Training;
 
-/// <summary>Writes a run's checkpoints every k steps and/or t minutes, and at the end.</summary>
+/// <summary>Writes a run's checkpoints every k steps and/or t minutes, and at the end; the optimizer's whole state (velocity, average) goes in each.</summary>
 public sealed class RunCheckpointer(
-    CheckpointStore store, CheckpointSettings policy, SgdMomentum optimizer, ILedgerStore ledger, string runId,
-    Func<long, ParameterSnapshot, float[], long, long, Checkpoint> build, long corruptAtStep, TextWriter log) : ICheckpointSink
+    CheckpointStore store, CheckpointSettings policy, SgdMomentum optimizer, ExponentialMovingAverage? average, ILedgerStore ledger, string runId,
+    Func<long, ParameterSnapshot, OptimizerState, long, long, Checkpoint> build, long corruptAtStep, TextWriter log) : ICheckpointSink
 {
     private readonly Stopwatch _sinceLast = Stopwatch.StartNew();
 
@@ -23,7 +23,8 @@ public sealed class RunCheckpointer(
         if (!due) return;
         var records = ledger.ReadAll();
         var runEvents = records.LongCount(r => r.RunId == runId);
-        var path = store.Save(build(stepsApplied, parameters, optimizer.ExportVelocity(), records.Count == 0 ? 0 : records[^1].Sequence, runEvents));
+        var state = new OptimizerState(optimizer.ExportVelocity(), average?.Export());
+        var path = store.Save(build(stepsApplied, parameters, state, records.Count == 0 ? 0 : records[^1].Sequence, runEvents));
         _sinceLast.Restart();
         if (stepsApplied - 1 == corruptAtStep)
         {

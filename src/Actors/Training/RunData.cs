@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
 using Veil.Actors.Configuration;
+using Veil.Actors.Scattering;
 using Veil.Compute.Models;
 using Veil.DataLoading.Augmentation;
 using Veil.DataLoading.Batching;
@@ -18,7 +19,8 @@ namespace Veil.Actors.Training;
 /// A run's training and test data, always an <see cref="IImageSource"/> pair: the Fashion-MNIST IDX files (veil.data.path,
 /// held in memory) are one more source beside image folders and tar shards (veil.data.source and test-source, with
 /// augmentation, multiplicity and the corrupt-example policy), decoded by the same decoder. The job sees only N, the
-/// fingerprint, the examples' identities (the ledger's data scope), a training decoder and the test batch.
+/// fingerprint, the examples' identities (the ledger's data scope), a training decoder and the test batch. A scatternet model's decoders
+/// give the scattering features of the images (<see cref="ScatterNetRunFeatures"/>); everything else is the images'.
 /// </summary>
 public sealed class RunData : IDisposable
 {
@@ -26,6 +28,7 @@ public sealed class RunData : IDisposable
     private readonly IImageSource _test;
     private readonly TrainingSettings _settings;
     private SourceMicroBatchDecoder? _sourceDecoder;
+    private ScatterNetRunFeatures? _scatterNet;
     private readonly Lazy<ExampleOwners?> _owners;
 
     private RunData(TrainingSettings settings, ImageDataset train, ImageDataset test)
@@ -105,6 +108,7 @@ public sealed class RunData : IDisposable
     public static RunData Load(TrainingSettings t)
     {
         Library.PrivateTraining.RefuseRebuilding(t);
+        if (ScatterNetInput.IsTakenBy(t.Model)) return LoadScatterNet(t);
         if (!t.UsesImageSource)
         {
             var (train, test) = IdxSplits(t);
@@ -127,6 +131,37 @@ public sealed class RunData : IDisposable
                 CheckFits("veil.data.test-source", testSource, AugmentationSettings.None(ChannelNormalization.FashionMnist), probe);
             }
             return new RunData(t, trainSource, testSource);
+        }
+        catch
+        {
+            trainSource?.Dispose();
+            testSource?.Dispose();
+            throw;
+        }
+    }
+
+    // A scatternet model trains on features of the images: the images stay the run's data (N, fingerprint, identities).
+    private static RunData LoadScatterNet(TrainingSettings t)
+    {
+        ScatterNetRunFeatures.RefuseAugmentation(t);
+        if (!t.UsesImageSource)
+        {
+            var (train, test) = IdxSplits(t);
+            var idx = new RunData(t, train, test) { ModelClasses = t.PublicSplit.Enabled ? train.Classes : 10 };
+            idx._scatterNet = ScatterNetRunFeatures.Of(t, ("veil.data.path", "veil.data.path"), idx._train, idx._test);
+            return idx;
+        }
+        IImageSource? trainSource = null, testSource = null;
+        try
+        {
+            trainSource = ImageSources.Open(t.Source, Policy(t), layout: t.Ownership.SourceLayout);
+            testSource = ImageSources.Open(t.TestSource, Policy(t));
+            foreach (var (key, source) in new[] { ("veil.data.source", trainSource), ("veil.data.test-source", testSource) })
+                if (source.Classes > 10)
+                    throw new ConfigurationException(
+                        $"{key} = {source.Description} has {source.Classes} classes, but model {t.Model} predicts 10; point {key} at data with at most 10");
+            var features = ScatterNetRunFeatures.Of(t, ("veil.data.source", "veil.data.test-source"), trainSource, testSource);
+            return new RunData(t, trainSource, testSource) { _scatterNet = features };
         }
         catch
         {
@@ -171,6 +206,7 @@ public sealed class RunData : IDisposable
     /// <paramref name="augmentationSeed"/> (a cluster worker gets it from the coordinator).</summary>
     public IMicroBatchDecoder TrainDecoder(ulong augmentationSeed)
     {
+        if (_scatterNet is not null) return _scatterNet.TrainDecoder();
         _sourceDecoder = new SourceMicroBatchDecoder(_train, Augmentation(_settings), _settings.Multiplicity, augmentationSeed, Policy(_settings));
         return _sourceDecoder;
     }
@@ -179,6 +215,7 @@ public sealed class RunData : IDisposable
     public MicroBatchData TestBatch()
     {
         int count = _settings.TestExamples > 0 ? Math.Min(_settings.TestExamples, _test.Count) : _test.Count;
+        if (_scatterNet is not null) return _scatterNet.TestBatch(count);
         return new SourceMicroBatchDecoder(_test, AugmentationSettings.None(ChannelNormalization.FashionMnist), onCorrupt: Policy(_settings))
             .Decode(AllOf(count));
     }

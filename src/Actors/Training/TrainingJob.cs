@@ -56,7 +56,7 @@ public static class TrainingJob
             using var initialModel = models.Create(t.InitSeed);
             var initial = new ParameterSnapshot(0, ParameterVector.Flatten(initialModel));
             return TrainingPipeline.Prepare(
-                new TrainingRunState(t, c, privateRun, plan, data, initial, new float[initial.Values.Length], ResumedFromStep: null, models),
+                new TrainingRunState(t, c, privateRun, plan, data, initial, OptimizerStart(t, initial.Values), ResumedFromStep: null, models),
                 chaos, telemetry, log, progress ?? new ProgressLine(log), workSource);
         }
         catch
@@ -65,6 +65,10 @@ public static class TrainingJob
             throw;
         }
     }
+
+    /// <summary>Zero velocity; the moving average, when on, starts at the initial parameters.</summary>
+    internal static OptimizerState OptimizerStart(TrainingSettings t, float[] initial) =>
+        new(new float[initial.Length], t.Ema > 0 ? (float[])initial.Clone() : null);
 
     /// <summary>N of the plan: the examples, or in a user-level run the users (whose examples must fit one micro-batch each).</summary>
     internal static int Population(TrainingSettings t, PrivacySettings p, RunData data)

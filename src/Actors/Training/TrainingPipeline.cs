@@ -92,13 +92,15 @@ internal static class TrainingPipeline
         var lrSchedule = t.Schedule == LearningRateScheduleKind.Cosine
             ? (LearningRateSchedule)new CosineLearningRate(t.LearningRate, plan.Steps)
             : new ConstantLearningRate(t.LearningRate);
-        var optimizer = new SgdMomentum(s.Velocity, t.Momentum);
+        var optimizer = new SgdMomentum(s.Optimizer.Velocity, t.Momentum);
+        var average = s.Optimizer.Average is { } start ? new ExponentialMovingAverage(start, t.Ema) : null;
         IReleaseRecorder recorder = new LedgerReleaseRecorder(s.Private, plan);
         if (chaos.Enabled) recorder = new ChaosReleaseRecorder(recorder, chaos.LedgerAppendDelayMs, chaos.ExitAfterLedgerAppendAtStep);
         var checkpoints = new RunCheckpointer(
-            new CheckpointStore(Path.Combine(s.Run.Path, "checkpoints"), s.Checkpoint.Keep), s.Checkpoint, optimizer, s.Private.Store, s.Run.Id,
-            (steps, parameters, velocity, ledgerSequence, runEvents) => new Checkpoint(s.Run.Id, steps, parameters.Version, t.Model, plan,
-                s.Secrets.Sampler.ToHex(), s.Secrets.Noise.ToHex(), ledgerSequence, runEvents, DateTimeOffset.UtcNow, parameters.Values, velocity),
+            new CheckpointStore(Path.Combine(s.Run.Path, "checkpoints"), s.Checkpoint.Keep), s.Checkpoint, optimizer, average, s.Private.Store, s.Run.Id,
+            (steps, parameters, state, ledgerSequence, runEvents) => new Checkpoint(s.Run.Id, steps, parameters.Version, t.Model, plan,
+                s.Secrets.Sampler.ToHex(), s.Secrets.Noise.ToHex(), ledgerSequence, runEvents, DateTimeOffset.UtcNow, parameters.Values, state.Velocity,
+                state.Average),
             chaos.Enabled ? chaos.CorruptCheckpointAtStep : -1, log);
         var parts = new PipelineParts(
             planner.Plan,
@@ -112,7 +114,7 @@ internal static class TrainingPipeline
             workers,
             new SeededGaussianNoise(plan.NoiseMultiplier, plan.ClipNorm, s.Secrets.Noise, s.Private.PriorReleases),
             recorder,
-            new SgdParameterUpdater(optimizer, lrSchedule, ExpectedBatchSize.Of(plan.SamplingRate, plan.DatasetSize)),
+            new SgdParameterUpdater(optimizer, lrSchedule, ExpectedBatchSize.Of(plan.SamplingRate, plan.DatasetSize), average),
             s.Initial, FirstStep: firstStep, TotalSteps: plan.Steps,
             MaxBufferedMicroBatches: t.Runtime.PrefetchMicroBatches + t.Runtime.DecodeThreads + workers,
             MaxWorkerRestarts: 1000,
@@ -137,7 +139,7 @@ internal static class TrainingPipeline
         var timeline = new Reporting.StageTimelineRecorder();
         opened.Add(timeline);
         return new PreparedRun(s.Run.Id, s.Run.Path, s.LedgerPath, plan.DatasetFingerprint, firstStep, parts, onStep,
-            outcome => TrainingCompletion.Complete(s, outcome, plan, firstStep, progress, timeline, clock, log), opened);
+            outcome => TrainingCompletion.Complete(s, outcome, average, plan, firstStep, progress, timeline, clock, log), opened);
     }
 
     /// <summary>Test accuracy every veil.eval.every-steps steps, on a replica of its own (the evaluator loads parameters into it).</summary>

@@ -58,19 +58,19 @@ internal static class TrainingResume
                 runPath, saved.Privacy with { LedgerPath = saved.LedgerPath }, t.RunDirectory, new RunPrivateData(data, backbones, plan.Unit), saved.ScopeKey);
             var run = privateRun.Run;
             ParameterSnapshot initial;
-            float[] velocity;
+            OptimizerState optimizer;
             if (checkpoint is null)
             {
                 log.WriteLine($"resume: no valid checkpoint in {runPath}; starting run {run.Id} again from step 0 (its ledger events so far still count)");
                 using var initialModel = models.Create(t.InitSeed);
                 initial = new ParameterSnapshot(0, ParameterVector.Flatten(initialModel));
-                velocity = new float[initial.Values.Length];
+                optimizer = TrainingJob.OptimizerStart(t, initial.Values);
             }
             else
             {
                 CheckMatches(checkpoint, run.Id, t, saved.Plan, privateRun.Secrets);
                 initial = new ParameterSnapshot(checkpoint.ParameterVersion, checkpoint.Parameters);
-                velocity = checkpoint.Velocity;
+                optimizer = new OptimizerState(checkpoint.Velocity, checkpoint.Average);
                 var runEvents = privateRun.PriorReleases.Total;
                 if (runEvents < checkpoint.LedgerEventsOfRun)
                     throw new TrainingFailedException(
@@ -80,7 +80,7 @@ internal static class TrainingResume
                 log.WriteLine($"resume: run {run.Id} from its checkpoint after {checkpoint.StepsApplied} of {plan.Steps} steps");
             }
             return TrainingPipeline.Prepare(
-                new TrainingRunState(t, saved.Checkpoint, privateRun, plan, data, initial, velocity, checkpoint?.StepsApplied ?? 0, models),
+                new TrainingRunState(t, saved.Checkpoint, privateRun, plan, data, initial, optimizer, checkpoint?.StepsApplied ?? 0, models),
                 chaos, telemetry, log, progress ?? new ProgressLine(log), workSource);
         }
         catch
@@ -108,6 +108,10 @@ internal static class TrainingResume
                 $"the checkpoint's DP plan {PlanJson.Write(c.Plan)} differs from the run's plan {PlanJson.Write(plan)}; refusing to resume under another plan");
         if (c.SamplerSeedHex != secrets.Sampler.ToHex() || c.NoiseSeedHex != secrets.Noise.ToHex())
             throw new TrainingFailedException("the checkpoint's seeds differ from the run's secrets/seeds.json; refusing to resume");
+        if ((t.Ema > 0) != (c.Average is not null))
+            throw new TrainingFailedException(
+                $"the run has veil.optimizer.ema = {t.Ema} but its checkpoint after step {c.StepsApplied} " +
+                $"{(c.Average is null ? "holds no moving average" : "holds one")}; refusing to resume with a moving average that is not the run's");
     }
 
 }

@@ -7,7 +7,7 @@ namespace Veil.Actors.Training;
 
 /// <summary>Everything a new or resumed run needs before its pipeline is wired: settings, the opened private run, plan, data, starting point.</summary>
 internal sealed record TrainingRunState(TrainingSettings Training, CheckpointSettings Checkpoint, PrivateRun Private, DpPlan Plan, RunData Data,
-    ParameterSnapshot Initial, float[] Velocity, long? ResumedFromStep, RunModels Models)
+    ParameterSnapshot Initial, OptimizerState Optimizer, long? ResumedFromStep, RunModels Models)
 {
     public RunFolder Run => Private.Run;
 

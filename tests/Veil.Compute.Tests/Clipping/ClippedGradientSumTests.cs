@@ -41,10 +41,12 @@ public sealed class ClippedGradientSumTests
     [Theory]
     [InlineData("mlp", 13)]
     [InlineData("tanh-cnn", 6)]
+    [InlineData("scatternet-linear", 7)]
+    [InlineData("scatternet-cnn", 5)]
     public void The_clipped_sum_equals_the_sum_of_individually_clipped_naive_gradients(string name, int count)
     {
         using var model = ModelCatalog.Create(name, seed: 2);
-        var (inputs, labels) = TestData.Batch(seed: 17, count);
+        var (inputs, labels) = TestData.Batch(seed: 17, count, model.ExampleSize);
         const double clipNorm = 0.5;
         var expected = NaiveClippedSum(model, inputs, labels, count, clipNorm, out var naiveNorms);
         Assert.Contains(naiveNorms, n => n > clipNorm); // the test really clips something...

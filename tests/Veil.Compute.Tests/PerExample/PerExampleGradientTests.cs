@@ -18,6 +18,8 @@ public sealed class PerExampleGradientTests
     {
         { "mlp", new[] { 1, 16, 5 } },       // a micro-batch of one, a full one, a ragged last one
         { "tanh-cnn", new[] { 1, 8, 3 } },
+        { "scatternet-linear", new[] { 1, 8, 3 } },
+        { "scatternet-cnn", new[] { 1, 6, 2 } },
     };
 
     [Theory]
@@ -25,12 +27,12 @@ public sealed class PerExampleGradientTests
     public void Per_example_gradients_equal_the_one_example_at_a_time_loop(string modelName, int[] microBatches)
     {
         using var model = ModelCatalog.Create(modelName, seed: 11);
-        var (inputs, labels) = TestData.Batch(seed: 5, microBatches.Sum());
+        var (inputs, labels) = TestData.Batch(seed: 5, microBatches.Sum(), model.ExampleSize);
         int from = 0;
         foreach (int count in microBatches)
         {
             using var scope = NewDisposeScope();
-            var x = HostArrays.Inputs(model, TestData.Slice(inputs, from, count, 784), count);
+            var x = HostArrays.Inputs(model, TestData.Slice(inputs, from, count, model.ExampleSize), count);
             var y = HostArrays.Labels(model, TestData.Slice(labels, from, count), count);
             var fast = PerExampleGradients.Compute(model, x, y).Flat();
             var naive = NaivePerExampleGradients.Compute(model, x, y);

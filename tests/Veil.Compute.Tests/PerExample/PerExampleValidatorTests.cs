@@ -70,6 +70,8 @@ public sealed class PerExampleValidatorTests
     [InlineData("tanh-cnn")]
     [InlineData("resnet18-gn-32")]
     [InlineData("wrn16-4")]
+    [InlineData("scatternet-linear")]
+    [InlineData("scatternet-cnn")]
     public void The_catalog_models_are_accepted(string name)
     {
         using var model = ModelCatalog.Create(name, seed: 1);

@@ -44,6 +44,15 @@ public sealed class ClusterTrainingTests(ITestOutputHelper output, PostgresServe
     }
 
     [Fact]
+    public void A_cluster_run_keeps_the_moving_average_on_the_coordinator_and_saves_the_same_average_as_one_node() =>
+        // parameters.f32 is the average when veil.optimizer.ema is on: the comparison is of the averages.
+        Assert.Equal(6, TwoWorkersMatchOneNode("veil.optimizer.ema=0.9").Count);
+
+    [Fact]
+    public void A_cluster_trains_a_scatternet_model_on_the_features_each_node_computes_and_matches_one_node() =>
+        Assert.Equal(6, TwoWorkersMatchOneNode("veil.model.name=scatternet-linear").Count);
+
+    [Fact]
     public void Augmented_examples_are_drawn_alike_on_every_node_so_a_cluster_run_matches_the_single_node_run()
     {
         // Flip + crop with 2 augmentations per example: the workers draw from the seed the coordinator's Hello brings.
