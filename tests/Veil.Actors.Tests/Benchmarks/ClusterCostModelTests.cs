@@ -42,7 +42,7 @@ public class ClusterCostModelTests
         long parameters, double batch, int[] nodes, double[] seconds, double[] gradients)
     {
         var measured = nodes.Select((n, i) => new ClusterBenchmark.Result(
-            n, batch / seconds[i], seconds[i], 225_000, 8 * parameters, [("node_compute_in_gradients", gradients[i])], parameters)).ToList();
+            n, batch / seconds[i], seconds[i], 225_000, 8 * parameters, [("node_compute_in_gradients", gradients[i])], parameters, [])).ToList();
         var (model, points) = Veil.Actors.Cli.ClusterProjection.Fit(measured, batch, cores: 2);
         Assert.Equal(nodes.Length, points.Count);
         Assert.All(points, p => Assert.InRange(model.SecondsPerStep(p.Nodes, p.ExpectedBatch, parallelism: p.Parallelism) / p.SecondsPerStep, 0.85, 1.15));
