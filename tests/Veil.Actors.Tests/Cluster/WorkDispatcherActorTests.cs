@@ -205,4 +205,29 @@ public class WorkDispatcherActorTests() : TestKit("""
         var assigned = new[] { a, b }.Select(node => node.FishForMessage<NodeAgentActor.Assign>(_ => true)).ToArray();
         for (var i = 0; i < 2; i++) Assert.Equal(hints[i].Shards.Select(s => s.Id), assigned[i].Shards.Select(s => s.Id));
     }
+
+    [Fact]
+    public void The_roots_sum_counts_only_once_its_header_and_every_slice_of_the_current_tree_are_in()
+    {
+        var accumulator = CreateTestProbe();
+        var dispatcher = Dispatcher(FixedSteps.OfSizes(1, 4), accumulator, minWorkers: 1);
+        var node = NodeProbe();
+        dispatcher.Tell(new WorkDispatcherActor.NodeReady(1), node);
+        dispatcher.Tell(new DataLoaderActor.OpenStep(0, Version0));
+        var (step0, tree) = ReceiveWork(node);
+        ReceiveBroadcast(node, tree.ParametersTransfer);
+        Assert.Equal(1, tree.SumChunks); // two parameters fit one slice of 64 bytes
+
+        dispatcher.Tell(SumChunk.Of(0, 0, Guid.NewGuid(), 0, 1, 2, [99f, 99f]), node); // another tree's slice: never gathered
+        dispatcher.Tell(SumChunk.Of(0, 0, tree.ParametersTransfer, 0, 1, 2, [4f, 6f]), node);
+        accumulator.ExpectNoMsg(TimeSpan.FromMilliseconds(300)); // no header yet
+        var header = SumOf(tree, step0) with { Sum = [], SumChunks = 1 };
+        foreach (var chunk in TensorTransfer.Split(ClusterWireFormat.ShardSum, ClusterWireFormat.Encode(header).Bytes, 16)) dispatcher.Tell(chunk, node);
+        var partial = accumulator.ExpectMsg<AccumulatorActor.PartialSum>();
+        Assert.Equal(new float[] { 4f, 6f }, partial.Partial.ClippedSum);
+        Assert.Equal(Indices(step0).Order(), partial.Indices!.Order());
+        dispatcher.Tell(SumChunk.Of(0, 0, tree.ParametersTransfer, 0, 1, 2, [4f, 6f]), node);
+        foreach (var chunk in TensorTransfer.Split(ClusterWireFormat.ShardSum, ClusterWireFormat.Encode(header).Bytes, 16)) dispatcher.Tell(chunk, node);
+        accumulator.ExpectNoMsg(TimeSpan.FromMilliseconds(300)); // counted once
+    }
 }
