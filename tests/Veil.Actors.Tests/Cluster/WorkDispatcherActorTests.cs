@@ -25,9 +25,9 @@ public class WorkDispatcherActorTests() : TestKit("""
 {
     private static readonly ParameterSnapshot Version0 = new(0, [0.5f, -0.5f]);
 
-    private IActorRef Dispatcher(FixedSteps steps, TestProbe accumulator, int minWorkers = 2) =>
+    private IActorRef Dispatcher(FixedSteps steps, TestProbe accumulator, int minWorkers = 2, int fanIn = ReductionTree.FanIn) =>
         Sys.ActorOf(WorkDispatcherActor.Props(new WorkDispatcherSettings(
-            new DpPlan(0.01, 1.0, 1.0, 10, 1e-5, "f1f1", 1000), "run", "mlp", minWorkers, 64, steps.Plan, accumulator)));
+            new DpPlan(0.01, 1.0, 1.0, 10, 1e-5, "f1f1", 1000), "run", "mlp", minWorkers, 64, steps.Plan, accumulator, FanIn: fanIn)));
 
     /// <summary>A node's assignment of a step, then its place in the step's tree.</summary>
     private static (NodeAgentActor.Assign Assign, NodeAgentActor.Tree Tree) ReceiveWork(TestProbe node) =>
@@ -229,5 +229,26 @@ public class WorkDispatcherActorTests() : TestKit("""
         dispatcher.Tell(SumChunk.Of(0, 0, tree.ParametersTransfer, 0, 1, 2, [4f, 6f]), node);
         foreach (var chunk in TensorTransfer.Split(ClusterWireFormat.ShardSum, ClusterWireFormat.Encode(header).Bytes, 16)) dispatcher.Tell(chunk, node);
         accumulator.ExpectNoMsg(TimeSpan.FromMilliseconds(300)); // counted once
+    }
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(3)]
+    public void The_tree_gives_no_node_more_children_than_the_fan_in_and_every_node_but_the_root_one_parent_among_the_nodes(int fanIn)
+    {
+        var accumulator = CreateTestProbe();
+        var dispatcher = Dispatcher(FixedSteps.OfSizes(1, 8), accumulator, minWorkers: 4, fanIn: fanIn);
+        var nodes = Enumerable.Range(0, 4).Select(_ => NodeProbe()).ToArray();
+        foreach (var n in nodes) dispatcher.Tell(new WorkDispatcherActor.NodeReady(1), n);
+        dispatcher.Tell(new DataLoaderActor.OpenStep(0, Version0));
+        var trees = nodes.Select(n => ReceiveWork(n).Tree).ToArray();
+
+        Assert.Single(trees, t => t.Parent.Equals(dispatcher));
+        Assert.All(trees, t => Assert.True(t.Children.Length <= fanIn));
+        Assert.Equal(3, trees.Sum(t => t.Children.Length));
+        Assert.Equal(fanIn == 1 ? 1 : 3, trees.Max(t => t.Children.Length)); // a chain, or the root holding the other three
+        for (var i = 0; i < nodes.Length; i++)
+            if (!trees[i].Parent.Equals(dispatcher))
+                Assert.Contains(nodes[i].Ref, trees[Array.FindIndex(nodes, n => n.Ref.Equals(trees[i].Parent))].Children);
     }
 }
