@@ -106,6 +106,23 @@ public class NodeReductionTests : TestKit
     }
 
     [Fact]
+    public void A_node_without_work_of_its_own_waits_for_the_slices_its_childs_header_announces()
+    {
+        var coordinator = CreateTestProbe();
+        var parent = CreateTestProbe();
+        var child = CreateTestProbe();
+        var agent = ReadyAgent(coordinator);
+        var tree = new NodeAgentActor.Tree(6, 0, 6, Guid.NewGuid(), parent, [child], []);
+        agent.Tell(tree, coordinator);
+        SendChunked(agent, new WorkDispatcherActor.ShardSum(6, 0, tree.ParametersTransfer, [0], [], 2, 0, 0, SumChunks: 1), child);
+        parent.ExpectNoMsg(TimeSpan.FromMilliseconds(300)); // its slice has not come: nothing, not an empty sum
+        SendSlices(agent, tree, [5f, 2f], child, 0);
+        var sum = ReceiveSum(parent);
+        Assert.Equal(new float[] { 5f, 2f }, sum.Sum);
+        Assert.Equal([0], sum.Shards);
+    }
+
+    [Fact]
     public void A_slice_whose_values_do_not_match_its_digest_is_never_added()
     {
         var coordinator = CreateTestProbe();

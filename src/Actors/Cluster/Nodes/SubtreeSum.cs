@@ -120,7 +120,8 @@ public sealed class SubtreeSum
             ready.Add(SumChunk.Of(tree.Step, tree.Epoch, tree.ParametersTransfer, _nextChunk, count, coordinates, values));
             _nextChunk++;
         }
-        if (children.Any(c => c.Header is null)) return ready;
+        // A header that announces slices not yet here (or not yet added) waits for them, even when this node has nothing of its own.
+        if (children.Any(c => c.Header is null || (coordinates <= 0 && c.Header.SumChunks > 0))) return ready;
         _sent = true;
         ready.Add(Header(tree, children.Select(c => c.Header!).ToList(), coordinates > 0 ? count : 0, now));
         return ready;
