@@ -22,9 +22,20 @@ public sealed class ClusterBenchmark(string model, int expectedBatch, int steps,
     /// whatever the number of nodes.</param>
     /// <param name="StepSeconds">The coordinator's mean breakdown of a step (train --json's cluster_step_seconds).</param>
     /// <param name="Parameters">The model's parameter count.</param>
+    /// <param name="Cpu">CPU seconds per timed step of each process of the run (coordinator, nodes) and of this benchmark's own
+    /// process (which samples them), over the same window as the throughput.</param>
     public sealed record Result(
         int Nodes, double ExamplesPerSecond, double SecondsPerStep, long BytesPerStep, long ComputedBytesPerStep,
-        IReadOnlyList<(string Part, double Seconds)> StepSeconds, long Parameters);
+        IReadOnlyList<(string Part, double Seconds)> StepSeconds, long Parameters, IReadOnlyList<ProcessCpu> Cpu)
+    {
+        /// <summary>The run's processes' CPU seconds per step (the benchmark's own left out).</summary>
+        public double CpuSecondsPerStep => Cpu.Where(p => p.Role != BenchmarkRole).Sum(p => p.SecondsPerStep);
+
+        /// <summary>Cores the run kept busy on average: its CPU seconds over its wall seconds.</summary>
+        public double CoresInUse => CpuSecondsPerStep / SecondsPerStep;
+    }
+
+    public const string BenchmarkRole = "benchmark";
 
     /// <summary>
     /// One cluster size; <paramref name="nodes"/> = 0 runs the same training in one process without the cluster (the local pipeline
@@ -53,6 +64,8 @@ public sealed class ClusterBenchmark(string model, int expectedBatch, int steps,
             "--set", $"veil.runtime.micro-batch-size={microBatch}", "--set", "veil.checkpoint.every-steps=0", "--set", "veil.checkpoint.every-minutes=0",
         ];
         var processes = new List<Process>();
+        using var cpu = new ProcessCpuSampler(TimeSpan.FromMilliseconds(100));
+        cpu.Watch(BenchmarkRole, Environment.ProcessId);
         var coordinatorOutput = new System.Collections.Concurrent.ConcurrentQueue<string>();
         try
         {
@@ -61,7 +74,12 @@ public sealed class ClusterBenchmark(string model, int expectedBatch, int steps,
                 : Launch(["train", .. common, "--set", "veil.cluster.enabled=true", "--set", $"veil.cluster.port={port}",
                     "--set", $"veil.cluster.seed-nodes=[\"{seed}\"]", "--set", $"veil.cluster.min-workers={nodes}", "--json"], coordinatorOutput);
             processes.Add(coordinator);
-            for (var n = 0; n < nodes; n++) processes.Add(Launch(["node", "--role", "worker", "--seed-nodes", seed, .. common]));
+            cpu.Watch(nodes == 0 ? "local" : "coordinator", coordinator.Id);
+            for (var n = 0; n < nodes; n++)
+            {
+                processes.Add(Launch(["node", "--role", "worker", "--seed-nodes", seed, .. common]));
+                cpu.Watch($"node {n + 1}", processes[^1].Id);
+            }
             if (!coordinator.WaitForExit(TimeSpan.FromMinutes(30)))
                 throw new TimeoutException($"the {nodes}-node benchmark run did not finish within 30 minutes");
             if (coordinator.ExitCode != 0) throw new InvalidOperationException($"the {nodes}-node coordinator exited with {coordinator.ExitCode}");
@@ -86,7 +104,7 @@ public sealed class ClusterBenchmark(string model, int expectedBatch, int steps,
                 : [];
             var result = new Result(
                 nodes, (double)expectedBatch * (records.Count - 1) / seconds, seconds / (records.Count - 1), wire / records.Count, computed, breakdown,
-                parameters);
+                parameters, cpu.Between(first, last, records.Count - 1));
             log.WriteLine(
                 $"bench cluster: {nodes} node(s): {result.ExamplesPerSecond:F0} examples/s, " +
                 $"{result.SecondsPerStep:F2} s/step, {result.BytesPerStep} wire bytes/step (computed {computed})");

@@ -7,19 +7,20 @@ namespace Veil.Actors.Benchmarks;
 /// not measured. For n worker nodes, expected batch L and P parameters:
 /// <code>
 ///   T(n) = c · L / n  +  f  +  (b + 1/bandwidth) · W(n)  +  λ · H(n)
-///   W(n) = 4P · (min(k, max(1, n − 1)) + 1 + k · d(n))       bytes on the step's critical path
+///   W(n) = 4P · (min(k, max(1, n − 1)) + 1 + min(k, n − 1))  +  k · d(n) · min(4P, C)    bytes on the step's critical path
 ///   H(n) = 2 · (d(n) + 1)                                      message hops down and up the tree
 /// </code>
 /// c is the compute time per example on one node (decode, gradients, clipping), f the fixed cost per step (dispatch,
 /// coordinator noise, ledger append, update), b the CPU's time per byte moved (encoding, SHA-256, copies, loopback),
-/// k the tree's fan-in and d(n) = ⌊log_k n⌋ its depth. The broadcast is pipelined: its critical path is one node's egress of
-/// k copies; the reduction is not: each level waits for its k children's whole sums, then the root sends one sum up.
+/// k the tree's fan-in, d(n) = ⌊log_k n⌋ its depth and C the chunk size. The broadcast is pipelined: its critical path is one
+/// node's egress of k copies; so is the reduction: the levels add chunk by chunk at once, so its critical path is the root's
+/// ingress of k sums plus one chunk per child and level (a sum smaller than a chunk is one chunk: it is not pipelined).
 /// The measured points are on loopback (bandwidth = ∞ there), so a fit finds c and f (non-negative least squares) for a
 /// measured b and an assumed λ, and a projection adds the link's time per byte and λ per hop. Where more nodes were measured than the machine had
 /// cores, the compute term of a point divides by the nodes that could run at once, not by n.
 /// </summary>
 public sealed record ClusterCostModel(double ComputePerExample, double FixedPerStep, double SecondsPerByte, double LatencyPerHop, long Parameters,
-    int FanIn = ReductionTree.FanIn)
+    int FanIn = ReductionTree.FanIn, int ChunkBytes = ClusterCostModel.DefaultChunkBytes)
 {
     /// <summary>
     /// One measured cluster size: n nodes, expected batch L, seconds per step. <paramref name="Parallelism"/> is how many nodes could
@@ -37,8 +38,12 @@ public sealed record ClusterCostModel(double ComputePerExample, double FixedPerS
         return depth;
     }
 
-    public static double CriticalBytes(int nodes, long parameters, int fanIn = ReductionTree.FanIn) =>
-        4.0 * parameters * (Math.Min(fanIn, Math.Max(1, nodes - 1)) + 1 + fanIn * Depth(nodes, fanIn));
+    /// <summary>veil.cluster.chunk-bytes's default.</summary>
+    public const int DefaultChunkBytes = 1 << 20;
+
+    public static double CriticalBytes(int nodes, long parameters, int fanIn = ReductionTree.FanIn, int chunkBytes = DefaultChunkBytes) =>
+        4.0 * parameters * (Math.Min(fanIn, Math.Max(1, nodes - 1)) + 1 + Math.Min(fanIn, nodes - 1)) +
+        (double)fanIn * Depth(nodes, fanIn) * Math.Min(4.0 * parameters, chunkBytes);
 
     public static int Hops(int nodes, int fanIn = ReductionTree.FanIn) => 2 * (Depth(nodes, fanIn) + 1);
 
@@ -46,7 +51,7 @@ public sealed record ClusterCostModel(double ComputePerExample, double FixedPerS
     /// <param name="parallelism">Nodes that compute at once (default: all of them, each on its own machine).</param>
     public double SecondsPerStep(int nodes, double expectedBatch, double bandwidth = double.PositiveInfinity, double? parallelism = null) =>
         ComputePerExample * expectedBatch / Math.Min(nodes, parallelism ?? nodes) + FixedPerStep +
-        (SecondsPerByte + 1 / bandwidth) * CriticalBytes(nodes, Parameters, FanIn) +
+        (SecondsPerByte + 1 / bandwidth) * CriticalBytes(nodes, Parameters, FanIn, ChunkBytes) +
         LatencyPerHop * Hops(nodes, FanIn);
 
     public double ExamplesPerSecond(int nodes, double expectedBatch, double bandwidth = double.PositiveInfinity) =>

@@ -76,9 +76,17 @@ public static class BenchClusterCommand
                                 ("bytes_per_step", r.BytesPerStep),
                                 ("computed_bytes_per_step", r.ComputedBytesPerStep),
                                 ("step_seconds", r.StepSeconds.Select(x => (x.Part, (object?)x.Seconds)).ToArray()),
+                                ("cpu_s_per_step", r.CpuSecondsPerStep),
+                                ("cores_in_use", r.CoresInUse),
+                                ("cpu", r.Cpu.Select(c => new (string, object?)[]
+                                {
+                                    ("process", c.Role), ("cpu_s_per_step", c.SecondsPerStep),
+                                    ("threads", c.Threads.Select(t => (t.Name, (object?)t.SecondsPerStep)).ToArray()),
+                                })),
                             })),
                 ("speedup_2", speedup2),
                 ("local_s_per_step", baseline?.SecondsPerStep),
+                ("local_cpu_s_per_step", baseline?.CpuSecondsPerStep),
                 ("overhead_1_node", baseline is not null && results.FirstOrDefault(r => r.Nodes == 1) is { } single
                     ? single.SecondsPerStep / baseline.SecondsPerStep - 1 : null),
                 ("bytes_per_step", results.FirstOrDefault(r => r.Nodes == 2)?.BytesPerStep ?? results.Last().BytesPerStep),

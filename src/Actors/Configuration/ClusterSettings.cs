@@ -2,10 +2,10 @@ using Akka.Configuration;
 
 namespace Veil.Actors.Configuration;
 
-/// <summary>`veil.cluster.*`: whether a run spans nodes, this node's roles and address, and the transport's sizes.</summary>
+/// <summary>`veil.cluster.*`: whether a run spans nodes, this node's roles and address, the transport's sizes and the reduction tree's shape.</summary>
 public sealed record ClusterSettings(
     bool Enabled, IReadOnlyList<string> Roles, string Hostname, int Port, IReadOnlyList<string> SeedNodes,
-    int MinWorkers, int ChunkBytes, int MaximumFrameBytes, double DownAfterSeconds, double HeartbeatPauseSeconds)
+    int MinWorkers, int ChunkBytes, int MaximumFrameBytes, double DownAfterSeconds, double HeartbeatPauseSeconds, int ReductionFanIn = 2)
 {
     public const string CoordinatorRole = "coordinator";
     public const string WorkerRole = "worker";
@@ -44,6 +44,7 @@ public sealed record ClusterSettings(
             chunk,
             frame,
             ConfigReading.Double(c, "veil.cluster.down-after-seconds", v => v > 0 && v <= 3600, "(0, 3600]"),
-            ConfigReading.Double(c, "veil.cluster.heartbeat-pause-seconds", v => v > 0 && v <= 3600, "(0, 3600]"));
+            ConfigReading.Double(c, "veil.cluster.heartbeat-pause-seconds", v => v > 0 && v <= 3600, "(0, 3600]"),
+            Int("veil.cluster.reduction-fan-in", 1, 64));
     }
 }

@@ -22,7 +22,8 @@ public class ClusterCostModelTests
     {
         Assert.Equal([0, 1, 1, 2, 2, 2, 2, 3], new[] { 1, 2, 3, 4, 5, 6, 7, 8 }.Select(n => ClusterCostModel.Depth(n)));
         Assert.Equal(4.0 * 10 * 2, ClusterCostModel.CriticalBytes(1, 10)); // one copy down, one sum up
-        Assert.Equal(4.0 * 10 * (2 + 1 + 2 * 6), ClusterCostModel.CriticalBytes(64, 10));
+        Assert.Equal(4.0 * 10 * (2 + 1 + 2) + 2 * 6 * 4.0 * 10, ClusterCostModel.CriticalBytes(64, 10)); // a sum below a chunk: one chunk a level
+        Assert.Equal(4.0 * 1e6 * (2 + 1 + 2) + 2 * 6 * 65536.0, ClusterCostModel.CriticalBytes(64, 1_000_000, chunkBytes: 65536)); // pipelined
         var model = new ClusterCostModel(1e-4, 0.05, 0, 2e-4, 11_000_000);
         Assert.True(model.ExamplesPerSecond(64, 65536, 100e9 / 8) > model.ExamplesPerSecond(64, 65536, 10e9 / 8));
         Assert.True(model.ExamplesPerSecond(64, 65536, 100e9 / 8) > model.ExamplesPerSecond(8, 65536, 100e9 / 8));
@@ -42,7 +43,7 @@ public class ClusterCostModelTests
         long parameters, double batch, int[] nodes, double[] seconds, double[] gradients)
     {
         var measured = nodes.Select((n, i) => new ClusterBenchmark.Result(
-            n, batch / seconds[i], seconds[i], 225_000, 8 * parameters, [("node_compute_in_gradients", gradients[i])], parameters)).ToList();
+            n, batch / seconds[i], seconds[i], 225_000, 8 * parameters, [("node_compute_in_gradients", gradients[i])], parameters, [])).ToList();
         var (model, points) = Veil.Actors.Cli.ClusterProjection.Fit(measured, batch, cores: 2);
         Assert.Equal(nodes.Length, points.Count);
         Assert.All(points, p => Assert.InRange(model.SecondsPerStep(p.Nodes, p.ExpectedBatch, parallelism: p.Parallelism) / p.SecondsPerStep, 0.85, 1.15));

@@ -23,6 +23,10 @@ public class BenchClusterCommandTests
             // the small protocol messages add little. Far below: the transport was not counted; far above: a copy per node.
             Assert.InRange(measured, computed, computed * 3 / 2);
             Assert.True(result.GetProperty("step_seconds").GetProperty("step").GetDouble() > 0);
+            // Every process of the run is sampled over the timed steps, the benchmark's own sampler beside them.
+            var processes = result.GetProperty("cpu").EnumerateArray().Select(p => p.GetProperty("process").GetString()).ToList();
+            var nodes = result.GetProperty("nodes").GetInt32();
+            Assert.Equal(["benchmark", "coordinator", .. Enumerable.Range(1, nodes).Select(n => $"node {n}")], processes);
         }
         Assert.Equal("fashion-mnist", run.Json.GetProperty("data").GetString());
     }

@@ -55,15 +55,7 @@ public class NodeAgentActorTests : TestKit
         agent.Tell(new NodeAgentActor.Tree(a.Step, 0, a.Version, Guid.NewGuid(), coordinator, [], [a.Assignment]), coordinator);
     }
 
-    private static WorkDispatcherActor.ShardSum ReceiveSum(TestProbe coordinator)
-    {
-        var reassembler = new ChunkReassembler();
-        while (true)
-        {
-            var chunk = coordinator.ExpectMsg<TensorChunk>(TimeSpan.FromSeconds(10));
-            if (reassembler.Accept(chunk) is WorkDispatcherActor.ShardSum sum) return sum;
-        }
-    }
+    private static WorkDispatcherActor.ShardSum ReceiveSum(TestProbe parent) => SumReceiver.ReceiveSum(parent);
 
     [Fact]
     public void A_node_never_computes_step_s_on_parameters_other_than_version_s()

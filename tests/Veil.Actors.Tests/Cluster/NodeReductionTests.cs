@@ -30,12 +30,7 @@ public class NodeReductionTests : TestKit
     private static void SendChunked(IActorRef to, object message, IActorRef from) =>
         TensorTransfer.Send(to, message, 16, from);
 
-    private static WorkDispatcherActor.ShardSum ReceiveSum(TestProbe parent)
-    {
-        var inbox = new ChunkReassembler();
-        while (true)
-            if (inbox.Accept(parent.ExpectMsg<TensorChunk>(TimeSpan.FromSeconds(10))) is WorkDispatcherActor.ShardSum sum) return sum;
-    }
+    private static WorkDispatcherActor.ShardSum ReceiveSum(TestProbe parent) => SumReceiver.ReceiveSum(parent);
 
     [Fact]
     public void A_node_adds_its_childrens_sums_to_its_own_and_sends_one_sum_to_its_parent_naming_every_shard()
@@ -62,6 +57,85 @@ public class NodeReductionTests : TestKit
         Assert.Equal(8, sum.Examples);
         parent.ExpectNoMsg(TimeSpan.FromMilliseconds(200)); // once
         coordinator.ExpectNoMsg(TimeSpan.FromMilliseconds(100)); // a node that is not the root never sends to the coordinator
+    }
+
+    private static void SendSlices(IActorRef to, NodeAgentActor.Tree tree, float[] sum, IActorRef from, params int[] indices)
+    {
+        foreach (var i in indices)
+        {
+            var (start, length) = SumChunk.Range(i, tree.SumChunks, sum.Length);
+            to.Tell(SumChunk.Of(tree.Step, tree.Epoch, tree.ParametersTransfer, i, tree.SumChunks, sum.Length, sum[start..(start + length)]), from);
+        }
+    }
+
+    [Fact]
+    public void A_node_adds_and_sends_on_slice_i_of_its_sum_as_soon_as_every_child_sent_its_slice_i()
+    {
+        var coordinator = CreateTestProbe();
+        var parent = CreateTestProbe();
+        var left = CreateTestProbe();
+        var right = CreateTestProbe();
+        var agent = ReadyAgent(coordinator);
+        agent.Tell(new NodeAgentActor.Parameters(5, [0f, 0f]), coordinator);
+        agent.Tell(new NodeAgentActor.Assign(5, 1, 5, [Shard(5, 0, 1, 2)]), coordinator); // own sum [1 + 2, 2]
+        var tree = new NodeAgentActor.Tree(5, 0, 5, Guid.NewGuid(), parent, [left, right], [1], SumChunks: 2);
+        agent.Tell(tree, coordinator);
+        float[] fromLeft = [10f, 20f];
+        float[] fromRight = [100f, 200f];
+        SendSlices(agent, tree, fromLeft, left, 0, 1);
+        parent.ExpectNoMsg(TimeSpan.FromMilliseconds(300)); // the right child's slice 0 is still missing
+        SendSlices(agent, tree, fromRight, right, 0);
+
+        var first = parent.ExpectMsg<SumChunk>(TimeSpan.FromSeconds(10)); // before the right child's slice 1 exists
+        Assert.Equal((0, 2, 2), (first.Index, first.Count, first.Coordinates));
+        Assert.Equal(new float[] { 3 + 10 + 100 }, first.Values);
+        parent.ExpectNoMsg(TimeSpan.FromMilliseconds(300));
+        SendSlices(agent, tree, fromRight, right, 1);
+        var second = parent.ExpectMsg<SumChunk>(TimeSpan.FromSeconds(10));
+        Assert.Equal(new float[] { 2 + 20 + 200 }, second.Values);
+        parent.ExpectNoMsg(TimeSpan.FromMilliseconds(300)); // no header before every child's header
+        SendChunked(agent, new WorkDispatcherActor.ShardSum(5, 0, tree.ParametersTransfer, [2, 3], [], 5, 0, 0, SumChunks: 2), left);
+        SendChunked(agent, new WorkDispatcherActor.ShardSum(5, 0, tree.ParametersTransfer, [4], [], 7, 0, 0, SumChunks: 2), right);
+        var inbox = new ChunkReassembler();
+        WorkDispatcherActor.ShardSum? header = null;
+        while (header is null) header = inbox.Accept(parent.ExpectMsg<TensorChunk>(TimeSpan.FromSeconds(10))) as WorkDispatcherActor.ShardSum;
+        Assert.Equal(new[] { 0, 2, 3, 4 }, header.Shards.Order());
+        Assert.Equal((2 + 5 + 7, 2), (header.Examples, header.SumChunks));
+        Assert.Empty(header.Sum);
+        parent.ExpectNoMsg(TimeSpan.FromMilliseconds(200)); // once
+    }
+
+    [Fact]
+    public void A_node_without_work_of_its_own_waits_for_the_slices_its_childs_header_announces()
+    {
+        var coordinator = CreateTestProbe();
+        var parent = CreateTestProbe();
+        var child = CreateTestProbe();
+        var agent = ReadyAgent(coordinator);
+        var tree = new NodeAgentActor.Tree(6, 0, 6, Guid.NewGuid(), parent, [child], []);
+        agent.Tell(tree, coordinator);
+        SendChunked(agent, new WorkDispatcherActor.ShardSum(6, 0, tree.ParametersTransfer, [0], [], 2, 0, 0, SumChunks: 1), child);
+        parent.ExpectNoMsg(TimeSpan.FromMilliseconds(300)); // its slice has not come: nothing, not an empty sum
+        SendSlices(agent, tree, [5f, 2f], child, 0);
+        var sum = ReceiveSum(parent);
+        Assert.Equal(new float[] { 5f, 2f }, sum.Sum);
+        Assert.Equal([0], sum.Shards);
+    }
+
+    [Fact]
+    public void A_slice_whose_values_do_not_match_its_digest_is_never_added()
+    {
+        var coordinator = CreateTestProbe();
+        var parent = CreateTestProbe();
+        var child = CreateTestProbe();
+        var agent = ReadyAgent(coordinator);
+        agent.Tell(new NodeAgentActor.Parameters(5, [0f, 0f]), coordinator);
+        agent.Tell(new NodeAgentActor.Assign(5, 1, 5, [Shard(5, 0, 1)]), coordinator);
+        var tree = new NodeAgentActor.Tree(5, 0, 5, Guid.NewGuid(), parent, [child], [1]);
+        agent.Tell(tree, coordinator);
+        var slice = SumChunk.Of(5, 0, tree.ParametersTransfer, 0, 1, 2, [10f, 20f]);
+        EventFilter.Exception<CorruptTransferException>().ExpectOne(() => agent.Tell(slice with { Values = [10f, 21f] }, child));
+        parent.ExpectNoMsg(TimeSpan.FromMilliseconds(300));
     }
 
     [Fact]

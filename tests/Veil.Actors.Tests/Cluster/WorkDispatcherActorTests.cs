@@ -25,9 +25,9 @@ public class WorkDispatcherActorTests() : TestKit("""
 {
     private static readonly ParameterSnapshot Version0 = new(0, [0.5f, -0.5f]);
 
-    private IActorRef Dispatcher(FixedSteps steps, TestProbe accumulator, int minWorkers = 2) =>
+    private IActorRef Dispatcher(FixedSteps steps, TestProbe accumulator, int minWorkers = 2, int fanIn = ReductionTree.FanIn) =>
         Sys.ActorOf(WorkDispatcherActor.Props(new WorkDispatcherSettings(
-            new DpPlan(0.01, 1.0, 1.0, 10, 1e-5, "f1f1", 1000), "run", "mlp", minWorkers, 64, steps.Plan, accumulator)));
+            new DpPlan(0.01, 1.0, 1.0, 10, 1e-5, "f1f1", 1000), "run", "mlp", minWorkers, 64, steps.Plan, accumulator, FanIn: fanIn)));
 
     /// <summary>A node's assignment of a step, then its place in the step's tree.</summary>
     private static (NodeAgentActor.Assign Assign, NodeAgentActor.Tree Tree) ReceiveWork(TestProbe node) =>
@@ -204,5 +204,51 @@ public class WorkDispatcherActorTests() : TestKit("""
         dispatcher.Tell(new DataLoaderActor.OpenStep(1, new ParameterSnapshot(1, [0f, 0f])));
         var assigned = new[] { a, b }.Select(node => node.FishForMessage<NodeAgentActor.Assign>(_ => true)).ToArray();
         for (var i = 0; i < 2; i++) Assert.Equal(hints[i].Shards.Select(s => s.Id), assigned[i].Shards.Select(s => s.Id));
+    }
+
+    [Fact]
+    public void The_roots_sum_counts_only_once_its_header_and_every_slice_of_the_current_tree_are_in()
+    {
+        var accumulator = CreateTestProbe();
+        var dispatcher = Dispatcher(FixedSteps.OfSizes(1, 4), accumulator, minWorkers: 1);
+        var node = NodeProbe();
+        dispatcher.Tell(new WorkDispatcherActor.NodeReady(1), node);
+        dispatcher.Tell(new DataLoaderActor.OpenStep(0, Version0));
+        var (step0, tree) = ReceiveWork(node);
+        ReceiveBroadcast(node, tree.ParametersTransfer);
+        Assert.Equal(1, tree.SumChunks); // two parameters fit one slice of 64 bytes
+
+        dispatcher.Tell(SumChunk.Of(0, 0, Guid.NewGuid(), 0, 1, 2, [99f, 99f]), node); // another tree's slice: never gathered
+        dispatcher.Tell(SumChunk.Of(0, 0, tree.ParametersTransfer, 0, 1, 2, [4f, 6f]), node);
+        accumulator.ExpectNoMsg(TimeSpan.FromMilliseconds(300)); // no header yet
+        var header = SumOf(tree, step0) with { Sum = [], SumChunks = 1 };
+        foreach (var chunk in TensorTransfer.Split(ClusterWireFormat.ShardSum, ClusterWireFormat.Encode(header).Bytes, 16)) dispatcher.Tell(chunk, node);
+        var partial = accumulator.ExpectMsg<AccumulatorActor.PartialSum>();
+        Assert.Equal(new float[] { 4f, 6f }, partial.Partial.ClippedSum);
+        Assert.Equal(Indices(step0).Order(), partial.Indices!.Order());
+        dispatcher.Tell(SumChunk.Of(0, 0, tree.ParametersTransfer, 0, 1, 2, [4f, 6f]), node);
+        foreach (var chunk in TensorTransfer.Split(ClusterWireFormat.ShardSum, ClusterWireFormat.Encode(header).Bytes, 16)) dispatcher.Tell(chunk, node);
+        accumulator.ExpectNoMsg(TimeSpan.FromMilliseconds(300)); // counted once
+    }
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(3)]
+    public void The_tree_gives_no_node_more_children_than_the_fan_in_and_every_node_but_the_root_one_parent_among_the_nodes(int fanIn)
+    {
+        var accumulator = CreateTestProbe();
+        var dispatcher = Dispatcher(FixedSteps.OfSizes(1, 8), accumulator, minWorkers: 4, fanIn: fanIn);
+        var nodes = Enumerable.Range(0, 4).Select(_ => NodeProbe()).ToArray();
+        foreach (var n in nodes) dispatcher.Tell(new WorkDispatcherActor.NodeReady(1), n);
+        dispatcher.Tell(new DataLoaderActor.OpenStep(0, Version0));
+        var trees = nodes.Select(n => ReceiveWork(n).Tree).ToArray();
+
+        Assert.Single(trees, t => t.Parent.Equals(dispatcher));
+        Assert.All(trees, t => Assert.True(t.Children.Length <= fanIn));
+        Assert.Equal(3, trees.Sum(t => t.Children.Length));
+        Assert.Equal(fanIn == 1 ? 1 : 3, trees.Max(t => t.Children.Length)); // a chain, or the root holding the other three
+        for (var i = 0; i < nodes.Length; i++)
+            if (!trees[i].Parent.Equals(dispatcher))
+                Assert.Contains(nodes[i].Ref, trees[Array.FindIndex(nodes, n => n.Ref.Equals(trees[i].Parent))].Children);
     }
 }

@@ -31,4 +31,12 @@ public class ClusterSettingsTests
         Assert.Contains("\"gpu\"", Assert.Throws<ConfigurationException>(() => Read("veil.cluster.roles=[worker, gpu]")).Message);
         Assert.Contains("akka.tcp://veil@", Assert.Throws<ConfigurationException>(() => Read("veil.cluster.seed-nodes=[\"127.0.0.1:4053\"]")).Message);
     }
+
+    [Fact]
+    public void The_reduction_fan_in_is_two_by_default_and_one_below_one_is_refused_naming_the_key()
+    {
+        Assert.Equal(2, Read().ReductionFanIn);
+        Assert.Equal(4, Read("veil.cluster.reduction-fan-in=4").ReductionFanIn);
+        Assert.Contains("veil.cluster.reduction-fan-in", Assert.Throws<ConfigurationException>(() => Read("veil.cluster.reduction-fan-in=0")).Message);
+    }
 }

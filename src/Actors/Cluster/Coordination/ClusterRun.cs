@@ -32,7 +32,7 @@ public sealed class ClusterRun(
     {
         Func<WorkSourceContext, Props> workSource = ctx => WorkDispatcherActor.Props(new WorkDispatcherSettings(
             ctx.Plan, ctx.RunId, ctx.Model, cluster.MinWorkers, cluster.ChunkBytes, ctx.PlanStep, ctx.Accumulator, Log,
-            ctx.AugmentationSeed));
+            ctx.AugmentationSeed, cluster.ReductionFanIn));
         if (MarkedRun() is { } running)
         {
             Log.WriteLine($"cluster: coordinator on {Akka.Cluster.Cluster.Get(system).SelfAddress} resumes run {running}");

@@ -8,7 +8,8 @@ namespace Veil.Actors.Cluster.Coordination;
 /// </summary>
 public static class ReductionTree
 {
-    /// <summary>A binary tree: the depth (log₂ nodes) stays small and each node forwards to at most two children.</summary>
+    /// <summary>The default fan-in (veil.cluster.reduction-fan-in): a binary tree, whose depth (log₂ nodes) stays small while each
+    /// node forwards to at most two children.</summary>
     public const int FanIn = 2;
 
     /// <summary>The parent of node <paramref name="index"/>, or −1 for the root (whose parent is the coordinator).</summary>

@@ -48,9 +48,11 @@ public sealed class StepReduction(long step, long version)
 
     /// <summary>
     /// Opens a new epoch with a tree over <paramref name="ordered"/> (every node that holds an assignment must be in it) and
-    /// returns each node's place; <paramref name="transfer"/> names the parameter broadcast the nodes forward to their children.
+    /// returns each node's place; <paramref name="transfer"/> names the parameter broadcast the nodes forward to their children. Each
+    /// node has at most <paramref name="fanIn"/> children; sums go up in <paramref name="sumChunks"/> slices.
     /// </summary>
-    public IReadOnlyList<(IActorRef Node, NodeAgentActor.Tree Tree)> Shape(IReadOnlyList<IActorRef> ordered, IActorRef coordinator, Guid transfer)
+    public IReadOnlyList<(IActorRef Node, NodeAgentActor.Tree Tree)> Shape(
+        IReadOnlyList<IActorRef> ordered, IActorRef coordinator, Guid transfer, int fanIn = ReductionTree.FanIn, int sumChunks = 1)
     {
         if (Counted) throw new InvalidOperationException($"step {Step} is already counted: it needs no other tree");
         foreach (var (node, _) in _assignments.Values)
@@ -62,10 +64,10 @@ public sealed class StepReduction(long step, long version)
         Root = ordered.Count > 0 ? ordered[0] : null;
         return ordered.Select((node, i) =>
         {
-            var parent = ReductionTree.ParentOf(i) is var p and >= 0 ? ordered[p] : coordinator;
-            var children = ReductionTree.ChildrenOf(i, ordered.Count).Select(c => ordered[c]).ToArray();
+            var parent = ReductionTree.ParentOf(i, fanIn) is var p and >= 0 ? ordered[p] : coordinator;
+            var children = ReductionTree.ChildrenOf(i, ordered.Count, fanIn).Select(c => ordered[c]).ToArray();
             var own = _assignments.Where(a => a.Value.Node.Equals(node)).Select(a => a.Key).Order().ToArray();
-            return (node, new NodeAgentActor.Tree(Step, Epoch, Version, transfer, parent, children, own));
+            return (node, new NodeAgentActor.Tree(Step, Epoch, Version, transfer, parent, children, own, sumChunks));
         }).ToList();
     }
 

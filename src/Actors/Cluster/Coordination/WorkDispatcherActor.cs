@@ -34,9 +34,12 @@ public sealed class WorkDispatcherActor : ReceiveActor
     /// to its parent (the root's goes to the coordinator). <paramref name="Shards"/> names every micro-batch it covers;
     /// <paramref name="Tree"/> names the tree it was reduced along (<see cref="NodeAgentActor.Tree.ParametersTransfer"/>, fresh for every
     /// epoch of every coordinator), so that a sum of another coordinator's step of the same number and epoch is never taken for it.
+    /// <paramref name="SumChunks"/> = 0: <paramref name="Sum"/> holds the sum whole (empty: the subtree had no work); n &gt; 0: this is the
+    /// header of a sum that went up in n <see cref="SumChunk"/>s before it, and <paramref name="Sum"/> is empty.
     /// </summary>
     public sealed record ShardSum(
-        long Step, int Epoch, Guid Tree, int[] Shards, float[] Sum, int Examples, double LossSum, int ClippedExamples, NodeTimes? Times = null);
+        long Step, int Epoch, Guid Tree, int[] Shards, float[] Sum, int Examples, double LossSum, int ClippedExamples, NodeTimes? Times = null,
+        int SumChunks = 0);
 
     private sealed record Node(IActorRef Agent, int Workers);
 
@@ -50,6 +53,7 @@ public sealed class WorkDispatcherActor : ReceiveActor
     private long _step = -1;
     private ParameterSnapshot? _parameters;
     private StepReduction? _reduction;
+    private IncomingSum? _rootSum;
     private bool _started;
     private long _nextAssignment;
     private (long Step, double Opened, double Dispatched, double Summed, NodeTimes Nodes)? _timing;
@@ -80,9 +84,13 @@ public sealed class WorkDispatcherActor : ReceiveActor
         });
         Receive<TensorChunk>(chunk =>
         {
-            if (_inbox.Accept(chunk) is ShardSum sum) OnShardSum(sum);
+            if (_inbox.Accept(chunk) is ShardSum sum) OnRootSum(sum);
         });
-        Receive<ShardSum>(OnShardSum);
+        Receive<ShardSum>(OnRootSum);
+        Receive<SumChunk>(chunk =>
+        {
+            if (_reduction is { } r && chunk.Step == r.Step && chunk.Epoch == r.Epoch && chunk.Tree == r.Tree) RootSum(r).Accept(chunk);
+        });
     }
 
     public static Props Props(WorkDispatcherSettings settings) => Akka.Actor.Props.Create(() => new WorkDispatcherActor(settings));
@@ -208,13 +216,36 @@ public sealed class WorkDispatcherActor : ReceiveActor
     {
         if (_nodes.Count == 0) return;
         var transfer = Guid.NewGuid();
-        var places = _reduction!.Shape(Ordered(), Self, transfer);
+        var chunks = SumChunk.CountFor(_parameters!.Values.Length, _settings.ChunkBytes);
+        var places = _reduction!.Shape(Ordered(), Self, transfer, _settings.FanIn, chunks);
         foreach (var (node, tree) in places) node.Tell(tree);
         TensorTransfer.Send(_reduction.Root!, new NodeAgentActor.Parameters(_parameters!.Version, _parameters.Values), _settings.ChunkBytes, Self, transfer);
     }
 
     private List<IActorRef> Ordered() =>
         _nodes.Keys.OrderBy(a => a.Path.ToStringWithAddress(AddressOf(a)), StringComparer.Ordinal).ToList();
+
+    // The root's sum comes chunk by chunk, then its header; only the current tree's is gathered, a stale one is simply not.
+    private IncomingSum RootSum(StepReduction r)
+    {
+        if (_rootSum is not { } sum || sum.Tree != r.Tree) _rootSum = sum = new IncomingSum(r.Step, r.Epoch, r.Tree);
+        return sum;
+    }
+
+    private void OnRootSum(ShardSum s)
+    {
+        if (s.SumChunks == 0)
+        {
+            OnShardSum(s);
+            return;
+        }
+        if (_reduction is not { } r || s.Step != r.Step || s.Epoch != r.Epoch || s.Tree != r.Tree) return;
+        var incoming = RootSum(r);
+        incoming.Accept(s);
+        if (incoming.Whole() is not { } whole) return;
+        _rootSum = null;
+        OnShardSum(whole);
+    }
 
     private void OnShardSum(ShardSum s)
     {

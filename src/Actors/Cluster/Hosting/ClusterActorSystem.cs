@@ -28,6 +28,7 @@ public static class ClusterActorSystem
                 }
                 serialization-bindings {
                   "Veil.Actors.Cluster.Transport.TensorChunk, veil" = veil-cluster
+                  "Veil.Actors.Cluster.Transport.SumChunk, veil" = veil-cluster
                   "Veil.Actors.Cluster.Nodes.NodeAgentActor+Hello, veil" = veil-cluster
                   "Veil.Actors.Cluster.Nodes.NodeAgentActor+Assign, veil" = veil-cluster
                   "Veil.Actors.Cluster.Nodes.NodeAgentActor+Parameters, veil" = veil-cluster

@@ -17,8 +17,8 @@ namespace Veil.Actors.Cluster.Nodes;
 /// clip norm of the run's plan, keeps the latest parameter broadcast, opens one assignment at a time at the
 /// parameter version it names (waiting for that broadcast if need be). Its place in the step's reduction tree
 /// (<see cref="Tree"/>) says where the rest goes: it forwards the parameter broadcast's chunks to its children as they
-/// arrive (unchanged, so the digest is checked end to end), adds its children's sums to its own (<see cref="SubtreeSum"/>)
-/// and sends the one combined sum to its parent, chunked.
+/// arrive (unchanged, so the digest is checked end to end), adds its children's sums to its own chunk by chunk
+/// (<see cref="SubtreeSum"/>) and sends each chunk of the one combined sum to its parent as soon as it is added.
 /// </summary>
 public sealed class NodeAgentActor : ReceiveActor
 {
@@ -43,10 +43,12 @@ public sealed class NodeAgentActor : ReceiveActor
     /// The node's place in step <paramref name="Step"/>'s reduction, epoch <paramref name="Epoch"/>: forward the chunks of parameter
     /// transfer <paramref name="ParametersTransfer"/> (version <paramref name="Version"/>) to <paramref name="Children"/>, add the sums of
     /// its own <paramref name="Assignments"/> and of every child, and send the one sum to <paramref name="Parent"/> (the coordinator, for
-    /// the root). A later epoch of the same step replaces it.
+    /// the root). A later epoch of the same step replaces it. The sum goes up in <paramref name="SumChunks"/> slices
+    /// (<see cref="SumChunk"/>), the same for every node of the tree, so that a node adds and sends on slice i as soon as it has
+    /// slice i of each child.
     /// </summary>
     public sealed record Tree(
-        long Step, int Epoch, long Version, Guid ParametersTransfer, IActorRef Parent, IActorRef[] Children, long[] Assignments);
+        long Step, int Epoch, long Version, Guid ParametersTransfer, IActorRef Parent, IActorRef[] Children, long[] Assignments, int SumChunks = 1);
 
     /// <summary>The node's pipeline, built for one plan's clip norm; its rounds (assignments) are numbered across pipelines.</summary>
     private sealed record NodePipeline(double ClipNorm, AssignedWorkFeed Feed, IActorRef Loader, IActorRef Accumulator);
@@ -91,6 +93,11 @@ public sealed class NodeAgentActor : ReceiveActor
             if (Sender.Equals(_coordinator) && _pipeline is { } pipeline && _decoder is { } decoder) pipeline.Feed.Prefetch(p.Shards, decoder.Decoder);
         });
         Receive<WorkDispatcherActor.ShardSum>(OnChildSum);
+        Receive<SumChunk>(chunk =>
+        {
+            _reduction.FromChild(Sender, chunk);
+            SendIfComplete();
+        });
         Receive<AccumulatorActor.ClippedSum>(OnSum);
     }
 
@@ -229,10 +236,13 @@ public sealed class NodeAgentActor : ReceiveActor
         SendIfComplete();
     }
 
+    // Slices go up as they are added; the header, small, travels as a checked transfer of its own after the last one.
     private void SendIfComplete()
     {
-        if (_reduction.Tree is not { } tree || _reduction.TryComplete(Now) is not { } sum) return;
-        TensorTransfer.Send(tree.Parent, sum, _settings.ChunkBytes, Self);
+        if (_reduction.Tree is not { } tree) return;
+        foreach (var message in _reduction.Drain(Now))
+            if (message is SumChunk chunk) tree.Parent.Tell(chunk, Self);
+            else TensorTransfer.Send(tree.Parent, message, _settings.ChunkBytes, Self);
     }
 
     // One assignment at a time, as one step at a time on one node: the next opens when the open one is summed.

@@ -23,6 +23,7 @@ public static class ClusterWireFormat
     public const string RunEnded = "run-ended";
     public const string Tree = "tree";
     public const string Prefetch = "prefetch";
+    public const string SumChunkKind = "sum-chunk";
 
     public static string ManifestOf(object message) => message switch
     {
@@ -36,6 +37,7 @@ public static class ClusterWireFormat
         RunWatcherActor.RunEnded => RunEnded,
         NodeAgentActor.Tree => Tree,
         NodeAgentActor.Prefetch => Prefetch,
+        SumChunk => SumChunkKind,
         _ => throw new ArgumentException(
             $"{message.GetType().FullName} is not a cluster message; only the types in {nameof(ClusterWireFormat)} travel between nodes"),
     };
@@ -97,6 +99,17 @@ public static class ClusterWireFormat
                     w.Write(times.Compute);
                     w.Write(times.Children);
                     w.Write(times.Gradients);
+                    w.Write(s.SumChunks);
+                    break;
+                case SumChunk c:
+                    w.Write(c.Step);
+                    w.Write(c.Epoch);
+                    w.Write(c.Tree.ToByteArray());
+                    w.Write(c.Index);
+                    w.Write(c.Count);
+                    w.Write(c.Coordinates);
+                    WriteArray(w, c.Values);
+                    WriteBytes(w, c.Sha256);
                     break;
                 case NodeAgentActor.Tree t:
                     w.Write(t.Step);
@@ -107,6 +120,7 @@ public static class ClusterWireFormat
                     w.Write(t.Children.Length);
                     foreach (var child in t.Children) w.Write(Akka.Serialization.Serialization.SerializedActorPath(child));
                     WriteArray(w, t.Assignments);
+                    w.Write(t.SumChunks);
                     break;
                 case RunWatcherActor.RunEnded e:
                     w.Write(e.RunId);
@@ -141,7 +155,10 @@ public static class ClusterWireFormat
                 ShardSum => new WorkDispatcherActor.ShardSum(
                     r.ReadInt64(), r.ReadInt32(), new Guid(r.ReadBytes(16)), ReadArray<int>(r), ReadArray<float>(r),
                     r.ReadInt32(), r.ReadDouble(), r.ReadInt32(),
-                    new NodeTimes(r.ReadDouble(), r.ReadDouble(), r.ReadDouble(), r.ReadDouble())),
+                    new NodeTimes(r.ReadDouble(), r.ReadDouble(), r.ReadDouble(), r.ReadDouble()), r.ReadInt32()),
+                SumChunkKind => new SumChunk(
+                    r.ReadInt64(), r.ReadInt32(), new Guid(r.ReadBytes(16)), r.ReadInt32(), r.ReadInt32(), r.ReadInt32(), ReadArray<float>(r),
+                    ReadBytes(r)),
                 Tree => ReadTree(r, resolve ?? throw new InvalidOperationException("a reduction tree names actors: decode it with a resolver")),
                 RunEnded => new RunWatcherActor.RunEnded(r.ReadString(), r.ReadBoolean(), r.ReadString()),
                 _ => throw new CorruptTransferException($"unknown cluster message manifest \"{manifest}\" (a node running another Veil version?)"),
@@ -198,7 +215,7 @@ public static class ClusterWireFormat
         var parent = resolve(r.ReadString());
         var children = new IActorRef[CheckedCount(r, r.ReadInt32(), 1)];
         for (var i = 0; i < children.Length; i++) children[i] = resolve(r.ReadString());
-        return new NodeAgentActor.Tree(step, epoch, version, transfer, parent, children, ReadArray<long>(r));
+        return new NodeAgentActor.Tree(step, epoch, version, transfer, parent, children, ReadArray<long>(r), r.ReadInt32());
     }
 
     private static void WriteBytes(BinaryWriter w, byte[] data)
