@@ -15,6 +15,14 @@ public static class FeatureSources
         if (settings.ValidationExamples > 0 && features != "scatternet")
             throw new ConfigurationException(
                 $"veil.last-layer.validation-examples = {settings.ValidationExamples} is supported for features = scatternet only; set it to 0");
+        if ((settings.FlipViews || settings.TestTimeFlip) && features != "scatternet")
+            throw new ConfigurationException(
+                $"veil.last-layer.{(settings.FlipViews ? "sgd.flip-views" : "test-time-flip")} = on needs the features of mirror images, which only " +
+                $"features = scatternet computes (features = \"{features}\"); set it off or use features = scatternet");
+        if (settings.FlipViews && settings.Method is not ("dp-sgd-last-layer" or "dp-fc"))
+            throw new ConfigurationException(
+                $"veil.last-layer.sgd.flip-views = on averages per-example SGD gradients, but veil.last-layer.method = {settings.Method} takes no SGD " +
+                "step; set it off or use method = dp-sgd-last-layer (or dp-fc)");
         if (features is "pixels" or "scatternet" || File.Exists(Path.Combine(features, BackboneStore.ManifestFile))) return;
         throw new ConfigurationException($"veil.last-layer.features = \"{features}\" is not a feature source: expected pixels, scatternet or a backbone " +
             $"folder holding {BackboneStore.ManifestFile} (written by `./run.sh pretrain`, e.g. runs/<id>/backbone); pre-train one or fix the path");
@@ -30,7 +38,8 @@ public static class FeatureSources
         Check(settings);
         return settings.Features switch
         {
-            "scatternet" => new ScatterNetFeatureSource(training, settings.ScatterNet, settings.ValidationExamples),
+            "scatternet" => new ScatterNetFeatureSource(training, settings.ScatterNet, settings.ValidationExamples,
+                mirrorTrain: settings.FlipViews, mirrorTest: settings.TestTimeFlip),
             "pixels" => data is null ? new PixelFeatureSource(training) : new PixelFeatureSource(data),
             var backbone => new BackboneFeatureSource(training, backbone, data: data),
         };

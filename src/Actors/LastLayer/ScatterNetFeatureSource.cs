@@ -18,6 +18,8 @@ namespace Veil.Actors.LastLayer;
 /// J = 2, L = 8), group-normalised per example (<see cref="ScatteringGroupNorm"/>), flattened. The map is fixed and
 /// uses no data, so neither computing it nor normalising spends privacy; features are cached by (map, data) under
 /// runs/feature-cache. The data are the run's PRIVATE examples (veil.public honoured, as for pixels).
+/// With flip views (training) or test-time flips, the same transform of each image's horizontal mirror image is attached to
+/// the training or test features (cached the same way): a view of the same example, computed without data, spends nothing.
 /// With veil.last-layer.validation-examples = V &gt; 0 this is a selection run instead: it trains on the PUBLIC subset
 /// less V of its examples and scores the V held out, touching no private example (<see cref="PublicTuning"/>).
 /// </summary>
@@ -31,11 +33,14 @@ public sealed class ScatterNetFeatureSource : IFeatureSource
     private readonly ScatterNetSettings _settings;
     private readonly FeatureCache _cache;
     private readonly string _mapFingerprint;
+    private readonly bool _mirrorTrain;
+    private readonly bool _mirrorTest;
 
-    public ScatterNetFeatureSource(TrainingSettings t, ScatterNetSettings settings, int validationExamples = 0)
+    public ScatterNetFeatureSource(TrainingSettings t, ScatterNetSettings settings, int validationExamples = 0, bool mirrorTrain = false, bool mirrorTest = false)
     {
         ArgumentNullException.ThrowIfNull(t);
         ArgumentNullException.ThrowIfNull(settings);
+        (_mirrorTrain, _mirrorTest) = (mirrorTrain, mirrorTest);
         if (t.UsesImageSource)
             throw new ConfigurationException(
                 $"veil.last-layer.features = scatternet reads the Fashion-MNIST IDX files, but veil.data.source = \"{t.Source}\" is set; " +
@@ -70,12 +75,13 @@ public sealed class ScatterNetFeatureSource : IFeatureSource
         _mapFingerprint = $"{MapVersion}\nside {_train.Height}, J {settings.Scales}, L {settings.Angles}";
         int channels = ScatteringTransform.ChannelCount(settings.Scales, settings.Angles), side = _train.Height >> settings.Scales;
         Dimension = channels * side * side;
-        Description = $"scatternet (J = {settings.Scales}, L = {settings.Angles}, {channels} × {side} × {side}, group norm {settings.Groups}) of " +
+        Description = $"scatternet (J = {settings.Scales}, L = {settings.Angles}, {channels} × {side} × {side}, group norm {settings.Groups}" +
+            (mirrorTrain ? ", flip views" : "") + (mirrorTest ? ", test-time flip" : "") + ") of " +
             (PublicTuning is null
                 ? $"{_train.Name} ({_train.Count} examples)"
                 : $"{_train.Count} PUBLIC examples, scored on {_test.Count} held-out public examples");
         Fingerprint = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(
-            $"{_mapFingerprint}\ngroups {settings.Groups}\n{_datasetFingerprint}\n{DatasetFingerprint.Of(_test)}")));
+            $"{_mapFingerprint}\ngroups {settings.Groups}\nmirrors {mirrorTrain} {mirrorTest}\n{_datasetFingerprint}\n{DatasetFingerprint.Of(_test)}")));
     }
 
     public string Description { get; }
@@ -90,25 +96,37 @@ public sealed class ScatterNetFeatureSource : IFeatureSource
     /// <summary>Whether the last <see cref="Train"/> or <see cref="Test"/> came from the cache.</summary>
     public bool FromCache { get; private set; }
 
-    public FeatureSet Train() => Features(_train, _datasetFingerprint, DatasetFingerprint.Of(_train));
+    public FeatureSet Train() => Features(_train, _datasetFingerprint, DatasetFingerprint.Of(_train), _mirrorTrain);
 
     // The test split (or the held-out public examples) spends no privacy; it carries the training fingerprint only so the record is complete.
-    public FeatureSet Test() => Features(_test, _datasetFingerprint, DatasetFingerprint.Of(_test));
+    public FeatureSet Test() => Features(_test, _datasetFingerprint, DatasetFingerprint.Of(_test), _mirrorTest);
 
-    private FeatureSet Features(ImageDataset data, string ledgerFingerprint, string dataFingerprint)
+    private FeatureSet Features(ImageDataset data, string ledgerFingerprint, string dataFingerprint, bool mirror)
     {
-        var values = _cache.GetOrCompute(_mapFingerprint, dataFingerprint, data.Count, Dimension, () =>
+        var set = new FeatureSet(Transformed(data, dataFingerprint, mirrored: false), data.Count, Dimension, data.Labels.Select(b => (int)b).ToArray(),
+            data.Classes, ledgerFingerprint);
+        return mirror ? set.WithMirrored(Transformed(data, dataFingerprint, mirrored: true)) : set;
+    }
+
+    private float[] Transformed(ImageDataset data, string dataFingerprint, bool mirrored)
+    {
+        var values = _cache.GetOrCompute(_mapFingerprint + (mirrored ? "\nhorizontal mirror" : ""), dataFingerprint, data.Count, Dimension, () =>
         {
             TorchRuntime.EnsureLoaded();
             var pixels = new float[data.Pixels.Length];
-            for (long i = 0; i < pixels.LongLength; i++) pixels[i] = data.Pixels[i] / 255f;
+            int side = data.Width;
+            for (long i = 0; i < pixels.LongLength; i++)
+            {
+                long column = i % side, source = mirrored ? i - column + (side - 1 - column) : i;
+                pixels[i] = data.Pixels[source] / 255f;
+            }
             using var transform = new ScatteringTransform(data.Height, _settings.Scales, _settings.Angles);
             return transform.Apply(pixels, data.Count);
         }, out var hit);
         FromCache = hit;
         int channels = ScatteringTransform.ChannelCount(_settings.Scales, _settings.Angles);
         ScatteringGroupNorm.Apply(values, data.Count, channels, Dimension / channels, _settings.Groups);
-        return new FeatureSet(values, data.Count, Dimension, data.Labels.Select(b => (int)b).ToArray(), data.Classes, ledgerFingerprint);
+        return values;
     }
 
     private static string BackboneFeatureCacheDirectory(TrainingSettings t) => Transfer.BackboneFeatures.DefaultCacheDirectory(t);

@@ -38,5 +38,24 @@ public sealed record FeatureSet
     /// <summary>Fingerprint of the private examples (not of the feature map): the ledger's dataset key.</summary>
     public string DatasetFingerprint { get; }
 
+    /// <summary>
+    /// The features of each example's horizontal mirror image (same map, same order), or null: the second view of augmentation
+    /// multiplicity and of flip test-time averaging. A view of the same example, so it is charged with it, never as another one.
+    /// </summary>
+    public float[]? MirroredValues { get; private init; }
+
     public ReadOnlySpan<float> Row(int i) => Values.AsSpan(i * Dimension, Dimension);
+
+    /// <summary>This set with the features of the mirror images attached (validated like <see cref="Values"/>).</summary>
+    public FeatureSet WithMirrored(float[] mirrored)
+    {
+        ArgumentNullException.ThrowIfNull(mirrored);
+        if (mirrored.LongLength != Values.LongLength)
+            throw new ArgumentException($"{mirrored.LongLength} mirrored feature values are not {Count} examples × {Dimension} dimensions", nameof(mirrored));
+        int bad = Array.FindIndex(mirrored, v => !float.IsFinite(v));
+        if (bad >= 0)
+            throw new ArgumentException(
+                $"mirrored feature {bad % Dimension} of example {bad / Dimension} is {mirrored[bad]}: features must be finite", nameof(mirrored));
+        return new FeatureSet(Values, Count, Dimension, Labels, Classes, DatasetFingerprint) { MirroredValues = mirrored };
+    }
 }

@@ -20,8 +20,11 @@ public sealed record LinearHead(double[] Weights, int Dimension, int Classes)
         return tensor(Weights, [Dimension, Classes], ScalarType.Float64);
     }
 
-    /// <summary>Share of rows whose arg-max score is their label.</summary>
-    public double Accuracy(ClippedFeatures features)
+    /// <summary>
+    /// Share of rows whose arg-max score is their label. With <paramref name="averageMirrored"/> the scores are the mean of those of
+    /// the image and of its mirror image (flip test-time averaging: post-processing of the head, applied to test inputs).
+    /// </summary>
+    public double Accuracy(ClippedFeatures features, bool averageMirrored = false)
     {
         ArgumentNullException.ThrowIfNull(features);
         if (features.Columns != Dimension)
@@ -29,7 +32,10 @@ public sealed record LinearHead(double[] Weights, int Dimension, int Classes)
                 $"features have {features.Columns} columns (bias included), the head expects {Dimension}: use the same feature map for train and test",
                 nameof(features));
         using var scope = NewDisposeScope();
-        var predicted = features.Design().mm(ToTensor()).argmax(1).data<long>().ToArray();
+        var w = ToTensor();
+        var scores = features.Design().mm(w);
+        if (averageMirrored) scores = (scores + features.MirroredDesign().mm(w)) / 2;
+        var predicted = scores.argmax(1).data<long>().ToArray();
         int correct = 0;
         for (int i = 0; i < predicted.Length; i++) if (predicted[i] == features.Labels[i]) correct++;
         return (double)correct / features.Rows;
