@@ -18,8 +18,9 @@ namespace Veil.Actors.LastLayer;
 /// J = 2, L = 8), group-normalised per example (<see cref="ScatteringGroupNorm"/>), flattened. The map is fixed and
 /// uses no data, so neither computing it nor normalising spends privacy; features are cached by (map, data) under
 /// runs/feature-cache. The data are the run's PRIVATE examples (veil.public honoured, as for pixels).
-/// With flip views (training) or test-time flips, the same transform of each image's horizontal mirror image is attached to
-/// the training or test features (cached the same way): a view of the same example, computed without data, spends nothing.
+/// Other views of each image (<see cref="ImageView"/>: its mirror image, shifts), scattered by the same transform and cached the
+/// same way, can be attached to the training features (flip views) or the test features (test-time averaging): views of the same
+/// example, computed without other data, spend nothing.
 /// With veil.last-layer.validation-examples = V &gt; 0 this is a selection run instead: it trains on the PUBLIC subset
 /// less V of its examples and scores the V held out, touching no private example (<see cref="PublicTuning"/>).
 /// </summary>
@@ -33,14 +34,17 @@ public sealed class ScatterNetFeatureSource : IFeatureSource
     private readonly ScatterNetSettings _settings;
     private readonly FeatureCache _cache;
     private readonly string _mapFingerprint;
-    private readonly bool _mirrorTrain;
-    private readonly bool _mirrorTest;
+    private readonly IReadOnlyList<ImageView> _trainViews;
+    private readonly IReadOnlyList<ImageView> _testViews;
 
-    public ScatterNetFeatureSource(TrainingSettings t, ScatterNetSettings settings, int validationExamples = 0, bool mirrorTrain = false, bool mirrorTest = false)
+    /// <param name="trainViews">Other views attached to each training example (augmentation multiplicity).</param>
+    /// <param name="testViews">Other views attached to each test example (test-time averaging).</param>
+    public ScatterNetFeatureSource(TrainingSettings t, ScatterNetSettings settings, int validationExamples = 0,
+        IReadOnlyList<ImageView>? trainViews = null, IReadOnlyList<ImageView>? testViews = null)
     {
         ArgumentNullException.ThrowIfNull(t);
         ArgumentNullException.ThrowIfNull(settings);
-        (_mirrorTrain, _mirrorTest) = (mirrorTrain, mirrorTest);
+        (_trainViews, _testViews) = (trainViews ?? [], testViews ?? []);
         if (t.UsesImageSource)
             throw new ConfigurationException(
                 $"veil.last-layer.features = scatternet reads the Fashion-MNIST IDX files, but veil.data.source = \"{t.Source}\" is set; " +
@@ -76,12 +80,12 @@ public sealed class ScatterNetFeatureSource : IFeatureSource
         int channels = ScatteringTransform.ChannelCount(settings.Scales, settings.Angles), side = _train.Height >> settings.Scales;
         Dimension = channels * side * side;
         Description = $"scatternet (J = {settings.Scales}, L = {settings.Angles}, {channels} × {side} × {side}, group norm {settings.Groups}" +
-            (mirrorTrain ? ", flip views" : "") + (mirrorTest ? ", test-time flip" : "") + ") of " +
+            (_trainViews.Count > 0 ? $", trained on {Names(_trainViews)}" : "") + (_testViews.Count > 0 ? $", scored on {Names(_testViews)}" : "") + ") of " +
             (PublicTuning is null
                 ? $"{_train.Name} ({_train.Count} examples)"
                 : $"{_train.Count} PUBLIC examples, scored on {_test.Count} held-out public examples");
         Fingerprint = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(
-            $"{_mapFingerprint}\ngroups {settings.Groups}\nmirrors {mirrorTrain} {mirrorTest}\n{_datasetFingerprint}\n{DatasetFingerprint.Of(_test)}")));
+            $"{_mapFingerprint}\ngroups {settings.Groups}\ntrain views {Names(_trainViews)}\ntest views {Names(_testViews)}\n{_datasetFingerprint}\n{DatasetFingerprint.Of(_test)}")));
     }
 
     public string Description { get; }
@@ -96,30 +100,28 @@ public sealed class ScatterNetFeatureSource : IFeatureSource
     /// <summary>Whether the last <see cref="Train"/> or <see cref="Test"/> came from the cache.</summary>
     public bool FromCache { get; private set; }
 
-    public FeatureSet Train() => Features(_train, _datasetFingerprint, DatasetFingerprint.Of(_train), _mirrorTrain);
+    public FeatureSet Train() => Features(_train, _datasetFingerprint, DatasetFingerprint.Of(_train), _trainViews);
 
     // The test split (or the held-out public examples) spends no privacy; it carries the training fingerprint only so the record is complete.
-    public FeatureSet Test() => Features(_test, _datasetFingerprint, DatasetFingerprint.Of(_test), _mirrorTest);
+    public FeatureSet Test() => Features(_test, _datasetFingerprint, DatasetFingerprint.Of(_test), _testViews);
 
-    private FeatureSet Features(ImageDataset data, string ledgerFingerprint, string dataFingerprint, bool mirror)
+    private static string Names(IReadOnlyList<ImageView> views) => string.Join(" + ", views.Select(v => v.Name));
+
+    private FeatureSet Features(ImageDataset data, string ledgerFingerprint, string dataFingerprint, IReadOnlyList<ImageView> views)
     {
-        var set = new FeatureSet(Transformed(data, dataFingerprint, mirrored: false), data.Count, Dimension, data.Labels.Select(b => (int)b).ToArray(),
+        var set = new FeatureSet(Transformed(data, dataFingerprint, null), data.Count, Dimension, data.Labels.Select(b => (int)b).ToArray(),
             data.Classes, ledgerFingerprint);
-        return mirror ? set.WithMirrored(Transformed(data, dataFingerprint, mirrored: true)) : set;
+        return views.Count == 0 ? set : set.WithOtherViews(views.Select(v => Transformed(data, dataFingerprint, v)).ToArray());
     }
 
-    private float[] Transformed(ImageDataset data, string dataFingerprint, bool mirrored)
+    private float[] Transformed(ImageDataset data, string dataFingerprint, ImageView? view)
     {
-        var values = _cache.GetOrCompute(_mapFingerprint + (mirrored ? "\nhorizontal mirror" : ""), dataFingerprint, data.Count, Dimension, () =>
+        var values = _cache.GetOrCompute(_mapFingerprint + (view is null ? "" : "\n" + view.Name), dataFingerprint, data.Count, Dimension, () =>
         {
             TorchRuntime.EnsureLoaded();
             var pixels = new float[data.Pixels.Length];
-            int side = data.Width;
-            for (long i = 0; i < pixels.LongLength; i++)
-            {
-                long column = i % side, source = mirrored ? i - column + (side - 1 - column) : i;
-                pixels[i] = data.Pixels[source] / 255f;
-            }
+            for (long i = 0; i < pixels.LongLength; i++) pixels[i] = data.Pixels[i] / 255f;
+            if (view is not null) pixels = view.Apply(pixels, data.Count, data.Height, data.Width);
             using var transform = new ScatteringTransform(data.Height, _settings.Scales, _settings.Angles);
             return transform.Apply(pixels, data.Count);
         }, out var hit);

@@ -12,16 +12,15 @@ public sealed record ClippedFeatures(double[] Values, int Rows, int Columns, int
         return tensor(Values, [Rows, Columns], ScalarType.Float64);
     }
 
-    /// <summary>The mirror images' rows, through the same map (each of norm ≤ ClipNorm), or null when none were computed.</summary>
-    public double[]? MirroredValues { get; init; }
+    /// <summary>Other views of every example (e.g. its mirror image), through the same map (each row of norm ≤ ClipNorm).</summary>
+    public IReadOnlyList<double[]> OtherViews { get; init; } = [];
 
-    /// <summary>The mirror images' X (caller disposes); throws when the features carry no mirror images.</summary>
-    public Tensor MirroredDesign()
+    /// <summary>X of every view, this one first (caller disposes); throws when the features carry no other view.</summary>
+    public Tensor[] ViewDesigns()
     {
-        if (MirroredValues is null)
-            throw new InvalidOperationException("these features carry no mirror images: compute them with the features (flip views need them)");
-        Runtime.TorchRuntime.EnsureLoaded();
-        return tensor(MirroredValues, [Rows, Columns], ScalarType.Float64);
+        if (OtherViews.Count == 0)
+            throw new InvalidOperationException("these features carry no other view of their examples (e.g. mirror images): compute them with the features");
+        return [Design(), .. OtherViews.Select(v => tensor(v, [Rows, Columns], ScalarType.Float64))];
     }
 
     /// <summary>Y, one-hot (norm 1 per row, the C_y = 1 of every target sensitivity).</summary>

@@ -29,7 +29,7 @@ public sealed record FeatureMap
         return new ClippedFeatures(Rows(features.Values, features.Count, features.Dimension), features.Count, columns, features.Labels, features.Classes,
             ClipNorm, features.DatasetFingerprint)
         {
-            MirroredValues = features.MirroredValues is { } mirrored ? Rows(mirrored, features.Count, features.Dimension) : null,
+            OtherViews = features.OtherViews.Select(view => Rows(view, features.Count, features.Dimension)).ToArray(),
         };
     }
 

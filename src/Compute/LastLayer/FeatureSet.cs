@@ -39,23 +39,26 @@ public sealed record FeatureSet
     public string DatasetFingerprint { get; }
 
     /// <summary>
-    /// The features of each example's horizontal mirror image (same map, same order), or null: the second view of augmentation
-    /// multiplicity and of flip test-time averaging. A view of the same example, so it is charged with it, never as another one.
+    /// Other views of every example (each Count × Dimension, same map, same order; e.g. the features of its mirror image), for
+    /// augmentation multiplicity and test-time averaging. Views of the same example: charged with it, never as other examples.
     /// </summary>
-    public float[]? MirroredValues { get; private init; }
+    public IReadOnlyList<float[]> OtherViews { get; private init; } = [];
 
     public ReadOnlySpan<float> Row(int i) => Values.AsSpan(i * Dimension, Dimension);
 
-    /// <summary>This set with the features of the mirror images attached (validated like <see cref="Values"/>).</summary>
-    public FeatureSet WithMirrored(float[] mirrored)
+    /// <summary>This set with other views of its examples attached (each validated like <see cref="Values"/>).</summary>
+    public FeatureSet WithOtherViews(params float[][] views)
     {
-        ArgumentNullException.ThrowIfNull(mirrored);
-        if (mirrored.LongLength != Values.LongLength)
-            throw new ArgumentException($"{mirrored.LongLength} mirrored feature values are not {Count} examples × {Dimension} dimensions", nameof(mirrored));
-        int bad = Array.FindIndex(mirrored, v => !float.IsFinite(v));
-        if (bad >= 0)
-            throw new ArgumentException(
-                $"mirrored feature {bad % Dimension} of example {bad / Dimension} is {mirrored[bad]}: features must be finite", nameof(mirrored));
-        return new FeatureSet(Values, Count, Dimension, Labels, Classes, DatasetFingerprint) { MirroredValues = mirrored };
+        ArgumentNullException.ThrowIfNull(views);
+        foreach (var view in views)
+        {
+            if (view.LongLength != Values.LongLength)
+                throw new ArgumentException($"a view of {view.LongLength} feature values is not {Count} examples × {Dimension} dimensions", nameof(views));
+            int bad = Array.FindIndex(view, v => !float.IsFinite(v));
+            if (bad >= 0)
+                throw new ArgumentException(
+                    $"feature {bad % Dimension} of example {bad / Dimension} in another view is {view[bad]}: features must be finite", nameof(views));
+        }
+        return new FeatureSet(Values, Count, Dimension, Labels, Classes, DatasetFingerprint) { OtherViews = [.. OtherViews, .. views] };
     }
 }

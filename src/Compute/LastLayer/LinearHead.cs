@@ -21,10 +21,10 @@ public sealed record LinearHead(double[] Weights, int Dimension, int Classes)
     }
 
     /// <summary>
-    /// Share of rows whose arg-max score is their label. With <paramref name="averageMirrored"/> the scores are the mean of those of
-    /// the image and of its mirror image (flip test-time averaging: post-processing of the head, applied to test inputs).
+    /// Share of rows whose arg-max score is their label. With <paramref name="averageViews"/> the scores are the mean over the example's
+    /// views, e.g. the image and its mirror image (test-time averaging: post-processing of the head, applied to test inputs).
     /// </summary>
-    public double Accuracy(ClippedFeatures features, bool averageMirrored = false)
+    public double Accuracy(ClippedFeatures features, bool averageViews = false)
     {
         ArgumentNullException.ThrowIfNull(features);
         if (features.Columns != Dimension)
@@ -33,8 +33,8 @@ public sealed record LinearHead(double[] Weights, int Dimension, int Classes)
                 nameof(features));
         using var scope = NewDisposeScope();
         var w = ToTensor();
-        var scores = features.Design().mm(w);
-        if (averageMirrored) scores = (scores + features.MirroredDesign().mm(w)) / 2;
+        var scores = averageViews ? features.ViewDesigns().Select(x => x.mm(w)).Aggregate((a, b) => a + b) / (features.OtherViews.Count + 1)
+            : features.Design().mm(w);
         var predicted = scores.argmax(1).data<long>().ToArray();
         int correct = 0;
         for (int i = 0; i < predicted.Length; i++) if (predicted[i] == features.Labels[i]) correct++;

@@ -111,10 +111,10 @@ public class ScatterNetFeatureSourceTests : IDisposable
     public void Mirror_image_features_are_the_same_transform_of_each_image_flipped_left_to_right()
     {
         var parts = Parts(new SubsetSplit(400, 2));
-        var source = new ScatterNetFeatureSource(Settings(Subset), ScatterNetSettings.Default, mirrorTrain: true);
+        var source = new ScatterNetFeatureSource(Settings(Subset), ScatterNetSettings.Default, trainViews: [ImageView.Mirrored]);
         var train = source.Train();
-        Assert.NotNull(train.MirroredValues);
-        Assert.Null(source.Test().MirroredValues);
+        Assert.Single(train.OtherViews);
+        Assert.Empty(source.Test().OtherViews);
         var image = parts.PrivateTrain.Pixels.Take(784).Select(b => b / 255f).ToArray();
         var mirrored = new float[784];
         for (int row = 0; row < 28; row++)
@@ -122,16 +122,17 @@ public class ScatterNetFeatureSourceTests : IDisposable
         using var transform = new ScatteringTransform(28);
         var raw = transform.Apply(mirrored, 1).AsSpan(3 * 49, 3 * 49).ToArray();
         double mean = raw.Average(v => (double)v), variance = raw.Average(v => ((double)v - mean) * ((double)v - mean));
-        var group = train.MirroredValues!.AsSpan(3 * 49, 3 * 49).ToArray();
+        var group = train.OtherViews[0].AsSpan(3 * 49, 3 * 49).ToArray();
         for (int k = 0; k < group.Length; k++)
             Assert.Equal((raw[k] - mean) / Math.Sqrt(variance + ScatteringGroupNorm.Epsilon), group[k], 4);
-        Assert.NotEqual(train.Values.AsSpan(0, 81 * 49).ToArray(), train.MirroredValues.AsSpan(0, 81 * 49).ToArray());
+        Assert.NotEqual(train.Values.AsSpan(0, 81 * 49).ToArray(), train.OtherViews[0].AsSpan(0, 81 * 49).ToArray());
     }
 
     [Theory]
     [InlineData("veil.last-layer.sgd.flip-views=true", "veil.last-layer.sgd.flip-views")]
     [InlineData("veil.last-layer.test-time-flip=true", "veil.last-layer.test-time-flip")]
-    public void Flips_on_features_without_mirror_images_are_refused_naming_the_key(string setting, string key)
+    [InlineData("veil.last-layer.test-time-shift=1", "veil.last-layer.test-time-shift")]
+    public void Views_on_features_without_other_views_are_refused_naming_the_key(string setting, string key)
     {
         var run = CliRun.Of(["train", .. LastLayer(setting, "veil.last-layer.features=pixels")]);
         Assert.NotEqual(0, run.ExitCode);
@@ -147,9 +148,10 @@ public class ScatterNetFeatureSourceTests : IDisposable
     }
 
     [Fact]
-    public void A_run_with_flip_views_and_test_time_flip_makes_the_releases_of_one_without()
+    public void A_run_with_flip_views_and_test_time_views_makes_the_releases_of_one_without()
     {
-        var run = CliRun.Of(["train", .. LastLayer([.. Subset, "veil.last-layer.sgd.flip-views=true", "veil.last-layer.test-time-flip=true"]), "--json"]);
+        var run = CliRun.Of(["train", .. LastLayer([.. Subset, "veil.last-layer.sgd.flip-views=true", "veil.last-layer.test-time-flip=true",
+            "veil.last-layer.test-time-shift=1"]), "--json"]);
         Assert.True(run.ExitCode == 0, run.Stderr + run.Stdout);
         using var store = SqliteLedgerStore.Open(_data.Ledger, createIfMissing: false);
         Assert.Equal(8, store.ReadAll().Count); // ⌈2 epochs / q⌉ with q = 200/800, as without flips

@@ -10,13 +10,13 @@ public class FlipViewsTests
     private static readonly FeatureMap Map = new(1.0, 0.3);
 
     private static LastLayerOptions Sgd(bool flipViews) =>
-        new(LastLayerMethod.Sgd, Map, 1.0, epochs: 4, expectedBatchSize: 30, learningRate: 0.5, gradientClip: 0.2, momentum: 0.5, flipViews: flipViews);
+        new(LastLayerMethod.Sgd, Map, 1.0, epochs: 4, expectedBatchSize: 30, learningRate: 0.5, gradientClip: 0.2, momentum: 0.5, averageViews: flipViews);
 
     [Fact]
     public void Flip_views_make_the_same_releases_as_plain_DP_SGD()
     {
         var set = LastLayerData.Random(11, 90, 5, 3, learnable: true);
-        var data = Map.Apply(set.WithMirrored(LastLayerData.Random(12, 90, 5, 3).Values));
+        var data = Map.Apply(set.WithOtherViews(LastLayerData.Random(12, 90, 5, 3).Values));
         var plain = new RecordingGate();
         var flipped = new RecordingGate();
         var a = HeadSgd.Run(data, Sgd(false), 1.2, plain, Seed, null);
@@ -29,7 +29,7 @@ public class FlipViewsTests
     public void A_mirror_image_identical_to_the_image_trains_exactly_as_plain_DP_SGD()
     {
         var set = LastLayerData.Random(13, 90, 5, 3, learnable: true);
-        var data = Map.Apply(set.WithMirrored(set.Values));
+        var data = Map.Apply(set.WithOtherViews(set.Values));
         var plain = HeadSgd.Run(data, Sgd(false), 1.2, new RecordingGate(), Seed, null);
         var flipped = HeadSgd.Run(data, Sgd(true), 1.2, new RecordingGate(), Seed, null);
         for (int m = 0; m < plain.Weights.Length; m++) Assert.Equal(plain.Weights[m], flipped.Weights[m], 1e-10);
@@ -48,10 +48,10 @@ public class FlipViewsTests
     {
         // One feature and no bias; the head scores class 0 by +x and class 1 by −x. The image alone says class 1 (x = −0.2), its
         // mirror image says class 0 more strongly (x = 0.6): the mean (0.2) says class 0, the label.
-        var features = new FeatureSet([-0.2f], 1, 1, [0], 2, "one").WithMirrored([0.6f]);
+        var features = new FeatureSet([-0.2f], 1, 1, [0], 2, "one").WithOtherViews([0.6f]);
         var data = new FeatureMap(1.0, 0).Apply(features);
         var head = new LinearHead([1.0, -1.0], 1, 2);
         Assert.Equal(0.0, head.Accuracy(data));
-        Assert.Equal(1.0, head.Accuracy(data, averageMirrored: true));
+        Assert.Equal(1.0, head.Accuracy(data, averageViews: true));
     }
 }

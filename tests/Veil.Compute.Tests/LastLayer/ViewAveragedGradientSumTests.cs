@@ -13,7 +13,7 @@ public class ViewAveragedGradientSumTests
     {
         var first = LastLayerData.Random(seed, count, dimension, classes);
         var second = LastLayerData.Random(seed + 1000, count, dimension, classes);
-        return Map.Apply(first.WithMirrored(second.Values));
+        return Map.Apply(first.WithOtherViews(second.Values));
     }
 
     private static double[,] Row(ClippedFeatures data, double[] values, int i)
@@ -31,7 +31,7 @@ public class ViewAveragedGradientSumTests
         foreach (var i in batch)
         {
             var g = new double[d * c];
-            foreach (var values in new[] { data.Values, data.MirroredValues! })
+            foreach (var values in new[] { data.Values, data.OtherViews[0] })
             {
                 var x = Row(data, values, (int)i);
                 var scores = new double[c];
@@ -66,7 +66,7 @@ public class ViewAveragedGradientSumTests
         var w = RandomHead(6, data.Columns * data.Classes);
         long[] batch = [0, 3, 4, 9, 17, 22, 23, 31, 39];
         using var scope = NewDisposeScope();
-        var sum = ViewAveragedGradientSum.Compute([data.Design(), data.MirroredDesign()], data.OneHot(),
+        var sum = ViewAveragedGradientSum.Compute(data.ViewDesigns(), data.OneHot(),
             tensor(w, [data.Columns, data.Classes], ScalarType.Float64), batch, clip);
         var expected = NaiveSum(data, w, batch, clip);
         var actual = sum.contiguous().data<double>().ToArray();
@@ -80,7 +80,7 @@ public class ViewAveragedGradientSumTests
         var data = TwoViews(7);
         var w = RandomHead(8, data.Columns * data.Classes);
         using var scope = NewDisposeScope();
-        var views = new[] { data.Design(), data.MirroredDesign() };
+        var views = data.ViewDesigns();
         var y = data.OneHot();
         var head = tensor(w, [data.Columns, data.Classes], ScalarType.Float64);
         int binding = 0;
