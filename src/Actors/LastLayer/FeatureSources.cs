@@ -43,7 +43,8 @@ public static class FeatureSources
         {
             "scatternet" => new ScatterNetFeatureSource(training, settings.ScatterNet, settings.ValidationExamples,
                 trainViews: settings.FlipViews ? [ImageView.Mirrored] : [],
-                testViews: [.. settings.TestTimeFlip ? [ImageView.Mirrored] : Array.Empty<ImageView>(), .. ImageView.Shifts(settings.TestTimeShift).Where(_ => settings.TestTimeShift > 0)]),
+                testViews: [.. settings.TestTimeFlip ? [ImageView.Mirrored] : Array.Empty<ImageView>(), .. ImageView.Shifts(settings.TestTimeShift).Where(_ => settings.TestTimeShift > 0)],
+                publicComponents: settings.ScatterNet.PublicComponents),
             "pixels" => data is null ? new PixelFeatureSource(training) : new PixelFeatureSource(data),
             var backbone => new BackboneFeatureSource(training, backbone, data: data),
         };

@@ -36,11 +36,14 @@ public sealed class ScatterNetFeatureSource : IFeatureSource
     private readonly string _mapFingerprint;
     private readonly IReadOnlyList<ImageView> _trainViews;
     private readonly IReadOnlyList<ImageView> _testViews;
+    private readonly int _scatterDimension;
+    private readonly ImageDataset? _basisExamples;
+    private PrincipalSubspace? _subspace;
 
     /// <param name="trainViews">Other views attached to each training example (augmentation multiplicity).</param>
     /// <param name="testViews">Other views attached to each test example (test-time averaging).</param>
     public ScatterNetFeatureSource(TrainingSettings t, ScatterNetSettings settings, int validationExamples = 0,
-        IReadOnlyList<ImageView>? trainViews = null, IReadOnlyList<ImageView>? testViews = null)
+        IReadOnlyList<ImageView>? trainViews = null, IReadOnlyList<ImageView>? testViews = null, int publicComponents = 0)
     {
         ArgumentNullException.ThrowIfNull(t);
         ArgumentNullException.ThrowIfNull(settings);
@@ -71,6 +74,15 @@ public sealed class ScatterNetFeatureSource : IFeatureSource
         {
             (_train, _test) = RunData.IdxSplits(t);
         }
+        if (publicComponents > 0)
+        {
+            if (t.PublicSplit.Split != "subset")
+                throw new ConfigurationException(
+                    $"veil.last-layer.scatternet.public-components = {publicComponents} fits its subspace on public examples: declare some with " +
+                    "veil.public.split = subset (or set public-components = 0)");
+            // A selection run's public training examples stand in for the private run's public subset (both public, disjoint from the scored ones).
+            _basisExamples = PublicTuning is not null ? _train : RunData.LoadSplit(t).PublicTrain;
+        }
         if (_train.Channels != 1 || _train.Height != _train.Width || _train.Height % (1 << settings.Scales) != 0)
             throw new ConfigurationException(
                 $"veil.last-layer.features = scatternet needs square one-channel images whose side is a multiple of 2^J = {1 << settings.Scales}; " +
@@ -78,14 +90,19 @@ public sealed class ScatterNetFeatureSource : IFeatureSource
         _datasetFingerprint = DatasetFingerprint.Of(_train);
         _mapFingerprint = $"{MapVersion}\nside {_train.Height}, J {settings.Scales}, L {settings.Angles}";
         int channels = ScatteringTransform.ChannelCount(settings.Scales, settings.Angles), side = _train.Height >> settings.Scales;
-        Dimension = channels * side * side;
+        _scatterDimension = channels * side * side;
+        if (publicComponents > _scatterDimension)
+            throw new ConfigurationException(
+                $"veil.last-layer.scatternet.public-components = {publicComponents} exceeds the {_scatterDimension} scattering features; use fewer");
+        Dimension = publicComponents > 0 ? publicComponents : _scatterDimension;
         Description = $"scatternet (J = {settings.Scales}, L = {settings.Angles}, {channels} × {side} × {side}, group norm {settings.Groups}" +
+            (publicComponents > 0 ? $", top {publicComponents} principal components of {_basisExamples!.Count} public examples" : "") +
             (_trainViews.Count > 0 ? $", trained on {Names(_trainViews)}" : "") + (_testViews.Count > 0 ? $", scored on {Names(_testViews)}" : "") + ") of " +
             (PublicTuning is null
                 ? $"{_train.Name} ({_train.Count} examples)"
                 : $"{_train.Count} PUBLIC examples, scored on {_test.Count} held-out public examples");
         Fingerprint = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(
-            $"{_mapFingerprint}\ngroups {settings.Groups}\ntrain views {Names(_trainViews)}\ntest views {Names(_testViews)}\n{_datasetFingerprint}\n{DatasetFingerprint.Of(_test)}")));
+            $"{_mapFingerprint}\ngroups {settings.Groups}\npublic components {publicComponents}\ntrain views {Names(_trainViews)}\ntest views {Names(_testViews)}\n{_datasetFingerprint}\n{DatasetFingerprint.Of(_test)}")));
     }
 
     public string Description { get; }
@@ -109,14 +126,23 @@ public sealed class ScatterNetFeatureSource : IFeatureSource
 
     private FeatureSet Features(ImageDataset data, string ledgerFingerprint, string dataFingerprint, IReadOnlyList<ImageView> views)
     {
-        var set = new FeatureSet(Transformed(data, dataFingerprint, null), data.Count, Dimension, data.Labels.Select(b => (int)b).ToArray(),
+        var set = new FeatureSet(Projected(data, dataFingerprint, null), data.Count, Dimension, data.Labels.Select(b => (int)b).ToArray(),
             data.Classes, ledgerFingerprint);
-        return views.Count == 0 ? set : set.WithOtherViews(views.Select(v => Transformed(data, dataFingerprint, v)).ToArray());
+        return views.Count == 0 ? set : set.WithOtherViews(views.Select(v => Projected(data, dataFingerprint, v)).ToArray());
+    }
+
+    private float[] Projected(ImageDataset data, string dataFingerprint, ImageView? view)
+    {
+        var values = Transformed(data, dataFingerprint, view);
+        if (_basisExamples is null) return values;
+        _subspace ??= PrincipalSubspace.Fit(
+            Transformed(_basisExamples, DatasetFingerprint.Of(_basisExamples), null), _basisExamples.Count, _scatterDimension, Dimension);
+        return _subspace.Project(values, data.Count);
     }
 
     private float[] Transformed(ImageDataset data, string dataFingerprint, ImageView? view)
     {
-        var values = _cache.GetOrCompute(_mapFingerprint + (view is null ? "" : "\n" + view.Name), dataFingerprint, data.Count, Dimension, () =>
+        var values = _cache.GetOrCompute(_mapFingerprint + (view is null ? "" : "\n" + view.Name), dataFingerprint, data.Count, _scatterDimension, () =>
         {
             TorchRuntime.EnsureLoaded();
             var pixels = new float[data.Pixels.Length];
@@ -127,7 +153,7 @@ public sealed class ScatterNetFeatureSource : IFeatureSource
         }, out var hit);
         FromCache = hit;
         int channels = ScatteringTransform.ChannelCount(_settings.Scales, _settings.Angles);
-        ScatteringGroupNorm.Apply(values, data.Count, channels, Dimension / channels, _settings.Groups);
+        ScatteringGroupNorm.Apply(values, data.Count, channels, _scatterDimension / channels, _settings.Groups);
         return values;
     }
 
