@@ -16,15 +16,16 @@ public static class FeatureSources
         if (settings.ValidationExamples > 0 && features != "scatternet")
             throw new ConfigurationException(
                 $"veil.last-layer.validation-examples = {settings.ValidationExamples} is supported for features = scatternet only; set it to 0");
-        var viewKey = settings.FlipViews ? "sgd.flip-views = true" : settings.TestTimeFlip ? "test-time-flip = true"
+        var viewKey = settings.FlipViews ? "sgd.flip-views = true" : settings.ShiftViews > 0 ? $"sgd.shift-views = {settings.ShiftViews}"
+            : settings.TestTimeFlip ? "test-time-flip = true"
             : settings.TestTimeShift > 0 ? $"test-time-shift = {settings.TestTimeShift}" : null;
         if (viewKey is not null && features != "scatternet")
             throw new ConfigurationException(
                 $"veil.last-layer.{viewKey} needs the features of other views of each image, which only features = scatternet computes " +
                 $"(features = \"{features}\"); turn it off or use features = scatternet");
-        if (settings.FlipViews && settings.Method is not ("dp-sgd-last-layer" or "dp-fc"))
+        if ((settings.FlipViews || settings.ShiftViews > 0) && settings.Method is not ("dp-sgd-last-layer" or "dp-fc"))
             throw new ConfigurationException(
-                $"veil.last-layer.sgd.flip-views = true averages per-example SGD gradients, but veil.last-layer.method = {settings.Method} takes no SGD " +
+                $"veil.last-layer.sgd.{(settings.FlipViews ? "flip-views" : "shift-views")} averages per-example SGD gradients, but veil.last-layer.method = {settings.Method} takes no SGD " +
                 "step; set it false or use method = dp-sgd-last-layer (or dp-fc)");
         if (features is "pixels" or "scatternet" || File.Exists(Path.Combine(features, BackboneStore.ManifestFile))) return;
         throw new ConfigurationException($"veil.last-layer.features = \"{features}\" is not a feature source: expected pixels, scatternet or a backbone " +
@@ -42,9 +43,9 @@ public static class FeatureSources
         return settings.Features switch
         {
             "scatternet" => new ScatterNetFeatureSource(training, settings.ScatterNet, settings.ValidationExamples,
-                trainViews: settings.FlipViews ? [ImageView.Mirrored] : [],
-                testViews: [.. settings.TestTimeFlip ? [ImageView.Mirrored] : Array.Empty<ImageView>(), .. ImageView.Shifts(settings.TestTimeShift).Where(_ => settings.TestTimeShift > 0)],
-                publicComponents: settings.ScatterNet.PublicComponents),
+                trainViews: [.. settings.FlipViews ? [ImageView.Mirrored] : Array.Empty<ImageView>(),
+                    .. ImageView.Shifts(settings.ShiftViews).Where(_ => settings.ShiftViews > 0)],
+                testViews: [.. settings.TestTimeFlip ? [ImageView.Mirrored] : Array.Empty<ImageView>(), .. ImageView.Shifts(settings.TestTimeShift).Where(_ => settings.TestTimeShift > 0)]),
             "pixels" => data is null ? new PixelFeatureSource(training) : new PixelFeatureSource(data),
             var backbone => new BackboneFeatureSource(training, backbone, data: data),
         };

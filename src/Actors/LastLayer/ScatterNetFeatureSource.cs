@@ -43,11 +43,12 @@ public sealed class ScatterNetFeatureSource : IFeatureSource
     /// <param name="trainViews">Other views attached to each training example (augmentation multiplicity).</param>
     /// <param name="testViews">Other views attached to each test example (test-time averaging).</param>
     public ScatterNetFeatureSource(TrainingSettings t, ScatterNetSettings settings, int validationExamples = 0,
-        IReadOnlyList<ImageView>? trainViews = null, IReadOnlyList<ImageView>? testViews = null, int publicComponents = 0)
+        IReadOnlyList<ImageView>? trainViews = null, IReadOnlyList<ImageView>? testViews = null)
     {
         ArgumentNullException.ThrowIfNull(t);
         ArgumentNullException.ThrowIfNull(settings);
         (_trainViews, _testViews) = (trainViews ?? [], testViews ?? []);
+        int publicComponents = settings.PublicComponents;
         if (t.UsesImageSource)
             throw new ConfigurationException(
                 $"veil.last-layer.features = scatternet reads the Fashion-MNIST IDX files, but veil.data.source = \"{t.Source}\" is set; " +

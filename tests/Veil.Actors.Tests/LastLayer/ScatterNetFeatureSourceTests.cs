@@ -132,6 +132,7 @@ public class ScatterNetFeatureSourceTests : IDisposable
     [InlineData("veil.last-layer.sgd.flip-views=true", "veil.last-layer.sgd.flip-views")]
     [InlineData("veil.last-layer.test-time-flip=true", "veil.last-layer.test-time-flip")]
     [InlineData("veil.last-layer.test-time-shift=1", "veil.last-layer.test-time-shift")]
+    [InlineData("veil.last-layer.sgd.shift-views=1", "veil.last-layer.sgd.shift-views")]
     public void Views_on_features_without_other_views_are_refused_naming_the_key(string setting, string key)
     {
         var run = CliRun.Of(["train", .. LastLayer(setting, "veil.last-layer.features=pixels")]);
@@ -156,5 +157,23 @@ public class ScatterNetFeatureSourceTests : IDisposable
         using var store = SqliteLedgerStore.Open(_data.Ledger, createIfMissing: false);
         Assert.Equal(8, store.ReadAll().Count); // ⌈2 epochs / q⌉ with q = 200/800, as without flips
         Assert.True(run.Json.GetProperty("test_accuracy").GetDouble() > 0.3, $"accuracy {run.Json.GetProperty("test_accuracy")} (chance is 0.1)");
+    }
+
+    [Fact]
+    public void Public_components_without_a_public_subset_are_refused_naming_the_key()
+    {
+        var run = CliRun.Of(["train", .. LastLayer("veil.last-layer.scatternet.public-components=20")]);
+        Assert.NotEqual(0, run.ExitCode);
+        Assert.Contains("veil.last-layer.scatternet.public-components", run.Stderr);
+    }
+
+    [Fact]
+    public void Public_components_project_the_private_features_onto_a_subspace_fitted_on_the_public_subset()
+    {
+        var source = new ScatterNetFeatureSource(Settings(Subset), ScatterNetSettings.Default with { PublicComponents = 20 });
+        var train = source.Train();
+        Assert.Equal(20, train.Dimension);
+        Assert.Equal(20, source.Test().Dimension);
+        Assert.Contains("400 public examples", source.Description);
     }
 }
