@@ -25,8 +25,8 @@ public static class FeatureSources
                 $"(features = \"{features}\"); turn it off or use features = scatternet");
         if ((settings.FlipViews || settings.ShiftViews > 0) && settings.Method is not ("dp-sgd-last-layer" or "dp-fc"))
             throw new ConfigurationException(
-                $"veil.last-layer.sgd.{(settings.FlipViews ? "flip-views" : "shift-views")} averages per-example SGD gradients, but veil.last-layer.method = {settings.Method} takes no SGD " +
-                "step; set it false or use method = dp-sgd-last-layer (or dp-fc)");
+                $"veil.last-layer.sgd.{(settings.FlipViews ? "flip-views" : "shift-views")} averages per-example SGD gradients, but " +
+                $"veil.last-layer.method = {settings.Method} takes no SGD step; turn it off or use method = dp-sgd-last-layer (or dp-fc)");
         if (features is "pixels" or "scatternet" || File.Exists(Path.Combine(features, BackboneStore.ManifestFile))) return;
         throw new ConfigurationException($"veil.last-layer.features = \"{features}\" is not a feature source: expected pixels, scatternet or a backbone " +
             $"folder holding {BackboneStore.ManifestFile} (written by `./run.sh pretrain`, e.g. runs/<id>/backbone); pre-train one or fix the path");
@@ -43,11 +43,13 @@ public static class FeatureSources
         return settings.Features switch
         {
             "scatternet" => new ScatterNetFeatureSource(training, settings.ScatterNet, settings.ValidationExamples,
-                trainViews: [.. settings.FlipViews ? [ImageView.Mirrored] : Array.Empty<ImageView>(),
-                    .. ImageView.Shifts(settings.ShiftViews).Where(_ => settings.ShiftViews > 0)],
-                testViews: [.. settings.TestTimeFlip ? [ImageView.Mirrored] : Array.Empty<ImageView>(), .. ImageView.Shifts(settings.TestTimeShift).Where(_ => settings.TestTimeShift > 0)]),
+                trainViews: Views(settings.FlipViews, settings.ShiftViews), testViews: Views(settings.TestTimeFlip, settings.TestTimeShift)),
             "pixels" => data is null ? new PixelFeatureSource(training) : new PixelFeatureSource(data),
             var backbone => new BackboneFeatureSource(training, backbone, data: data),
         };
     }
+
+    /// <summary>The mirror image when <paramref name="mirror"/>, then the four shifts by <paramref name="shift"/> pixels when it is &gt; 0.</summary>
+    private static ImageView[] Views(bool mirror, int shift) =>
+        [.. mirror ? [ImageView.Mirrored] : Array.Empty<ImageView>(), .. shift > 0 ? ImageView.Shifts(shift) : []];
 }

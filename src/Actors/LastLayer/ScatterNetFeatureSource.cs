@@ -103,7 +103,8 @@ public sealed class ScatterNetFeatureSource : IFeatureSource
                 ? $"{_train.Name} ({_train.Count} examples)"
                 : $"{_train.Count} PUBLIC examples, scored on {_test.Count} held-out public examples");
         Fingerprint = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(
-            $"{_mapFingerprint}\ngroups {settings.Groups}\npublic components {publicComponents}\ntrain views {Names(_trainViews)}\ntest views {Names(_testViews)}\n{_datasetFingerprint}\n{DatasetFingerprint.Of(_test)}")));
+            $"{_mapFingerprint}\ngroups {settings.Groups}\npublic components {publicComponents}\n" +
+            $"train views {Names(_trainViews)}\ntest views {Names(_testViews)}\n{_datasetFingerprint}\n{DatasetFingerprint.Of(_test)}")));
     }
 
     public string Description { get; }

@@ -18,13 +18,16 @@ public sealed class PrincipalSubspace
     public int Dimension { get; }
     public int Components { get; }
 
-    /// <summary>Directions of the <paramref name="components"/> largest eigenvalues of the covariance of <paramref name="values"/> (count × dimension).</summary>
+    /// <summary>
+    /// Directions of the <paramref name="components"/> largest eigenvalues of the covariance of <paramref name="values"/> (count × dimension).
+    /// </summary>
     public static PrincipalSubspace Fit(float[] values, int count, int dimension, int components)
     {
         ArgumentNullException.ThrowIfNull(values);
         if (components < 1 || components > dimension)
             throw new ArgumentOutOfRangeException(nameof(components), components, $"components must be in [1, {dimension}]");
-        if ((long)count * dimension != values.LongLength) throw new ArgumentException($"{values.LongLength} values are not {count} × {dimension}", nameof(values));
+        if ((long)count * dimension != values.LongLength)
+            throw new ArgumentException($"{values.LongLength} values are not {count} × {dimension}", nameof(values));
         Runtime.TorchRuntime.EnsureLoaded();
         using var scope = NewDisposeScope();
         var x = tensor(values, [count, dimension]).to_type(ScalarType.Float64);
@@ -40,7 +43,8 @@ public sealed class PrincipalSubspace
     public float[] Project(float[] values, int count)
     {
         ArgumentNullException.ThrowIfNull(values);
-        if ((long)count * Dimension != values.LongLength) throw new ArgumentException($"{values.LongLength} values are not {count} × {Dimension}", nameof(values));
+        if ((long)count * Dimension != values.LongLength)
+            throw new ArgumentException($"{values.LongLength} values are not {count} × {Dimension}", nameof(values));
         Runtime.TorchRuntime.EnsureLoaded();
         using var scope = NewDisposeScope();
         var basis = tensor(_basis, [Dimension, Components], ScalarType.Float64);
