@@ -24,8 +24,9 @@ public static class HeadSgd
         ArgumentNullException.ThrowIfNull(data);
         ArgumentNullException.ThrowIfNull(gate);
         using var scope = NewDisposeScope();
-        var x = data.Design();
+        // With views, X is their first: one copy of the design in memory, not two.
         var views = options.AverageViews ? data.ViewDesigns() : null;
+        var x = views?[0] ?? data.Design();
         var y = data.OneHot();
         var rowNorms = x.norm(1);
         var w = zeros(data.Columns, data.Classes, ScalarType.Float64);

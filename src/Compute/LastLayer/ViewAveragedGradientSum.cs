@@ -27,7 +27,7 @@ public static class ViewAveragedGradientSum
         for (int a = 0; a < k; a++)
             for (int b = a; b < k; b++)
             {
-                var term = (xs[a] * xs[b]).sum(1) * (residuals[a] * residuals[b]).sum(1);
+                var term = (xs[a] * xs[b]).sum(1L) * (residuals[a] * residuals[b]).sum(1L);
                 squared = squared + (a == b ? term : 2 * term);
             }
         var norms = squared.clamp_min(0).sqrt() / k;
