@@ -10,7 +10,8 @@ public sealed record LastLayerSettings(
     int NewtonSteps, double NewtonStepSize,
     double Epochs, int ExpectedBatchSize, double LearningRate, double GradientClip,
     double SplitCovariance, double SplitTargets, double SplitGradient, double SplitHessian, double SplitSgd,
-    ScatterNetSettings? ScatterNetBlock = null, int ValidationExamples = 0, double Momentum = 0, double Averaging = 0)
+    ScatterNetSettings? ScatterNetBlock = null, int ValidationExamples = 0, double Momentum = 0, double Averaging = 0,
+    bool FlipViews = false, bool TestTimeFlip = false, int TestTimeShift = 0, int ShiftViews = 0)
 {
     [System.Text.Json.Serialization.JsonIgnore]
     public ScatterNetSettings ScatterNet => ScatterNetBlock ?? ScatterNetSettings.Default;
@@ -47,11 +48,15 @@ public sealed record LastLayerSettings(
             ScatterNetSettings.Create(c),
             Int("veil.last-layer.validation-examples", 0),
             ConfigReading.Double(c, "veil.last-layer.sgd.momentum", v => v >= 0 && v < 1, "[0, 1)"),
-            ConfigReading.Double(c, "veil.last-layer.sgd.average", v => v >= 0 && v < 1, "[0, 1) (0 = off)"));
+            ConfigReading.Double(c, "veil.last-layer.sgd.average", v => v >= 0 && v < 1, "[0, 1) (0 = off)"),
+            ConfigReading.Boolean(c, "veil.last-layer.sgd.flip-views"),
+            ConfigReading.Boolean(c, "veil.last-layer.test-time-flip"),
+            (int)ConfigReading.Double(c, "veil.last-layer.test-time-shift", v => v >= 0 && v <= 8 && v == Math.Floor(v), "integers [0, 8] (pixels; 0 = off)"),
+            (int)ConfigReading.Double(c, "veil.last-layer.sgd.shift-views", v => v >= 0 && v <= 8 && v == Math.Floor(v), "integers [0, 8] (pixels; 0 = off)"));
     }
 
     public LastLayerOptions Options() => new(LastLayerMethods.Parse(Method), new FeatureMap(FeatureClip, BiasFeature), Regularisation,
-        NewtonSteps, NewtonStepSize, Epochs, ExpectedBatchSize, LearningRate, GradientClip, Momentum, Averaging);
+        NewtonSteps, NewtonStepSize, Epochs, ExpectedBatchSize, LearningRate, GradientClip, Momentum, Averaging, averageViews: FlipViews || ShiftViews > 0);
 
     public BudgetSplit Split() => new(SplitCovariance, SplitTargets, SplitGradient, SplitHessian, SplitSgd);
 }

@@ -3,7 +3,7 @@ using Akka.Configuration;
 namespace Veil.Actors.Configuration;
 
 /// <summary>`veil.last-layer.scatternet.*`: the scattering transform's scales J and angles L, and its group normalisation.</summary>
-public sealed record ScatterNetSettings(int Scales, int Angles, int Groups)
+public sealed record ScatterNetSettings(int Scales, int Angles, int Groups, int PublicComponents = 0)
 {
     public static ScatterNetSettings Default { get; } = new(2, 8, 27);
 
@@ -17,6 +17,7 @@ public sealed record ScatterNetSettings(int Scales, int Angles, int Groups)
         var groups = ConfigReading.Double(
             c, "veil.last-layer.scatternet.groups", v => v >= 1 && v == Math.Floor(v) && channels % v == 0,
             $"divisors of the {channels} scattering channels (J = {scales}, L = {angles})");
-        return new ScatterNetSettings(scales, angles, (int)groups);
+        var components = Int("veil.last-layer.scatternet.public-components", 0, int.MaxValue);
+        return new ScatterNetSettings(scales, angles, (int)groups, components);
     }
 }

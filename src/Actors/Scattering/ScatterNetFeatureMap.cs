@@ -41,17 +41,20 @@ public sealed class ScatterNetFeatureMap(ScatterNetSettings settings, string cac
             ? $"needs square one-channel images whose side is a multiple of 2^J = {1 << settings.Scales}; {name} has {channels} × {height} × {width}"
             : null;
 
-    /// <summary>The normalised features of every image of <paramref name="data"/>, example-major; <paramref name="fromCache"/> says whether
-    /// the transform was read back.</summary>
-    public float[] Apply(ImageDataset data, out bool fromCache)
+    /// <summary>The normalised features of every image of <paramref name="data"/>, example-major, or of its <paramref name="view"/> (its
+    /// mirror image, a shift: another fixed function of each image alone, cached apart); <paramref name="fromCache"/> says whether the
+    /// transform was read back.</summary>
+    public float[] Apply(ImageDataset data, out bool fromCache, ImageView? view = null)
     {
         if (Refusal(data) is { } refusal) throw new ArgumentException(refusal, nameof(data));
         int dimension = Dimension(data.Height);
-        var values = _cache.GetOrCompute(Identity(data.Height), DatasetFingerprint.Of(data), data.Count, dimension, () =>
+        var identity = Identity(data.Height) + (view is null ? "" : "\n" + view.Name);
+        var values = _cache.GetOrCompute(identity, DatasetFingerprint.Of(data), data.Count, dimension, () =>
         {
             TorchRuntime.EnsureLoaded();
             var pixels = new float[data.Pixels.Length];
             for (long i = 0; i < pixels.LongLength; i++) pixels[i] = data.Pixels[i] / 255f;
+            if (view is not null) pixels = view.Apply(pixels, data.Count, data.Height, data.Width);
             using var transform = new ScatteringTransform(data.Height, settings.Scales, settings.Angles);
             return transform.Apply(pixels, data.Count);
         }, out fromCache);

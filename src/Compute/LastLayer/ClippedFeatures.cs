@@ -12,6 +12,17 @@ public sealed record ClippedFeatures(double[] Values, int Rows, int Columns, int
         return tensor(Values, [Rows, Columns], ScalarType.Float64);
     }
 
+    /// <summary>Other views of every example (e.g. its mirror image), through the same map (each row of norm ≤ ClipNorm).</summary>
+    public IReadOnlyList<double[]> OtherViews { get; init; } = [];
+
+    /// <summary>X of every view, this one first (caller disposes); throws when the features carry no other view.</summary>
+    public Tensor[] ViewDesigns()
+    {
+        if (OtherViews.Count == 0)
+            throw new InvalidOperationException("these features carry no other view of their examples (e.g. mirror images): compute them with the features");
+        return [Design(), .. OtherViews.Select(v => tensor(v, [Rows, Columns], ScalarType.Float64))];
+    }
+
     /// <summary>Y, one-hot (norm 1 per row, the C_y = 1 of every target sensitivity).</summary>
     public Tensor OneHot()
     {

@@ -25,12 +25,22 @@ public sealed record FeatureMap
     public ClippedFeatures Apply(FeatureSet features)
     {
         ArgumentNullException.ThrowIfNull(features);
-        int d = features.Dimension, columns = d + (HasBias ? 1 : 0);
-        var rows = new double[(long)features.Count * columns];
-        double featureBudget = Math.Sqrt(ClipNorm * ClipNorm - BiasFeature * BiasFeature);
-        for (int i = 0; i < features.Count; i++)
+        int columns = features.Dimension + (HasBias ? 1 : 0);
+        return new ClippedFeatures(Rows(features.Values, features.Count, features.Dimension), features.Count, columns, features.Labels, features.Classes,
+            ClipNorm, features.DatasetFingerprint)
         {
-            var x = features.Row(i);
+            OtherViews = features.OtherViews.Select(view => Rows(view, features.Count, features.Dimension)).ToArray(),
+        };
+    }
+
+    private double[] Rows(float[] values, int count, int d)
+    {
+        int columns = d + (HasBias ? 1 : 0);
+        var rows = new double[(long)count * columns];
+        double featureBudget = Math.Sqrt(ClipNorm * ClipNorm - BiasFeature * BiasFeature);
+        for (int i = 0; i < count; i++)
+        {
+            var x = values.AsSpan(i * d, d);
             double squared = 0;
             foreach (var v in x) squared += (double)v * v;
             double norm = Math.Sqrt(squared);
@@ -39,6 +49,6 @@ public sealed record FeatureMap
             for (int j = 0; j < d; j++) row[j] = x[j] * scale;
             if (HasBias) row[d] = BiasFeature;
         }
-        return new ClippedFeatures(rows, features.Count, columns, features.Labels, features.Classes, ClipNorm, features.DatasetFingerprint);
+        return rows;
     }
 }

@@ -38,5 +38,27 @@ public sealed record FeatureSet
     /// <summary>Fingerprint of the private examples (not of the feature map): the ledger's dataset key.</summary>
     public string DatasetFingerprint { get; }
 
+    /// <summary>
+    /// Other views of every example (each Count × Dimension, same map, same order; e.g. the features of its mirror image), for
+    /// augmentation multiplicity and test-time averaging. Views of the same example: charged with it, never as other examples.
+    /// </summary>
+    public IReadOnlyList<float[]> OtherViews { get; private init; } = [];
+
     public ReadOnlySpan<float> Row(int i) => Values.AsSpan(i * Dimension, Dimension);
+
+    /// <summary>This set with other views of its examples attached (each validated like <see cref="Values"/>).</summary>
+    public FeatureSet WithOtherViews(params float[][] views)
+    {
+        ArgumentNullException.ThrowIfNull(views);
+        foreach (var view in views)
+        {
+            if (view.LongLength != Values.LongLength)
+                throw new ArgumentException($"a view of {view.LongLength} feature values is not {Count} examples × {Dimension} dimensions", nameof(views));
+            int bad = Array.FindIndex(view, v => !float.IsFinite(v));
+            if (bad >= 0)
+                throw new ArgumentException(
+                    $"feature {bad % Dimension} of example {bad / Dimension} in another view is {view[bad]}: features must be finite", nameof(views));
+        }
+        return new FeatureSet(Values, Count, Dimension, Labels, Classes, DatasetFingerprint) { OtherViews = [.. OtherViews, .. views] };
+    }
 }

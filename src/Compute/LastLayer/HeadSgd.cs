@@ -11,6 +11,8 @@ namespace Veil.Compute.LastLayer;
 /// Xᵀ diag(c) (P − Y); ONE Gaussian draw N(0, (σ C_g)²) per logical batch after the ledger holds the step's
 /// event; then W ← W − η M (G̃ / L) with L = qN, the expected batch size (never the realised one), and M the
 /// optional preconditioner (identity for plain DP-SGD; the DP-FC inverse covariance, post-processing).
+/// With view averaging each example's gradient is instead the mean over its views (e.g. the image and its mirror image), clipped once
+/// (<see cref="ViewAveragedGradientSum"/>): one example still moves the sum by at most C_g, so the release is the same.
 /// Heavy-ball momentum and the exponential moving average of the iterates (returned instead of the last iterate when
 /// enabled) are functions of the released noisy sums alone: post-processing, free of privacy.
 /// </summary>
@@ -22,7 +24,9 @@ public static class HeadSgd
         ArgumentNullException.ThrowIfNull(data);
         ArgumentNullException.ThrowIfNull(gate);
         using var scope = NewDisposeScope();
-        var x = data.Design();
+        // With views, X is their first: one copy of the design in memory, not two.
+        var views = options.AverageViews ? data.ViewDesigns() : null;
+        var x = views?[0] ?? data.Design();
         var y = data.OneHot();
         var rowNorms = x.norm(1);
         var w = zeros(data.Columns, data.Classes, ScalarType.Float64);
@@ -36,7 +40,10 @@ public static class HeadSgd
         {
             using var stepScope = NewDisposeScope();
             beforeStep?.Invoke((int)t, LinearHead.From(w));
-            var sum = ClippedGradientSum(x, y, rowNorms, w, q < 1 ? PoissonSubsample.Indices(data.Rows, q, seed, t) : null, clip);
+            var batch = q < 1 ? PoissonSubsample.Indices(data.Rows, q, seed, t) : null;
+            var sum = views is null
+                ? ClippedGradientSum(x, y, rowNorms, w, batch, clip)
+                : ViewAveragedGradientSum.Compute(views, y, w, batch, clip);
             var name = $"{LastLayerReleases.Sgd}[{t}]";
             gate.Commit(name, stepEvent);
             var mean = NoisyStatistic.Plain(sum, noiseMultiplier * clip, seed, name) / expectedBatch;

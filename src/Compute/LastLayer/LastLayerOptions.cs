@@ -8,7 +8,8 @@ public sealed record LastLayerOptions
 {
     public LastLayerOptions(LastLayerMethod method, FeatureMap featureMap, double regularisation,
         int newtonSteps = 3, double newtonStepSize = 1.0,
-        double epochs = 10, int expectedBatchSize = 0, double learningRate = 1.0, double gradientClip = 0, double momentum = 0, double averaging = 0)
+        double epochs = 10, int expectedBatchSize = 0, double learningRate = 1.0, double gradientClip = 0, double momentum = 0, double averaging = 0,
+        bool averageViews = false)
     {
         ArgumentNullException.ThrowIfNull(featureMap);
         if (!(regularisation > 0) || !double.IsFinite(regularisation))
@@ -27,6 +28,7 @@ public sealed record LastLayerOptions
         if (!(averaging >= 0 && averaging < 1)) throw new ArgumentOutOfRangeException(nameof(averaging), averaging, "the average's decay must be in [0, 1)");
         (Method, FeatureMap, Regularisation, NewtonSteps, NewtonStepSize, Epochs, ExpectedBatchSize, LearningRate, GradientClip, Momentum, Averaging) =
             (method, featureMap, regularisation, newtonSteps, newtonStepSize, epochs, expectedBatchSize, learningRate, gradientClip, momentum, averaging);
+        AverageViews = averageViews;
     }
 
     public LastLayerMethod Method { get; }
@@ -47,6 +49,12 @@ public sealed record LastLayerOptions
 
     /// <summary>Decay β of the exponential moving average of the SGD iterates that is returned instead of the last one (0 = off).</summary>
     public double Averaging { get; }
+
+    /// <summary>
+    /// Whether each SGD example contributes the mean gradient of its views (e.g. the image and its mirror image), clipped once
+    /// (<see cref="ViewAveragedGradientSum"/>); the features must then carry other views.
+    /// </summary>
+    public bool AverageViews { get; }
 
     public double EffectiveGradientClip => GradientClip > 0 ? GradientClip : LastLayerSensitivity.LogisticGradient(FeatureMap.ClipNorm);
 

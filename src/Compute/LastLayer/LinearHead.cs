@@ -20,8 +20,11 @@ public sealed record LinearHead(double[] Weights, int Dimension, int Classes)
         return tensor(Weights, [Dimension, Classes], ScalarType.Float64);
     }
 
-    /// <summary>Share of rows whose arg-max score is their label.</summary>
-    public double Accuracy(ClippedFeatures features)
+    /// <summary>
+    /// Share of rows whose arg-max score is their label. With <paramref name="averageViews"/> the scores are the mean over the example's
+    /// views, e.g. the image and its mirror image (test-time averaging: post-processing of the head, applied to test inputs).
+    /// </summary>
+    public double Accuracy(ClippedFeatures features, bool averageViews = false)
     {
         ArgumentNullException.ThrowIfNull(features);
         if (features.Columns != Dimension)
@@ -29,7 +32,10 @@ public sealed record LinearHead(double[] Weights, int Dimension, int Classes)
                 $"features have {features.Columns} columns (bias included), the head expects {Dimension}: use the same feature map for train and test",
                 nameof(features));
         using var scope = NewDisposeScope();
-        var predicted = features.Design().mm(ToTensor()).argmax(1).data<long>().ToArray();
+        var w = ToTensor();
+        var scores = averageViews ? features.ViewDesigns().Select(x => x.mm(w)).Aggregate((a, b) => a + b) / (features.OtherViews.Count + 1)
+            : features.Design().mm(w);
+        var predicted = scores.argmax(1).data<long>().ToArray();
         int correct = 0;
         for (int i = 0; i < predicted.Length; i++) if (predicted[i] == features.Labels[i]) correct++;
         return (double)correct / features.Rows;

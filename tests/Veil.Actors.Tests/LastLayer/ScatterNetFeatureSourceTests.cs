@@ -106,4 +106,74 @@ public class ScatterNetFeatureSourceTests : IDisposable
         Assert.NotEqual(0, run.ExitCode);
         Assert.Contains("veil.last-layer.scatternet.groups", run.Stderr);
     }
+
+    [Fact]
+    public void Mirror_image_features_are_the_same_transform_of_each_image_flipped_left_to_right()
+    {
+        var parts = Parts(new SubsetSplit(400, 2));
+        var source = new ScatterNetFeatureSource(Settings(Subset), ScatterNetSettings.Default, trainViews: [ImageView.Mirrored]);
+        var train = source.Train();
+        Assert.Single(train.OtherViews);
+        Assert.Empty(source.Test().OtherViews);
+        var image = parts.PrivateTrain.Pixels.Take(784).Select(b => b / 255f).ToArray();
+        var mirrored = new float[784];
+        for (int row = 0; row < 28; row++)
+            for (int column = 0; column < 28; column++) mirrored[row * 28 + column] = image[row * 28 + 27 - column];
+        using var transform = new ScatteringTransform(28);
+        var raw = transform.Apply(mirrored, 1).AsSpan(3 * 49, 3 * 49).ToArray();
+        double mean = raw.Average(v => (double)v), variance = raw.Average(v => ((double)v - mean) * ((double)v - mean));
+        var group = train.OtherViews[0].AsSpan(3 * 49, 3 * 49).ToArray();
+        for (int k = 0; k < group.Length; k++)
+            Assert.Equal((raw[k] - mean) / Math.Sqrt(variance + ScatteringGroupNorm.Epsilon), group[k], 4);
+        Assert.NotEqual(train.Values.AsSpan(0, 81 * 49).ToArray(), train.OtherViews[0].AsSpan(0, 81 * 49).ToArray());
+    }
+
+    [Theory]
+    [InlineData("veil.last-layer.sgd.flip-views=true", "veil.last-layer.sgd.flip-views")]
+    [InlineData("veil.last-layer.test-time-flip=true", "veil.last-layer.test-time-flip")]
+    [InlineData("veil.last-layer.test-time-shift=1", "veil.last-layer.test-time-shift")]
+    [InlineData("veil.last-layer.sgd.shift-views=1", "veil.last-layer.sgd.shift-views")]
+    public void Views_on_features_without_other_views_are_refused_naming_the_key(string setting, string key)
+    {
+        var run = CliRun.Of(["train", .. LastLayer(setting, "veil.last-layer.features=pixels")]);
+        Assert.NotEqual(0, run.ExitCode);
+        Assert.Contains(key, run.Stderr);
+    }
+
+    [Fact]
+    public void Flip_views_on_a_method_without_SGD_steps_are_refused_naming_the_key()
+    {
+        var run = CliRun.Of(["train", .. LastLayer("veil.last-layer.sgd.flip-views=true", "veil.last-layer.method=dp-least-squares")]);
+        Assert.NotEqual(0, run.ExitCode);
+        Assert.Contains("veil.last-layer.sgd.flip-views", run.Stderr);
+    }
+
+    [Fact]
+    public void A_run_with_flip_views_and_test_time_views_makes_the_releases_of_one_without()
+    {
+        var run = CliRun.Of(["train", .. LastLayer([.. Subset, "veil.last-layer.sgd.flip-views=true", "veil.last-layer.test-time-flip=true",
+            "veil.last-layer.test-time-shift=1"]), "--json"]);
+        Assert.True(run.ExitCode == 0, run.Stderr + run.Stdout);
+        using var store = SqliteLedgerStore.Open(_data.Ledger, createIfMissing: false);
+        Assert.Equal(8, store.ReadAll().Count); // ⌈2 epochs / q⌉ with q = 200/800, as without flips
+        Assert.True(run.Json.GetProperty("test_accuracy").GetDouble() > 0.3, $"accuracy {run.Json.GetProperty("test_accuracy")} (chance is 0.1)");
+    }
+
+    [Fact]
+    public void Public_components_without_a_public_subset_are_refused_naming_the_key()
+    {
+        var run = CliRun.Of(["train", .. LastLayer("veil.last-layer.scatternet.public-components=20")]);
+        Assert.NotEqual(0, run.ExitCode);
+        Assert.Contains("veil.last-layer.scatternet.public-components", run.Stderr);
+    }
+
+    [Fact]
+    public void Public_components_project_the_private_features_onto_a_subspace_fitted_on_the_public_subset()
+    {
+        var source = new ScatterNetFeatureSource(Settings(Subset), ScatterNetSettings.Default with { PublicComponents = 20 });
+        var train = source.Train();
+        Assert.Equal(20, train.Dimension);
+        Assert.Equal(20, source.Test().Dimension);
+        Assert.Contains("400 public examples", source.Description);
+    }
 }
