@@ -4,7 +4,6 @@ using Veil.Actors.Configuration;
 using Veil.DataLoading.Datasets;
 using Veil.DataLoading.Idx;
 using Veil.Ledger.Accountants;
-using Veil.Ledger.Store;
 
 namespace Veil.Actors.Chaos;
 

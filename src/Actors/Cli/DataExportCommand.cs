@@ -1,6 +1,5 @@
 using System.CommandLine;
 using System.Diagnostics;
-using Veil.Actors.Training;
 using Veil.DataLoading.Datasets;
 using Veil.DataLoading.Sources;
 

@@ -1,7 +1,6 @@
 using System.Security.Cryptography;
 using System.Text;
 using Veil.Actors.Configuration;
-using Veil.Actors.PrivateRuns;
 using Veil.Actors.Scattering;
 using Veil.Actors.Training;
 using Veil.Compute.LastLayer;

@@ -1,4 +1,3 @@
-using Veil.Actors.Telemetry;
 using System.Diagnostics;
 namespace Veil.Actors.Pipeline;
 

@@ -9,7 +9,6 @@ using Veil.Compute.Export;
 using Veil.Compute.Models;
 using Veil.Compute.Parameters;
 using Veil.Compute.Transfer;
-using Veil.Ledger.Accountants;
 using Veil.Ledger.Budget;
 
 namespace Veil.Actors.TrainedModels;

@@ -5,7 +5,6 @@ using Veil.Actors.Configuration;
 using Veil.Actors.Pipeline;
 using Veil.Actors.PrivateRuns;
 using Veil.Compute.Parameters;
-using Veil.Ledger.Events;
 using Veil.Ledger.Plan;
 
 namespace Veil.Actors.Training;

@@ -1,6 +1,5 @@
 using System.Globalization;
 using Veil.Ledger.Accountants;
-using Veil.Ledger.Events;
 using Veil.Ledger.Store;
 
 namespace Veil.Ledger.Budget;

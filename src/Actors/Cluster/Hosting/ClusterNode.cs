@@ -6,7 +6,6 @@ using Veil.Actors.Configuration;
 using Veil.Actors.Pipeline;
 using Veil.Actors.Training;
 using Veil.DataLoading.Batching;
-using Veil.DataLoading.Sampling;
 
 namespace Veil.Actors.Cluster.Hosting;
 
