@@ -62,12 +62,17 @@ public sealed class ScatterNetFeatureSource : IFeatureSource
         _datasetFingerprint = DatasetFingerprint.Of(_train);
         int channels = _map.Channels, side = _train.Height >> settings.Scales;
         Dimension = _map.Dimension(_train.Height);
-        Description = $"scatternet (J = {settings.Scales}, L = {settings.Angles}, {channels} × {side} × {side}, group norm {settings.Groups}) of " +
+        Description = $"scatternet (J = {settings.Scales}, L = {settings.Angles}, {channels} × {side} × {side}, group norm {settings.Groups}" +
+            (settings.Compression == ScatteringCompression.None ? "" : $", compression {settings.CompressionIdentity}") + ") of " +
             (PublicTuning is null
                 ? $"{_train.Name} ({_train.Count} examples)"
                 : $"{_train.Count} PUBLIC examples, scored on {_test.Count} held-out public examples");
+        // The compression changes the features, so it keys whatever is derived from them; none adds nothing, so fingerprints
+        // from before the setting existed still match.
         Fingerprint = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(
-            $"{_map.Identity(_train.Height)}\ngroups {settings.Groups}\n{_datasetFingerprint}\n{DatasetFingerprint.Of(_test)}")));
+            $"{_map.Identity(_train.Height)}\ngroups {settings.Groups}" +
+            (settings.Compression == ScatteringCompression.None ? "" : $"\ncompression {settings.CompressionIdentity}") +
+            $"\n{_datasetFingerprint}\n{DatasetFingerprint.Of(_test)}")));
     }
 
     public string Description { get; }
