@@ -89,13 +89,17 @@ public sealed class ScatterNetFeatureSource : IFeatureSource
                 $"veil.last-layer.scatternet.public-components = {publicComponents} exceeds the {_scatterDimension} scattering features; use fewer");
         Dimension = publicComponents > 0 ? publicComponents : _scatterDimension;
         Description = $"scatternet (J = {settings.Scales}, L = {settings.Angles}, {channels} × {side} × {side}, group norm {settings.Groups}" +
+            (settings.Compression == ScatteringCompression.None ? "" : $", compression {settings.CompressionIdentity}") +
             (publicComponents > 0 ? $", top {publicComponents} principal components of {_basisExamples!.Count} public examples" : "") +
             (_trainViews.Count > 0 ? $", trained on {Names(_trainViews)}" : "") + (_testViews.Count > 0 ? $", scored on {Names(_testViews)}" : "") + ") of " +
             (PublicTuning is null
                 ? $"{_train.Name} ({_train.Count} examples)"
                 : $"{_train.Count} PUBLIC examples, scored on {_test.Count} held-out public examples");
+        // The compression changes the features, so it keys whatever is derived from them; none adds nothing, so fingerprints
+        // from before the setting existed still match.
         Fingerprint = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(
             $"{_map.Identity(_train.Height)}\ngroups {settings.Groups}\npublic components {publicComponents}\n" +
+            (settings.Compression == ScatteringCompression.None ? "" : $"compression {settings.CompressionIdentity}\n") +
             $"train views {Names(_trainViews)}\ntest views {Names(_testViews)}\n{_datasetFingerprint}\n{DatasetFingerprint.Of(_test)}")));
     }
 

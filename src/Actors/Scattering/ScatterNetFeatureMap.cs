@@ -10,7 +10,8 @@ namespace Veil.Actors.Scattering;
 /// The one place that computes ScatterNet features, for last-layer fits and DP-SGD runs alike: the scattering transform of each
 /// image's pixels in [0, 1] (<see cref="ScatteringTransform"/>), cached by (map, data) under runs/feature-cache (the transform
 /// costs about a millisecond of CPU per image; a cached set is read back, a damaged one recomputed), then group-normalised
-/// per example (<see cref="ScatteringGroupNorm"/>, cheap, so the cache holds the transform alone and serves every group count).
+/// per example (<see cref="ScatteringGroupNorm"/>, cheap, so the cache holds the transform alone and serves every group count),
+/// after an optional fixed compression of the coefficients (<see cref="ScatteringCompression"/>, as cheap and as data-free).
 /// The map is fixed and uses no data: neither computing it nor normalising spends privacy.
 /// </summary>
 public sealed class ScatterNetFeatureMap(ScatterNetSettings settings, string cacheDirectory)
@@ -58,6 +59,7 @@ public sealed class ScatterNetFeatureMap(ScatterNetSettings settings, string cac
             using var transform = new ScatteringTransform(data.Height, settings.Scales, settings.Angles);
             return transform.Apply(pixels, data.Count);
         }, out fromCache);
+        ScatteringCompression.Apply(values, settings.Compression, settings.LogOffset);
         ScatteringGroupNorm.Apply(values, data.Count, Channels, dimension / Channels, settings.Groups);
         return values;
     }

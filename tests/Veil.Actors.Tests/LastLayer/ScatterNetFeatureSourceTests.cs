@@ -176,4 +176,31 @@ public class ScatterNetFeatureSourceTests : IDisposable
         Assert.Equal(20, source.Test().Dimension);
         Assert.Contains("400 public examples", source.Description);
     }
+
+    [Fact]
+    public void An_unknown_compression_is_refused_naming_the_key_and_the_valid_values()
+    {
+        var error = Assert.Throws<ConfigurationException>(() => ScatterNetSettings.Create(
+            VeilConfiguration.Load(overrides: ["veil.last-layer.scatternet.compression=cube"])));
+        Assert.Contains("veil.last-layer.scatternet.compression", error.Message);
+        Assert.Contains("none, sqrt, log", error.Message);
+    }
+
+    [Fact]
+    public void Compression_keys_the_fingerprint_and_none_keeps_the_fingerprint_it_had_without_the_setting()
+    {
+        var none = new ScatterNetFeatureSource(Settings(Subset), ScatterNetSettings.Default with { Compression = "none" });
+        var sqrt = new ScatterNetFeatureSource(Settings(Subset), ScatterNetSettings.Default with { Compression = "sqrt" });
+        var log = new ScatterNetFeatureSource(Settings(Subset), ScatterNetSettings.Default with { Compression = "log" });
+        var otherOffset = new ScatterNetFeatureSource(Settings(Subset), ScatterNetSettings.Default with { Compression = "log", LogOffset = 1 });
+        Assert.Equal(4, new[] { none, sqrt, log, otherOffset }.Select(s => s.Fingerprint).Distinct().Count());
+        Assert.Equal(new ScatterNetFeatureSource(Settings(Subset), ScatterNetSettings.Default).Fingerprint, none.Fingerprint);
+        // The first example's raw coefficient 0 (its low-pass average) enters the group norm as its square root.
+        var parts = Parts(new SubsetSplit(400, 2));
+        var pixels = parts.PrivateTrain.Pixels.Take(784).Select(b => b / 255f).ToArray();
+        using var transform = new ScatteringTransform(28);
+        var raw = transform.Apply(pixels, 1).AsSpan(0, 3 * 49).ToArray().Select(v => Math.Sqrt(Math.Max(v, 0))).ToArray();
+        double mean = raw.Average(), variance = raw.Average(v => (v - mean) * (v - mean));
+        Assert.Equal((raw[0] - mean) / Math.Sqrt(variance + ScatteringGroupNorm.Epsilon), sqrt.Train().Values[0], 4);
+    }
 }
