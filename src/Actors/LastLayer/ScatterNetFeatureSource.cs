@@ -67,6 +67,12 @@ public sealed class ScatterNetFeatureSource : IFeatureSource
             (_train, _test) = (held.PublicTrain, held.PrivateTrain);
             PublicTuning = new PublicTuningData(_train);
         }
+        else if (publicComponents > 0 && t.PublicSplit.Split == "subset")
+        {
+            // One read of the IDX files gives both the private examples and the public ones the subspace is fitted on.
+            var parts = RunData.LoadSplit(t);
+            (_train, _test, _basisExamples) = (parts.PrivateTrain, parts.PrivateTest, parts.PublicTrain);
+        }
         else
         {
             (_train, _test) = RunData.IdxSplits(t);
@@ -78,7 +84,7 @@ public sealed class ScatterNetFeatureSource : IFeatureSource
                     $"veil.last-layer.scatternet.public-components = {publicComponents} fits its subspace on public examples: declare some with " +
                     "veil.public.split = subset (or set public-components = 0)");
             // A selection run's public training examples stand in for the private run's public subset (both public, disjoint from the scored ones).
-            _basisExamples = PublicTuning is not null ? _train : RunData.LoadSplit(t).PublicTrain;
+            _basisExamples ??= _train;
         }
         if (_map.Refusal(_train) is { } refusal) throw new ConfigurationException($"veil.last-layer.features = scatternet {refusal}");
         _datasetFingerprint = DatasetFingerprint.Of(_train);
