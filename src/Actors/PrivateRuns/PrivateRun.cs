@@ -132,7 +132,7 @@ public sealed class PrivateRun : IDisposable
         try
         {
             // A resumed run is judged as the ledger is now: its plan is frozen, and the ledger may have been bound since it started.
-            var accountant = LedgerAccountant.Bind(store, LedgerAccountant.Reading(store, privacy.Accountant).Name);
+            var accountant = LedgerAccountant.Bind(store, store.BoundAccountant() is null ? privacy.Accountant : LedgerAccountant.FromLedger);
             var key = BindKey(store, privacy, runsDirectory);
             var run = RunFolder.Open(runPath);
             var (scope, _, _) = ScopeOf(data, key);
